@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""bench/ratios.py — table of median times and petrel/clisp ratios from
+hyperfine --export-json files (one per benchmark, named BENCH.json).
+
+    /usr/bin/python3 bench/ratios.py bench/results/fib.json bench/results/tak.json
+
+A ratio below 1 means Petrel is faster than compiled CLISP on that benchmark.
+"""
+import json
+import math
+import os
+import sys
+
+
+def medians(path):
+    """Command name -> median wall time in seconds, from one hyperfine export."""
+    with open(path) as f:
+        data = json.load(f)
+    return {r["command"]: r["median"] for r in data["results"]}
+
+
+def main(paths):
+    if not paths:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    rows = []
+    impls = []
+    for path in paths:
+        name = os.path.splitext(os.path.basename(path))[0]
+        m = medians(path)
+        for impl in m:
+            if impl not in impls:
+                impls.append(impl)
+        rows.append((name, m))
+    header = ["benchmark"] + [f"{i} (s)" for i in impls] + ["petrel/clisp"]
+    table = []
+    ratios = []
+    for name, m in rows:
+        line = [name] + [f"{m[i]:.3f}" if i in m else "-" for i in impls]
+        if "petrel" in m and "clisp" in m and m["clisp"] > 0:
+            r = m["petrel"] / m["clisp"]
+            ratios.append(r)
+            line.append(f"{r:.2f}")
+        else:
+            line.append("-")
+        table.append(line)
+    if len(ratios) > 1:
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        table.append(["geomean"] + [""] * len(impls) + [f"{geo:.2f}"])
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *table)]
+    fmt = lambda cells: "  ".join(str(c).ljust(w) if k == 0 else str(c).rjust(w)
+                                  for k, (c, w) in enumerate(zip(cells, widths)))
+    print()
+    print("median wall time (hyperfine); ratio < 1: Petrel faster than compiled CLISP")
+    print(fmt(header))
+    print(fmt(["-" * w for w in widths]))
+    for line in table:
+        print(fmt(line))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

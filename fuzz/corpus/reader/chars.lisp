@@ -1,0 +1,1 @@
+(#\a #\A #\Space #\newline #\Tab #\Page #\Rubout #\Linefeed #\Return #\Backspace #\Nul #\Null #\( #\) #\  #\\)

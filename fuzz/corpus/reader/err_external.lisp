@@ -1,0 +1,1 @@
+cl-user:not-exported-here

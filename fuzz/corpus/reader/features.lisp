@@ -1,0 +1,1 @@
+(#+sbcl a #-sbcl b #+(or petrel (and x (not y))) c #+nil (nopkg:x #\Bad 1/0))

@@ -1,0 +1,1 @@
+(defun f (x) (* x 2)) (f 21) ; trailing

@@ -1,0 +1,1 @@
+(:kw cl:car cl::car keyword:x common-lisp-user::y ::z)

@@ -1,0 +1,1 @@
+(|foo bar| f\oo \1 |1.5| || abc\:def a#b)

@@ -1,0 +1,228 @@
+/* gc/collect.c — the collector's entry points: initialisation and
+ * configuration, root registration, one full stop-the-world cycle, statistics.
+ *
+ * A cycle (gc_collect) is a script; see the "now:" lines.  It holds
+ * collect_lock, then registry_lock and pages_lock for the whole pause, so root
+ * scanners must not register roots or allocate.  In this issue only one
+ * thread exists; "stopping the world" is dropping every registered mutator's
+ * TLABs.  The threads issue adds the handshake that parks the other mutators
+ * (and then their stacks are scanned from the stack pointer they park at).
+ * Pacing: the next cycle starts when the pages handed out since this one
+ * reach max(8 MiB, live bytes after this one). */
+#include "gc/gc_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const phase_names[] = {
+#define GC_PHASE_NAME(name, str) str,
+    GC_PHASE_LIST(GC_PHASE_NAME)
+#undef GC_PHASE_NAME
+};
+
+const char *gc_phase_name(int phase) {
+    if (phase < 0 || (size_t)phase >= sizeof phase_names / sizeof phase_names[0])
+        return "?";
+    return phase_names[phase];
+}
+
+static void set_phase(GcPhase ph) {
+    atomic_store_explicit(&gc_heap.phase, (int)ph, memory_order_relaxed);
+}
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- configuration ---- */
+
+static bool env_flag(const char *name) {
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+void gc_config_from_env(GcConfig *cfg) {
+    const char *t = getenv("PETREL_GC_TORTURE");
+    if (t && *t) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(t, &end, 10);
+        if (errno || *end || t[0] == '-')
+            fprintf(stderr, "petrel: ignoring PETREL_GC_TORTURE=%s (not a count)\n", t);
+        else
+            cfg->torture_every = n;
+    }
+    if (getenv("PETREL_GC_VERIFY"))
+        cfg->verify = env_flag("PETREL_GC_VERIFY");
+    if (getenv("PETREL_GC_LOG"))
+        cfg->log = env_flag("PETREL_GC_LOG");
+}
+
+void gc_init(const GcConfig *cfg) {
+    PT_CHECK(!gc_heap.initialized, "gc_init called twice (gc_shutdown first)");
+    memset(&gc_heap, 0, sizeof gc_heap);
+    gc_heap.cfg = *cfg;
+    if (gc_heap.cfg.heap_limit_bytes == 0)
+        gc_heap.cfg.heap_limit_bytes = GC_DEFAULT_HEAP_LIMIT;
+    gc_size_classes_init();
+    pthread_mutex_init(&gc_heap.collect_lock, NULL);
+    pthread_mutex_init(&gc_heap.registry_lock, NULL);
+    pthread_mutex_init(&gc_heap.pages_lock, NULL);
+    gc_heap_reserve(gc_heap.cfg.heap_limit_bytes);
+    gc_heap.trigger_bytes = GC_MIN_TRIGGER_BYTES;
+    gc_heap.stats.heap_limit_bytes = gc_heap.npages << GC_PAGE_SHIFT;
+    set_phase(GC_PHASE_IDLE);
+    gc_heap.initialized = true;
+}
+
+void gc_shutdown(void) {
+    if (!gc_heap.initialized)
+        return;
+    gc_heap_release();
+    gc_marker_free(&gc_heap.marker);
+    free(gc_heap.ranges);
+    free(gc_heap.scanners);
+    pthread_mutex_destroy(&gc_heap.collect_lock);
+    pthread_mutex_destroy(&gc_heap.registry_lock);
+    pthread_mutex_destroy(&gc_heap.pages_lock);
+    memset(&gc_heap, 0, sizeof gc_heap);
+}
+
+void gc_test_skip_stack_scan(bool skip) { gc_heap.test_skip_stack_scan = skip; }
+void gc_test_mark_stack_limit(size_t entries) { gc_heap.marker.limit = entries; }
+
+/* ---- roots ---- */
+
+static void *grow_array(void *a, size_t *cap, size_t elem) {
+    size_t n = *cap ? *cap * 2 : 16;
+    void *b = realloc(a, n * elem);
+    PT_CHECK(b != NULL, "out of memory registering a GC root");
+    *cap = n;
+    return b;
+}
+
+void gc_add_root_scanner(GcRootScanner fn, void *data) {
+    PT_CHECK(gc_heap.initialized, "gc_add_root_scanner before gc_init");
+    pthread_mutex_lock(&gc_heap.registry_lock);
+    if (gc_heap.nscanners == gc_heap.cap_scanners)
+        gc_heap.scanners = grow_array(gc_heap.scanners, &gc_heap.cap_scanners, sizeof(GcRootScan));
+    gc_heap.scanners[gc_heap.nscanners++] = (GcRootScan){fn, data};
+    pthread_mutex_unlock(&gc_heap.registry_lock);
+}
+
+void gc_add_root_range(GcWord *start, size_t count) {
+    PT_CHECK(gc_heap.initialized, "gc_add_root_range before gc_init");
+    pthread_mutex_lock(&gc_heap.registry_lock);
+    if (gc_heap.nranges == gc_heap.cap_ranges)
+        gc_heap.ranges = grow_array(gc_heap.ranges, &gc_heap.cap_ranges, sizeof(GcRootRange));
+    gc_heap.ranges[gc_heap.nranges++] = (GcRootRange){start, count};
+    pthread_mutex_unlock(&gc_heap.registry_lock);
+}
+
+/* ---- the cycle ---- */
+
+/* Every mutator's TLAB pages go back to the shared lists. */
+static void stop_world_locked(void) {
+    for (GcMutator *m = gc_heap.mutators; m; m = m->next) {
+        gc_mutator_drop_tlabs_locked(m);
+        m->allocs_since_gc = 0;
+    }
+}
+
+static void mark_roots_locked(GcMarker *mk, GcMutator *self) {
+    if (!gc_heap.test_skip_stack_scan)
+        gc_mark_thread_stack(mk, self);
+    for (size_t i = 0; i < gc_heap.nranges; i++)
+        gc_mark_words(mk, gc_heap.ranges[i].start, gc_heap.ranges[i].start + gc_heap.ranges[i].count);
+    for (size_t i = 0; i < gc_heap.nscanners; i++)
+        gc_heap.scanners[i].fn(mk, gc_heap.scanners[i].data);
+}
+
+static unsigned histogram_bucket(uint64_t ns) {
+    static const uint64_t limits[] = {100000, 1000000, 10000000, 100000000,
+                                      1000000000, 10000000000u};
+    unsigned b = 0;
+    while (b < sizeof limits / sizeof limits[0] && ns >= limits[b])
+        b++;
+    return b;
+}
+
+static void record_pause_locked(uint64_t ns) {
+    GcStats *s = &gc_heap.stats;
+    s->collections++;
+    s->pause_ns_last = ns;
+    s->pause_ns_total += ns;
+    if (ns > s->pause_ns_max)
+        s->pause_ns_max = ns;
+    s->pause_histogram[histogram_bucket(ns)]++;
+    uint64_t live = s->live_bytes;
+    gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
+    gc_heap.bytes_since_gc = 0;
+}
+
+static void log_cycle_locked(void) {
+    const GcStats *s = &gc_heap.stats;
+    fprintf(stderr, "petrel: gc %llu: pause %.3f ms, live %llu KiB, heap %llu KiB\n",
+            (unsigned long long)s->collections, (double)s->pause_ns_last / 1e6,
+            (unsigned long long)(s->live_bytes >> 10),
+            (unsigned long long)(((uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT) >> 10));
+}
+
+void gc_collect(GcMutator *self) {
+    PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
+    pthread_mutex_lock(&gc_heap.collect_lock);
+    uint64_t t0 = now_ns();
+    pthread_mutex_lock(&gc_heap.registry_lock);
+    gc_lock_pages();
+    set_phase(GC_PHASE_ROOTS);
+    stop_world_locked();
+    /* now: no TLAB owns a page; all mark bits are clear */
+    GcMarker *mk = &gc_heap.marker;
+    gc_marker_reset(mk);
+    mark_roots_locked(mk, self);
+    set_phase(GC_PHASE_MARK);
+    /* now: every root is marked and grey */
+    gc_mark_complete(mk);
+    set_phase(GC_PHASE_SWEEP);
+    /* now: every object reachable from a root is marked */
+    gc_sweep_locked();
+    /* now: allocated == marked, mark bits clear, available lists rebuilt */
+    record_pause_locked(now_ns() - t0);
+    if (gc_heap.cfg.verify) {
+        set_phase(GC_PHASE_VERIFY);
+        size_t bad = gc_verify_heap_locked();
+        if (bad)
+            pt_fatal("heap verifier found %zu problems after collection %llu", bad,
+                     (unsigned long long)gc_heap.stats.collections);
+    }
+    if (gc_heap.cfg.log)
+        log_cycle_locked();
+    set_phase(GC_PHASE_IDLE);
+    gc_unlock_pages();
+    pthread_mutex_unlock(&gc_heap.registry_lock);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+}
+
+void gc_get_stats(GcStats *out) {
+    PT_CHECK(gc_heap.initialized, "gc_get_stats before gc_init");
+    gc_lock_pages();
+    *out = gc_heap.stats;
+    out->heap_bytes = (uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT;
+    gc_unlock_pages();
+    out->barrier_slow_calls = gc_barrier_slow_count();
+}
+
+bool gc_is_heap_object(const void *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    if (!gc_heap.initialized || (a & 15) || !gc_in_heap_p(a))
+        return false;
+    const GcPage *p = gc_page_of(a);
+    bool kind_ok = p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL ||
+                   p->kind == GC_PAGE_LARGE_START;
+    return kind_ok && gc_bit_p(p->alloc, gc_granule_of(a));
+}

@@ -1,0 +1,118 @@
+/* gc/gc.h — public surface of the Petrel heap and collector.
+ *
+ * The collector knows nothing of Lisp types.  It sees a heap of 16-byte aligned
+ * objects and recognises references by their low four bits:
+ *   GC_TAG_CONS   (…0001): a two-word cell with no header (a cons);
+ *   GC_TAG_OBJECT (…0011): an object whose first word is a GcHeader.
+ * A header says how many payload words follow and how many of them, counted from
+ * the first, hold references (the "boxed prefix"); the rest are raw bits.
+ *
+ * Collector in this issue: stop-the-world mark–sweep, non-moving, size-class
+ * pages with side bitmaps, large objects on page runs.  C stacks and registers
+ * are scanned conservatively; everything reported through the root scanner and
+ * the heap itself precisely.  The concurrent collector (later issue) keeps this
+ * interface. */
+#ifndef PETREL_GC_GC_H
+#define PETREL_GC_GC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t GcWord;
+
+enum {
+    GC_TAG_MASK = 15,
+    GC_TAG_CONS = 1,
+    GC_TAG_OBJECT = 3,
+    GC_ALIGN = 16,
+};
+
+/* Header word layout: [payload words:48][boxed prefix:8][type:8].
+ * boxed prefix 255 means "every payload word is boxed". */
+enum { GC_BOXED_ALL = 255 };
+
+static inline GcWord gc_make_header(unsigned type, unsigned nboxed, uint64_t nwords) {
+    return ((GcWord)nwords << 16) | ((GcWord)(nboxed & 0xff) << 8) | (type & 0xff);
+}
+static inline unsigned gc_header_type(GcWord h) { return (unsigned)(h & 0xff); }
+static inline unsigned gc_header_nboxed(GcWord h) { return (unsigned)((h >> 8) & 0xff); }
+static inline uint64_t gc_header_nwords(GcWord h) { return h >> 16; }
+
+/* Per-thread allocation state; embedded in the thread context.
+ * Owner thread only, except during a pause when the collector reads it. */
+enum { GC_TLAB_SLOTS = 48 };  /* slot 0: conses; 1..: object size classes */
+typedef struct GcMutator {
+    void *stack_base;                 /* highest stack address; set at registration */
+    struct GcPage *tlab[GC_TLAB_SLOTS]; /* page this thread allocates from, per class */
+    uint64_t allocs_since_gc;         /* owner only; torture and pacing */
+    struct GcMutator *next;           /* guarded by the registry lock */
+} GcMutator;
+
+/* The collector's handle while marking roots. */
+typedef struct GcMarker GcMarker;
+
+/* Reports one precise root word (any value; non-references are ignored). */
+void gc_mark_word(GcMarker *mk, GcWord w);
+/* Reports precise roots in [start, end). */
+void gc_mark_words(GcMarker *mk, const GcWord *start, const GcWord *end);
+/* Reports an area scanned conservatively: any word that points into an
+ * allocated object (interior pointers too, tagged or not) keeps it alive. */
+void gc_mark_conservative(GcMarker *mk, const void *lo, const void *hi);
+
+/* The higher modules register what else is a root (VM stacks, bindings,
+ * global tables).  Called once per collection with every thread stopped. */
+typedef void (*GcRootScanner)(GcMarker *mk, void *data);
+void gc_add_root_scanner(GcRootScanner fn, void *data);
+/* A C global holding Lisp values: [start, start+count). */
+void gc_add_root_range(GcWord *start, size_t count);
+
+typedef struct GcConfig {
+    size_t heap_limit_bytes;  /* the dynamic space; exhaustion is reported */
+    uint64_t torture_every;   /* collect every N allocations (0: off) */
+    bool verify;              /* run the heap verifier after each collection */
+    bool log;                 /* one line per collection on stderr */
+} GcConfig;
+
+/* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY and PETREL_GC_LOG into cfg
+ * (keeps other fields, and those whose variable is unset). */
+void gc_config_from_env(GcConfig *cfg);
+void gc_init(const GcConfig *cfg);
+
+/* A mutator must be registered before it allocates.  stack_base is the
+ * highest address of its C stack that may hold references. */
+void gc_mutator_register(GcMutator *m, void *stack_base);
+void gc_mutator_unregister(GcMutator *m);
+
+/* Allocation: memory is zeroed and 16-byte aligned.  NULL means the heap limit
+ * is reached even after a full collection (the caller signals a
+ * storage-condition).  May collect. */
+void *gc_alloc_cons(GcMutator *m);
+void *gc_alloc(GcMutator *m, size_t bytes);
+
+/* A full collection now. */
+void gc_collect(GcMutator *m);
+
+/* Heap verifier: checks every reachable object's references point at
+ * allocated objects and headers are sane; returns number of problems and
+ * prints each to stderr. */
+size_t gc_verify_heap(void);
+
+/* True if p points at the start of an allocated object or cons. */
+bool gc_is_heap_object(const void *p);
+
+typedef struct GcStats {
+    uint64_t collections;
+    uint64_t bytes_allocated_total;
+    uint64_t heap_bytes;           /* pages in use, small and large */
+    uint64_t live_bytes;           /* marked at last collection */
+    uint64_t free_bytes_in_pages;  /* free cells inside partly used pages */
+    uint64_t large_objects;
+    uint64_t pause_ns_total, pause_ns_max, pause_ns_last;
+    uint64_t pause_histogram[8];   /* <0.1ms <1ms <10ms <100ms <1s <10s ... */
+    uint64_t barrier_slow_calls;
+    size_t heap_limit_bytes;
+} GcStats;
+void gc_get_stats(GcStats *out);
+
+#endif

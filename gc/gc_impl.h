@@ -1,0 +1,215 @@
+/* gc/gc_impl.h — private to gc/ and its tests: the heap layout.
+ *
+ * The dynamic space is one reserved region cut into 64 KiB pages.  Page i is
+ * described by gc_heap.pages[i]; a page holds one kind of cell:
+ *   FREE        unused; no allocated cells, all bitmaps clear;
+ *   CONS        16-byte cells without headers, both words references;
+ *   SMALL       cells of one size class, each starting with a GcHeader word;
+ *   LARGE_START first page of a run holding one object bigger than the largest
+ *               size class; the object starts at the page start;
+ *   LARGE_CONT  the other pages of such a run.
+ * Side bitmaps, one bit per 16-byte granule of the page: `alloc` has a bit at
+ * the start of every allocated cell (large: granule 0 of the start page);
+ * `mark` is set by the marker and is all clear outside a collection.
+ *
+ * Locks, always taken in this order:
+ *   collect_lock  one collection at a time;
+ *   registry_lock the mutator list, root ranges and root scanners;
+ *   pages_lock    page kinds, available lists, large runs, heap counters.
+ * A page in a mutator's TLAB (`owned`) has its alloc bitmap and cursor written
+ * by that thread only, without a lock; the collector touches it only in a
+ * pause, after dropping every TLAB. */
+#ifndef PETREL_GC_GC_IMPL_H
+#define PETREL_GC_GC_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gc/gc.h"
+#include "gc/fatal.h"
+
+enum {
+    GC_PAGE_SHIFT = 16,
+    GC_PAGE_BYTES = 1 << GC_PAGE_SHIFT,
+    GC_GRANULE_SHIFT = 4,
+    GC_GRANULES_PER_PAGE = GC_PAGE_BYTES >> GC_GRANULE_SHIFT, /* 4096 */
+    GC_BITMAP_WORDS = GC_GRANULES_PER_PAGE / 64,              /* 64 */
+    GC_SMALL_MAX = 8192,   /* biggest size class; larger objects get page runs */
+    GC_SLOT_CONS = 0,
+};
+
+#define GC_DEFAULT_HEAP_LIMIT ((size_t)2 << 30)
+#define GC_MIN_TRIGGER_BYTES ((uint64_t)8 << 20)
+
+/* Page kinds.  The invariant of each is in the comment at the top. */
+typedef enum GcPageKind {
+    GC_PAGE_FREE = 0,  /* zero so that the fresh (mmap-zeroed) table is all FREE */
+    GC_PAGE_CONS,
+    GC_PAGE_SMALL,
+    GC_PAGE_LARGE_START,
+    GC_PAGE_LARGE_CONT,
+} GcPageKind;
+
+typedef struct GcPage {
+    uint8_t kind;            /* GcPageKind; guarded by pages_lock (pause: collector) */
+    uint8_t slot;            /* size-class slot (CONS, SMALL); guarded by pages_lock */
+    bool owned;              /* in some mutator's tlab; guarded by pages_lock */
+    bool in_avail;           /* on avail[slot]; guarded by pages_lock */
+    bool dirty;              /* free cells may hold garbage; clear on fresh pages */
+    uint16_t cursor;         /* owner only: no free cell in alloc words below it */
+    uint32_t cell_bytes;     /* cell size (CONS, SMALL) */
+    uint32_t ncells;         /* cells that fit in the page (CONS, SMALL) */
+    uint32_t free_at_take;   /* owner only: free cells when it entered the TLAB */
+    uint32_t run;            /* LARGE_START: pages in run; LARGE_CONT: distance to start */
+    struct GcPage *next;     /* avail list link; guarded by pages_lock */
+    const uint64_t *starts;  /* cell-start mask of the class (read only) */
+    uint64_t alloc[GC_BITMAP_WORDS]; /* owner if owned, else pages_lock or a pause */
+    uint64_t mark[GC_BITMAP_WORDS];  /* written only in a pause */
+} GcPage;
+
+/* Collector phases, for logs and pt_fatal.  The invariant of each: */
+#define GC_PHASE_LIST(X)                                                     \
+    X(IDLE, "idle")     /* mutators run; every mark bit is clear */          \
+    X(ROOTS, "roots")   /* world stopped, TLABs dropped; marking roots */    \
+    X(MARK, "mark")     /* roots greyed; draining the mark stack */          \
+    X(SWEEP, "sweep")   /* every reachable object marked; freeing the rest */\
+    X(VERIFY, "verify") /* heap swept, mark bits clear; checking it */
+typedef enum GcPhase {
+#define GC_PHASE_ENUM(name, str) GC_PHASE_##name,
+    GC_PHASE_LIST(GC_PHASE_ENUM)
+#undef GC_PHASE_ENUM
+} GcPhase;
+const char *gc_phase_name(int phase);
+
+typedef struct GcRootRange { GcWord *start; size_t count; } GcRootRange;
+typedef struct GcRootScan { GcRootScanner fn; void *data; } GcRootScan;
+
+/* A grey entry: a range of words still to scan. */
+typedef struct GcGrey { const GcWord *lo, *hi; } GcGrey;
+
+struct GcMarker {
+    GcGrey *stack;        /* malloc'd, grows; written only in a pause */
+    size_t top, cap;
+    size_t limit;         /* test hook: max entries (0: only malloc limits it) */
+    bool overflowed;      /* an object was marked but not pushed: rescan heap */
+};
+
+typedef struct GcHeap {
+    char *base;                  /* start of the reserved region (read only) */
+    size_t npages;               /* pages in the region (read only) */
+    GcPage *pages;               /* page table, mmap'd (read only pointer) */
+    size_t hwm;                  /* guarded by pages_lock: pages >= hwm never used */
+    size_t free_hint;            /* guarded by pages_lock: no FREE page below it */
+    size_t pages_in_use;         /* guarded by pages_lock */
+    GcPage *avail[GC_TLAB_SLOTS];/* partly free, unowned pages; guarded by pages_lock */
+    uint64_t bytes_since_gc;     /* guarded by pages_lock: handed out since last cycle */
+    uint64_t trigger_bytes;      /* written only in a pause: pacing threshold */
+    GcConfig cfg;                /* written at init only */
+    bool log;                    /* PETREL_GC_LOG; written at init only */
+    pthread_mutex_t collect_lock;
+    pthread_mutex_t registry_lock;
+    pthread_mutex_t pages_lock;
+    _Atomic uintptr_t pages_owner; /* atomic, relaxed: debug ownership checks only */
+    GcMutator *mutators;         /* guarded by registry_lock */
+    GcRootRange *ranges;         /* guarded by registry_lock */
+    size_t nranges, cap_ranges;
+    GcRootScan *scanners;        /* guarded by registry_lock */
+    size_t nscanners, cap_scanners;
+    GcMarker marker;             /* written only in a pause */
+    GcStats stats;               /* guarded by pages_lock (pause: collector) */
+    _Atomic int phase;           /* GcPhase; atomic, relaxed: diagnostics only */
+    bool initialized;
+    bool test_skip_stack_scan;   /* test hook: precise roots only */
+} GcHeap;
+
+extern GcHeap gc_heap;
+
+/* Size classes (heap.c).  Slot 0 is conses; slots 1.. are object classes. */
+extern uint32_t gc_slot_bytes[GC_TLAB_SLOTS];
+extern uint8_t gc_size_slot[GC_SMALL_MAX / 16 + 1];  /* indexed by granules */
+void gc_size_classes_init(void);
+
+static inline size_t gc_page_index(const GcPage *p) { return (size_t)(p - gc_heap.pages); }
+static inline char *gc_page_start(const GcPage *p) {
+    return gc_heap.base + (gc_page_index(p) << GC_PAGE_SHIFT);
+}
+static inline bool gc_in_heap_p(uintptr_t a) {
+    return a - (uintptr_t)gc_heap.base < ((uintptr_t)gc_heap.npages << GC_PAGE_SHIFT);
+}
+/* The page holding a; a must be in the heap. */
+static inline GcPage *gc_page_of(uintptr_t a) {
+    return &gc_heap.pages[(a - (uintptr_t)gc_heap.base) >> GC_PAGE_SHIFT];
+}
+static inline unsigned gc_granule_of(uintptr_t a) {
+    return (unsigned)((a & (GC_PAGE_BYTES - 1)) >> GC_GRANULE_SHIFT);
+}
+static inline bool gc_bit_p(const uint64_t *bm, unsigned g) { return (bm[g >> 6] >> (g & 63)) & 1; }
+static inline void gc_bit_set(uint64_t *bm, unsigned g) { bm[g >> 6] |= 1ull << (g & 63); }
+static inline void gc_bit_clear(uint64_t *bm, unsigned g) { bm[g >> 6] &= ~(1ull << (g & 63)); }
+
+/* The allocation fast path: the next free cell at or after the cursor, or
+ * NULL when the page is full.  Owner thread only; no lock. */
+static inline void *gc_page_take_cell(GcPage *p) {
+    const uint64_t *starts = p->starts;
+    for (unsigned w = p->cursor; w < GC_BITMAP_WORDS; w++) {
+        uint64_t free = starts[w] & ~p->alloc[w];
+        if (free) {
+            unsigned b = (unsigned)__builtin_ctzll(free);
+            p->alloc[w] |= 1ull << b;
+            p->cursor = (uint16_t)w;
+            return gc_page_start(p) + ((size_t)(w * 64 + b) << GC_GRANULE_SHIFT);
+        }
+    }
+    p->cursor = GC_BITMAP_WORDS;
+    return NULL;
+}
+
+/* heap.c: pages and runs (pages_lock). */
+void gc_heap_reserve(size_t limit_bytes);
+void gc_heap_release(void);
+GcPage *gc_page_acquire_locked(unsigned slot);
+void gc_page_release_locked(GcPage *p);
+void gc_page_free_locked(GcPage *p);
+GcPage *gc_large_alloc_locked(size_t npages);
+void gc_large_free_locked(GcPage *start);
+unsigned gc_page_free_cells(const GcPage *p);
+void gc_lock_pages(void);
+void gc_unlock_pages(void);
+bool gc_pages_held_p(void);   /* by the calling thread */
+#define GC_ASSERT_PAGES_HELD() PT_ASSERT(gc_pages_held_p())
+
+/* alloc.c */
+void gc_mutator_drop_tlabs_locked(GcMutator *m);
+
+/* mark.c */
+void gc_marker_reset(GcMarker *mk);
+void gc_marker_free(GcMarker *mk);
+void gc_mark_drain(GcMarker *mk);
+void gc_mark_complete(GcMarker *mk);
+void gc_mark_thread_stack(GcMarker *mk, GcMutator *m);
+void gc_scan_stack_conservative(GcMarker *mk, const void *hi);
+/* The cell (cons or object start) that a conservative word points into,
+ * or 0; tag is set to GC_TAG_CONS or GC_TAG_OBJECT. */
+uintptr_t gc_find_cell(uintptr_t a, unsigned *tag);
+/* The precise referent of w (cell start), or 0 if w is not a valid one. */
+uintptr_t gc_resolve_ref(GcWord w);
+/* Words an object may occupy after its header (cell or run capacity). */
+uint64_t gc_object_capacity_words(uintptr_t obj);
+
+/* sweep.c */
+void gc_sweep_locked(void);
+
+/* verify.c */
+size_t gc_verify_heap_locked(void);
+
+/* barrier.c */
+uint64_t gc_barrier_slow_count(void);
+
+/* Test hooks (tests only). */
+void gc_shutdown(void);                  /* unmaps the heap, forgets everything */
+void gc_test_skip_stack_scan(bool skip); /* precise roots only */
+void gc_test_mark_stack_limit(size_t entries); /* force mark-stack overflow */
+
+#endif

@@ -1,0 +1,76 @@
+/* gc/sweep.c — the sweep: after marking, a cell is allocated iff it is
+ * marked.  Per page: alloc &= mark, then mark = 0.  A page left empty becomes
+ * FREE; a partly used one goes on its class's available list (rebuilt here in
+ * address order, so allocation fills low pages first); an unmarked large run
+ * is freed.  Computes live bytes and free bytes inside partly used pages.
+ * Runs in a pause with pages_lock held; no TLAB owns a page. */
+#include "gc/gc_impl.h"
+
+#include <string.h>
+
+typedef struct SweepTotals {
+    uint64_t live_bytes;
+    uint64_t free_in_pages;
+    GcPage *tails[GC_TLAB_SLOTS];
+} SweepTotals;
+
+static void append_avail(GcPage *p, SweepTotals *t) {
+    p->in_avail = true;
+    p->next = NULL;
+    if (t->tails[p->slot])
+        t->tails[p->slot]->next = p;
+    else
+        gc_heap.avail[p->slot] = p;
+    t->tails[p->slot] = p;
+}
+
+static void sweep_cells(GcPage *p, SweepTotals *t) {
+    PT_ASSERT(!p->owned);
+    unsigned before = 0, live = 0;
+    for (unsigned w = 0; w < GC_BITMAP_WORDS; w++) {
+        uint64_t a = p->alloc[w], kept = a & p->mark[w];
+        before += (unsigned)__builtin_popcountll(a);
+        live += (unsigned)__builtin_popcountll(kept);
+        p->alloc[w] = kept;
+        p->mark[w] = 0;
+    }
+    p->in_avail = false;
+    p->next = NULL;
+    p->cursor = 0;
+    if (live < before)
+        p->dirty = true;  /* freed cells keep their old contents */
+    if (live == 0) {
+        gc_page_free_locked(p);
+        return;
+    }
+    t->live_bytes += (uint64_t)live * p->cell_bytes;
+    if (live < p->ncells) {
+        t->free_in_pages += (uint64_t)(p->ncells - live) * p->cell_bytes;
+        append_avail(p, t);
+    }
+}
+
+static void sweep_large(GcPage *p, SweepTotals *t) {
+    if (!gc_bit_p(p->mark, 0)) {
+        gc_large_free_locked(p);
+        return;
+    }
+    gc_bit_clear(p->mark, 0);
+    t->live_bytes += (uint64_t)p->run << GC_PAGE_SHIFT;
+}
+
+void gc_sweep_locked(void) {
+    GC_ASSERT_PAGES_HELD();
+    SweepTotals t;
+    memset(&t, 0, sizeof t);
+    memset(gc_heap.avail, 0, sizeof gc_heap.avail);
+    for (size_t i = 0; i < gc_heap.hwm; i++) {
+        GcPage *p = &gc_heap.pages[i];
+        if (p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL)
+            sweep_cells(p, &t);
+        else if (p->kind == GC_PAGE_LARGE_START)
+            sweep_large(p, &t);
+    }
+    gc_heap.stats.live_bytes = t.live_bytes;
+    gc_heap.stats.free_bytes_in_pages = t.free_in_pages;
+}

@@ -1,0 +1,107 @@
+/* lisp/builtins_ext.c — PETREL-EXT: the collector's controls and figures
+ * (gc, room, gc-statistics), quit, getenv and the command line. */
+#include "lisp/vm_impl.h"
+
+#include <stdlib.h>
+
+static LispObj kw(ThContext *tc, const char *name) { return pkg_intern_cstr(tc, name, pkg_keyword); }
+
+static LispObj key_arg(ThContext *tc, size_t nargs, LispObj *args, size_t start, const char *name, LispObj dflt) {
+    if ((nargs - start) & 1) cond_program_error(tc, "odd number of keyword arguments");
+    LispObj k = kw(tc, name);
+    for (size_t i = start; i + 1 < nargs; i += 2)
+        if (args[i] == k) return args[i + 1];
+    return dflt;
+}
+
+static LispObj ext_gc(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)key_arg(tc, nargs, args, 0, "FULL", NIL);  /* every collection is full for now */
+    gc_collect(&tc->gc);
+    return NIL;
+}
+
+static LispObj num_u64(ThContext *tc, uint64_t v) { return num_from_int64(tc, (int64_t)v); }
+
+static LispObj ext_gc_statistics(ThContext *tc, size_t nargs, LispObj *args) {
+    GcStats st;
+    gc_get_stats(&st);
+    LispObj hist = NIL;
+    for (size_t i = 8; i-- > 0;) hist = lisp_cons(tc, num_u64(tc, st.pause_histogram[i]), hist);
+    double frag = st.heap_bytes ? (double)st.free_bytes_in_pages / (double)st.heap_bytes : 0.0;
+    LispObj items[] = {
+        kw(tc, "COLLECTIONS"), num_u64(tc, st.collections),
+        kw(tc, "BYTES-ALLOCATED"), num_u64(tc, st.bytes_allocated_total),
+        kw(tc, "HEAP-BYTES"), num_u64(tc, st.heap_bytes),
+        kw(tc, "LIVE-BYTES"), num_u64(tc, st.live_bytes),
+        kw(tc, "FREE-BYTES-IN-PAGES"), num_u64(tc, st.free_bytes_in_pages),
+        kw(tc, "FRAGMENTATION"), double_float_make(tc, frag),
+        kw(tc, "HEAP-LIMIT"), num_u64(tc, st.heap_limit_bytes),
+        kw(tc, "PAUSE-COUNT"), num_u64(tc, st.collections),
+        kw(tc, "PAUSE-MAX-NS"), num_u64(tc, st.pause_ns_max),
+        kw(tc, "PAUSE-TOTAL-NS"), num_u64(tc, st.pause_ns_total),
+        kw(tc, "PAUSE-HISTOGRAM"), hist,
+    };
+    return lisp_list_from(tc, sizeof items / sizeof items[0], items);
+}
+
+static LispObj cl_room(ThContext *tc, size_t nargs, LispObj *args) {
+    GcStats st;
+    gc_get_stats(&st);
+    LispObj out = stm_output_designator(tc, NIL);
+    char buf[512];
+    double mb = 1024.0 * 1024.0;
+    double frag = st.heap_bytes ? 100.0 * (double)st.free_bytes_in_pages / (double)st.heap_bytes : 0.0;
+    double mean = st.collections ? (double)st.pause_ns_total / (double)st.collections / 1e6 : 0.0;
+    snprintf(buf, sizeof buf,
+             "Dynamic space: heap %.1f MB in use of %.1f MB limit\n"
+             "  live after last GC: %.1f MB; free inside used pages: %.1f MB (fragmentation %.1f%%)\n"
+             "  large objects: %llu; allocated since start: %.1f MB\n"
+             "GC: %llu collections; pauses max %.3f ms, mean %.3f ms, last %.3f ms\n"
+             "  pause histogram (<0.1ms <1ms <10ms <100ms <1s <10s >=10s): %llu %llu %llu %llu %llu %llu %llu\n",
+             st.heap_bytes / mb, st.heap_limit_bytes / mb, st.live_bytes / mb, st.free_bytes_in_pages / mb, frag,
+             (unsigned long long)st.large_objects, st.bytes_allocated_total / mb, (unsigned long long)st.collections,
+             st.pause_ns_max / 1e6, mean, st.pause_ns_last / 1e6, (unsigned long long)st.pause_histogram[0],
+             (unsigned long long)st.pause_histogram[1], (unsigned long long)st.pause_histogram[2],
+             (unsigned long long)st.pause_histogram[3], (unsigned long long)st.pause_histogram[4],
+             (unsigned long long)st.pause_histogram[5], (unsigned long long)st.pause_histogram[6]);
+    stm_write_cstr(tc, out, buf);
+    vm_values(tc, 0, NULL);
+    return NIL;
+}
+
+static LispObj ext_quit(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj code = fx_make(0);
+    if (nargs == 1) code = args[0];
+    else if (nargs > 1) code = key_arg(tc, nargs, args, 0, "CODE", fx_make(0));
+    if (!fx_p(code)) cond_type_error(tc, code, S(INTEGER));
+    stm_finish_output(tc, sym_value(tc, S(STAR_STANDARD_OUTPUT)));
+    stm_finish_output(tc, sym_value(tc, S(STAR_ERROR_OUTPUT)));
+    vm_throw(tc, S(QUIT_TAG), code);
+}
+
+static LispObj ext_getenv(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj name = arg_string_designator(tc, args[0]);
+    char buf[1024];
+    if (str_to_utf8(name, buf, sizeof buf) >= sizeof buf) return NIL;
+    const char *v = getenv(buf);
+    return v ? str_from_cstr(tc, v) : NIL;
+}
+
+static LispObj ext_posix_argv(ThContext *tc, size_t nargs, LispObj *args) {
+    return sym_value(tc, S(STAR_POSIX_ARGV));
+}
+
+static LispObj ext_verify_heap(ThContext *tc, size_t nargs, LispObj *args) {
+    return fx_make((int64_t)gc_verify_heap());
+}
+
+const BuiltinSpec builtins_ext[] = {
+    {"GC", "EXT", ext_gc, 0, BUILTIN_REST, "&key full", "Runs a full garbage collection."},
+    {"GC-STATISTICS", "EXT", ext_gc_statistics, 0, 0, "", "Collector figures as a plist."},
+    {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},
+    {"QUIT", "EXT", ext_quit, 0, 2, "&key code", "Exits Petrel with status CODE (default 0)."},
+    {"GETENV", "EXT", ext_getenv, 1, 1, "name", "The value of environment variable NAME, or NIL."},
+    {"POSIX-ARGV", "EXT", ext_posix_argv, 0, 0, "", "The command line as a list of strings."},
+    {"VERIFY-HEAP", "EXT", ext_verify_heap, 0, 0, "", "Runs the heap verifier; returns the number of problems."},
+    {0},
+};

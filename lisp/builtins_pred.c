@@ -1,0 +1,237 @@
+/* lisp/builtins_pred.c — equality (EQ EQL EQUAL EQUALP), the type predicates
+ * of the kernel types, the number sign predicates and TYPE-OF.
+ *
+ * Invariants: predicates return exactly T or NIL; type checks never call
+ * user-redefinable Lisp.  EQUAL and EQUALP recurse on cars and loop on cdrs;
+ * nesting deeper than EQUAL_DEPTH_LIMIT is a storage-condition, not a C
+ * stack overflow.  No state of its own. */
+#include "lisp/lisp.h"
+#include "lisp/builtins_impl.h"
+
+#include <math.h>
+
+static inline LispObj boolean(bool b) { return b ? T : NIL; }
+
+/* ---------------------------------------------------------------- equality */
+
+bool bi_eql(LispObj a, LispObj b) {
+    if (a == b) return true;
+    if (!obj_p(a) || !obj_p(b)) return false;
+    unsigned ka = obj_kind(a);
+    if (ka != obj_kind(b)) return false;
+    switch (ka) {
+    case KIND_DOUBLE_FLOAT: {
+        /* eql compares representations: -0d0 and 0d0 differ. */
+        double x = double_float_value(a), y = double_float_value(b);
+        return memcmp(&x, &y, sizeof x) == 0;
+    }
+    case KIND_RATIO: {
+        LispRatio *x = (LispRatio *)obj_words(a), *y = (LispRatio *)obj_words(b);
+        return x->num == y->num && x->den == y->den;
+    }
+    case KIND_COMPLEX: {
+        GcWord *x = obj_words(a), *y = obj_words(b);
+        return bi_eql(x[1], y[1]) && bi_eql(x[2], y[2]);
+    }
+    case KIND_BIGNUM:
+        return obj_nwords(a) == obj_nwords(b) &&
+               memcmp(obj_words(a) + 1, obj_words(b) + 1, obj_nwords(a) * sizeof(GcWord)) == 0;
+    default:
+        return false;
+    }
+}
+
+enum { EQUAL_DEPTH_LIMIT = 100000 };
+
+static bool equal_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
+    if (depth > EQUAL_DEPTH_LIMIT)
+        cond_storage_condition(tc, "EQUAL: structure nested deeper than %d levels", EQUAL_DEPTH_LIMIT);
+    for (;;) {
+        if (bi_eql(a, b)) return true;
+        if (cons_p(a) && cons_p(b)) {
+            if (!equal_rec(tc, CAR(a), CAR(b), depth + 1)) return false;
+            a = CDR(a);
+            b = CDR(b);
+            continue;
+        }
+        if (string_p(a) && string_p(b)) {
+            size_t n = str_length(a);
+            return n == str_length(b) &&
+                   memcmp(STR(a)->chars, STR(b)->chars, n * sizeof(uint32_t)) == 0;
+        }
+        return false;
+    }
+}
+
+bool bi_equal(ThContext *tc, LispObj a, LispObj b) { return equal_rec(tc, a, b, 0); }
+
+/* Element i of a string or simple vector (both are arrays for EQUALP). */
+static LispObj array_elt(LispObj a, size_t i) {
+    return string_p(a) ? char_make(STR(a)->chars[i]) : VEC(a)->items[i];
+}
+static size_t array_len(LispObj a) { return string_p(a) ? str_length(a) : vec_length(a); }
+
+static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
+    if (depth > EQUAL_DEPTH_LIMIT)
+        cond_storage_condition(tc, "EQUALP: structure nested deeper than %d levels", EQUAL_DEPTH_LIMIT);
+    for (;;) {
+        if (a == b) return true;
+        if (char_p(a) && char_p(b))
+            return bi_char_upcase(char_code(a)) == bi_char_upcase(char_code(b));
+        if (num_real_supported_p(a) && num_real_supported_p(b)) return num_compare(a, b) == 0;
+        if (cons_p(a) && cons_p(b)) {
+            if (!equalp_rec(tc, CAR(a), CAR(b), depth + 1)) return false;
+            a = CDR(a);
+            b = CDR(b);
+            continue;
+        }
+        if ((string_p(a) || vector_p(a)) && (string_p(b) || vector_p(b))) {
+            size_t n = array_len(a);
+            if (n != array_len(b)) return false;
+            for (size_t i = 0; i < n; i++)
+                if (!equalp_rec(tc, array_elt(a, i), array_elt(b, i), depth + 1)) return false;
+            return true;
+        }
+        return bi_eql(a, b);
+    }
+}
+
+bool bi_equalp(ThContext *tc, LispObj a, LispObj b) { return equalp_rec(tc, a, b, 0); }
+
+static LispObj cl_eq(ThContext *tc, size_t nargs, LispObj *args) { return boolean(args[0] == args[1]); }
+static LispObj cl_eql(ThContext *tc, size_t nargs, LispObj *args) { return boolean(bi_eql(args[0], args[1])); }
+static LispObj cl_equal(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean(bi_equal(tc, args[0], args[1]));
+}
+static LispObj cl_equalp(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean(bi_equalp(tc, args[0], args[1]));
+}
+
+/* ---------------------------------------------------------------- type predicates */
+
+#define TYPE_PREDICATES(X)                                                   \
+    X(not, "NOT", x == NIL)                                                  \
+    X(null, "NULL", x == NIL)                                                \
+    X(atom, "ATOM", !cons_p(x))                                              \
+    X(consp, "CONSP", cons_p(x))                                             \
+    X(listp, "LISTP", list_p(x))                                             \
+    X(symbolp, "SYMBOLP", symbol_p(x))                                       \
+    X(keywordp, "KEYWORDP", sym_keyword_p(x))                                \
+    X(stringp, "STRINGP", string_p(x))                                       \
+    X(simple_string_p, "SIMPLE-STRING-P", string_p(x))                       \
+    X(characterp, "CHARACTERP", char_p(x))                                   \
+    X(functionp, "FUNCTIONP", function_p(x))                                 \
+    X(compiled_function_p, "COMPILED-FUNCTION-P", function_p(x))             \
+    X(numberp, "NUMBERP", number_p(x))                                       \
+    X(integerp, "INTEGERP", integer_p(x))                                    \
+    X(rationalp, "RATIONALP", rational_p(x))                                 \
+    X(floatp, "FLOATP", float_p(x))                                          \
+    X(realp, "REALP", real_p(x))                                             \
+    X(complexp, "COMPLEXP", kind_p(x, KIND_COMPLEX))                         \
+    X(vectorp, "VECTORP", vector_p(x) || string_p(x))                        \
+    X(simple_vector_p, "SIMPLE-VECTOR-P", vector_p(x))                       \
+    X(arrayp, "ARRAYP", vector_p(x) || string_p(x) || kind_p(x, KIND_ARRAY)) \
+    X(packagep, "PACKAGEP", package_p(x))                                    \
+    X(hash_table_p, "HASH-TABLE-P", kind_p(x, KIND_HASH_TABLE))              \
+    X(streamp, "STREAMP", stream_p(x))
+
+#define X(cname, lname, test)                                                 \
+    static LispObj cl_##cname(ThContext *tc, size_t nargs, LispObj *args) {  \
+        LispObj x = args[0];                                                  \
+        return boolean(test);                                                 \
+    }
+TYPE_PREDICATES(X)
+#undef X
+
+/* ---------------------------------------------------------------- numbers */
+
+static LispObj cl_zerop(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean(num_sign(tc, args[0]) == 0);
+}
+static LispObj cl_plusp(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean(num_sign(tc, args[0]) > 0);
+}
+static LispObj cl_minusp(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean(num_sign(tc, args[0]) < 0);
+}
+static int64_t integer_arg(ThContext *tc, LispObj x) {
+    if (!fx_p(x)) cond_type_error(tc, x, S(INTEGER));
+    return fx_value(x);
+}
+static LispObj cl_evenp(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean((integer_arg(tc, args[0]) & 1) == 0);
+}
+static LispObj cl_oddp(ThContext *tc, size_t nargs, LispObj *args) {
+    return boolean((integer_arg(tc, args[0]) & 1) != 0);
+}
+
+/* ---------------------------------------------------------------- TYPE-OF */
+
+static LispObj kind_type_symbol(ThContext *tc, unsigned kind) {
+    switch (kind) {
+    case KIND_DOUBLE_FLOAT: return S(DOUBLE_FLOAT);
+    case KIND_RATIO: return S(RATIO);
+    case KIND_COMPLEX: return S(COMPLEX);
+    case KIND_BIGNUM: return S(BIGNUM);
+    case KIND_CLOSURE:
+    case KIND_BUILTIN: return S(FUNCTION_TYPE);
+    case KIND_PACKAGE: return S(PACKAGE);
+    case KIND_HASH_TABLE: return S(HASH_TABLE);
+    case KIND_ARRAY: return S(ARRAY);
+    case KIND_STREAM: return S(STREAM);
+    default: break;
+    }
+    /* Kernel-internal kinds (code templates, cells, ...) are named in SYS. */
+    return pkg_intern_cstr(tc, lisp_kind_names[kind], pkg_system);
+}
+
+static LispObj cl_type_of(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj x = args[0];
+    if (fx_p(x)) return (x == fx_make(0) || x == fx_make(1)) ? S(BIT) : S(FIXNUM);
+    if (char_p(x)) return S(CHARACTER);
+    if (single_float_p(x)) return S(SINGLE_FLOAT);
+    if (cons_p(x)) return S(CONS_TYPE);
+    if (x == NIL) return S(NULL);
+    if (x == T) return S(BOOLEAN);
+    if (!obj_p(x)) return S(T);
+    switch (obj_kind(x)) {
+    case KIND_SYMBOL: return sym_keyword_p(x) ? S(KEYWORD) : S(SYMBOL);
+    case KIND_STRING: {
+        LispObj dims = lisp_list(tc, 1, fx_make((int64_t)str_length(x)));
+        return lisp_list(tc, 3, S(SIMPLE_ARRAY), S(CHARACTER), dims);
+    }
+    case KIND_VECTOR:
+        return lisp_list(tc, 2, S(SIMPLE_VECTOR), fx_make((int64_t)vec_length(x)));
+    case KIND_CONDITION: return CND(x)->type;
+    case KIND_INSTANCE: {
+        LispObj desc = obj_words(x)[1];
+        if (symbol_p(desc)) return desc;
+        break;
+    }
+    default: break;
+    }
+    return kind_type_symbol(tc, obj_kind(x));
+}
+
+/* ---------------------------------------------------------------- table */
+
+#define PRED_SPEC(cname, lname, test) \
+    {lname, "CL", cl_##cname, 1, 1, "object", "True if OBJECT satisfies " lname "."},
+
+const BuiltinSpec builtins_pred[] = {
+    {"EQ", "CL", cl_eq, 2, 2, "x y", "True if X and Y are the same object."},
+    {"EQL", "CL", cl_eql, 2, 2, "x y",
+     "True if X and Y are EQ, or numbers of the same type and value, or the same character."},
+    {"EQUAL", "CL", cl_equal, 2, 2, "x y",
+     "True if X and Y are EQL, conses with EQUAL cars and cdrs, or strings with the same characters."},
+    {"EQUALP", "CL", cl_equalp, 2, 2, "x y",
+     "Like EQUAL, but numbers compare with =, characters and strings ignore case, and arrays compare element-wise."},
+    TYPE_PREDICATES(PRED_SPEC)
+    {"ZEROP", "CL", cl_zerop, 1, 1, "number", "True if NUMBER is zero."},
+    {"PLUSP", "CL", cl_plusp, 1, 1, "real", "True if REAL is greater than zero."},
+    {"MINUSP", "CL", cl_minusp, 1, 1, "real", "True if REAL is less than zero."},
+    {"EVENP", "CL", cl_evenp, 1, 1, "integer", "True if INTEGER is even."},
+    {"ODDP", "CL", cl_oddp, 1, 1, "integer", "True if INTEGER is odd."},
+    {"TYPE-OF", "CL", cl_type_of, 1, 1, "object", "Returns a type specifier for a type that OBJECT is an element of."},
+    {0},
+};

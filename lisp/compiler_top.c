@@ -1,0 +1,152 @@
+/* lisp/compiler_top.c — macro expansion, compiling a top-level form (with the
+ * recompile-until-stable loop of compiler_impl.h), EVAL with top-level form
+ * processing (CLHS 3.2.3.1: progn, eval-when and macro forms at top level
+ * are processed form by form so a defmacro is usable by the next form), and
+ * LOAD of source files. */
+#include "lisp/compiler_impl.h"
+
+#include <errno.h>
+
+LispObj cc_macro_function(ThContext *tc, LispObj sym, LispObj env) {
+    for (LispObj l = env; cons_p(l); l = CDR(l)) {
+        LispObj e = CAR(l);
+        int64_t k = fx_value(VEC(e)->items[E_KIND]);
+        if ((k == ENT_FUN || k == ENT_MACRO) && VEC(e)->items[E_NAME] == sym)
+            return k == ENT_MACRO ? VEC(e)->items[2] : NIL;
+    }
+    if (symbol_p(sym) && sym_flag_p(sym, SYMF_MACRO) && SYM(sym)->function != LISP_UNBOUND)
+        return SYM(sym)->function;
+    return NIL;
+}
+
+static LispObj symbol_macro_expansion(LispObj sym, LispObj env, bool *found) {
+    for (LispObj l = env; cons_p(l); l = CDR(l)) {
+        LispObj e = CAR(l);
+        int64_t k = fx_value(VEC(e)->items[E_KIND]);
+        if ((k == ENT_VAR || k == ENT_SMACRO || k == ENT_SPECIAL) && VEC(e)->items[E_NAME] == sym) {
+            *found = k == ENT_SMACRO;
+            return *found ? VEC(e)->items[2] : NIL;
+        }
+    }
+    LispObj exp = lisp_plist_get(SYM(sym)->plist, S(SYMBOL_MACRO), LISP_UNBOUND);
+    *found = exp != LISP_UNBOUND;
+    return *found ? exp : NIL;
+}
+
+LispObj cc_macroexpand_1(ThContext *tc, LispObj form, LispObj env, bool *expanded) {
+    *expanded = false;
+    if (symbol_p(form) && form != NIL) {
+        bool found;
+        LispObj exp = symbol_macro_expansion(form, env, &found);
+        if (found) {
+            *expanded = true;
+            return exp;
+        }
+        return form;
+    }
+    if (!cons_p(form) || !symbol_p(CAR(form))) return form;
+    LispObj mf = cc_macro_function(tc, CAR(form), env);
+    if (mf == NIL) return form;
+    LispObj hook = sym_value(tc, S(STAR_MACROEXPAND_HOOK));
+    if (hook == LISP_UNBOUND || hook == S(FUNCALL)) hook = NIL;
+    LispObj result = hook == NIL ? vm_funcall2(tc, mf, form, env)
+                                 : vm_funcall(tc, hook, 3, (LispObj[]){mf, form, env});
+    *expanded = true;
+    return result;
+}
+
+LispObj cc_macroexpand(ThContext *tc, LispObj form, LispObj env, bool *expanded) {
+    bool any = false, once = true;
+    while (once) {
+        form = cc_macroexpand_1(tc, form, env, &once);
+        any |= once;
+    }
+    *expanded = any;
+    return form;
+}
+
+/* Compiles form as the body of a zero-argument function. */
+LispObj cc_compile_toplevel(ThContext *tc, LispObj form) {
+    CcUnit unit = {0, NIL, NIL, false};
+    for (int pass = 0;; pass++) {
+        unit.next_site = 0;
+        unit.changed = false;
+        CcFn fs;
+        cc_init_fn(&fs, NULL, &unit, tc, NIL);
+        LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), NIL, false);
+        if (!unit.changed) {
+            LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
+            gc_init_store(&CLO(closure)->code, code);
+            return closure;
+        }
+        if (pass > 64) pt_fatal("compiler did not settle after %d passes", pass);
+    }
+}
+
+static bool eval_when_executes(LispObj situations) {
+    for (LispObj l = situations; cons_p(l); l = CDR(l))
+        if (CAR(l) == S(EXECUTE_KW) || CAR(l) == S(EVAL)) return true;
+    return false;
+}
+
+LispObj vm_eval(ThContext *tc, LispObj form) {
+    vm_check_c_stack(tc);
+    for (;;) {
+        if (cons_p(form) && CAR(form) == S(PROGN)) {
+            LispObj result = NIL;
+            tc->vm->nvals = 1;
+            lisp_list_length(tc, form);
+            for (LispObj l = CDR(form); cons_p(l); l = CDR(l)) result = vm_eval(tc, CAR(l));
+            return result;
+        }
+        if (cons_p(form) && CAR(form) == S(EVAL_WHEN) && cons_p(CDR(form))) {
+            if (!eval_when_executes(CAR(CDR(form)))) {
+                tc->vm->nvals = 1;
+                return NIL;
+            }
+            form = lisp_cons(tc, S(PROGN), CDR(CDR(form)));
+            continue;
+        }
+        if (cons_p(form) && symbol_p(CAR(form)) && !sym_flag_p(CAR(form), SYMF_SPECIAL_OPERATOR)) {
+            bool expanded;
+            LispObj exp = cc_macroexpand_1(tc, form, NIL, &expanded);
+            if (expanded) {
+                form = exp;
+                continue;
+            }
+        }
+        LispObj fn = cc_compile_toplevel(tc, form);
+        return vm_funcall(tc, fn, 0, NULL);
+    }
+}
+
+void vm_load_file(ThContext *tc, const char *path, bool verbose) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        LispObj msg = str_from_cstr(tc, strerror(errno));
+        cond_error_of_type(tc, S(FILE_ERROR), "LOAD: cannot open %s: %a", path, msg);
+    }
+    LispObj stream = stm_make_file(tc, f, false, path);
+    size_t saved = tc->bind_top;
+    sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
+    sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
+    sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, path));
+    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, path));
+    if (verbose) {
+        LispObj out = stm_output_designator(tc, NIL);
+        stm_write_cstr(tc, out, "; loading ");
+        stm_write_cstr(tc, out, path);
+        stm_write_char(tc, out, '\n');
+    }
+    LispObj eof = lisp_cons(tc, NIL, NIL);
+    /* The FILE is closed when the stream is finished; an error unwinding out
+     * of here leaves it to the stream's owner (see stream.c). */
+    for (;;) {
+        LispObj form = rd_read(tc, stream, false, eof, false);
+        if (form == eof) break;
+        vm_eval(tc, form);
+    }
+    sym_unbind_to(tc, saved);
+    fclose(f);
+    STM(stream)->file = NULL;
+}

@@ -1,0 +1,158 @@
+/* lisp/main.c — the petrel command line (flags spelled as SBCL's, DESIGN
+ * "Who uses it").  Parses options, starts the Lisp, runs --eval/--load in
+ * order, then a script or the REPL. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lisp/vm_impl.h"
+
+void lisp_repl(ThContext *tc);
+void lisp_report_error(ThContext *tc, LispObj condition, bool backtrace);
+
+static const char usage[] =
+    "Usage: petrel [options] [--script FILE]\n"
+    "  --script FILE             load FILE non-interactively; exit 1 on an unhandled error\n"
+    "  --eval FORM               evaluate FORM (repeatable, in order with --load)\n"
+    "  --load FILE               load FILE (repeatable)\n"
+    "  --non-interactive         exit after --eval/--load instead of starting the REPL;\n"
+    "                            an unhandled error prints a backtrace and exits 1\n"
+    "  --quit                    same as --non-interactive\n"
+    "  --dynamic-space-size MB   heap limit (default 2048; suffixes KB MB GB accepted)\n"
+    "  --control-stack-size MB   Lisp stack size (default 16)\n"
+    "  --noinform, --no-userinit accepted for SBCL compatibility\n"
+    "  --version                 print the version and exit\n"
+    "  --help                    print this help and exit\n"
+    "Environment: PETREL_GC_TORTURE=N collects every N allocations; PETREL_GC_VERIFY=1 checks\n"
+    "the heap after each collection; PETREL_GC_LOG=1 logs one line per collection.\n";
+
+typedef struct Action { bool is_load; const char *arg; } Action;
+
+static _Noreturn void bad_usage(const char *fmt, const char *arg) {
+    fprintf(stderr, "petrel: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'petrel --help'.\n");
+    exit(2);
+}
+
+static size_t parse_megabytes(const char *flag, const char *s) {
+    if (!s) bad_usage("%s needs a size in megabytes", flag);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double scale = 1;
+    if (!strcasecmp(end, "KB")) scale = 1.0 / 1024;
+    else if (!strcasecmp(end, "GB")) scale = 1024;
+    else if (*end && strcasecmp(end, "MB")) bad_usage("bad size '%s' (want megabytes, e.g. 512 or 2GB)", s);
+    v *= scale;
+    if (errno || end == s || v < 1 || v > 1 << 22) bad_usage("size '%s' out of range (1 MB to 4 TB)", s);
+    return (size_t)v;
+}
+
+typedef struct Options {
+    LispOptions lisp;
+    Action actions[256];
+    size_t nactions;
+    const char *script;
+    bool non_interactive;
+} Options;
+
+static void parse_args(int argc, char **argv, Options *o) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--version")) { printf("Petrel %s\n", PETREL_VERSION); exit(0); }
+        if (!strcmp(a, "--help")) { fputs(usage, stdout); exit(0); }
+        if (!strcmp(a, "--eval") || !strcmp(a, "--load")) {
+            if (!next) bad_usage("%s needs an argument", a);
+            if (o->nactions == 256) bad_usage("too many --eval/--load options (%s)", a);
+            o->actions[o->nactions++] = (Action){a[2] == 'l', next};
+            i++;
+        } else if (!strcmp(a, "--script")) {
+            if (!next) bad_usage("%s needs a file name", a);
+            o->script = next;
+            o->non_interactive = true;
+            i++;
+            break;  /* the rest of the line belongs to the script (posix-argv) */
+        } else if (!strcmp(a, "--non-interactive") || !strcmp(a, "--quit") || !strcmp(a, "--disable-debugger")) {
+            o->non_interactive = true;
+        } else if (!strcmp(a, "--dynamic-space-size")) {
+            o->lisp.dynamic_space_mb = parse_megabytes(a, next);
+            i++;
+        } else if (!strcmp(a, "--control-stack-size")) {
+            o->lisp.control_stack_mb = parse_megabytes(a, next);
+            i++;
+        } else if (!strcmp(a, "--noinform") || !strcmp(a, "--no-userinit") || !strcmp(a, "--no-sysinit")) {
+            /* accepted for SBCL compatibility: Petrel has no banner or init files yet */
+        } else if (!strcmp(a, "--end-toplevel-options")) {
+            break;
+        } else {
+            bad_usage("unknown option '%s'", a);
+        }
+    }
+}
+
+typedef struct Step { const Action *action; } Step;
+
+static LispObj run_action(ThContext *tc, void *data) {
+    const Action *a = data;
+    if (a->is_load) {
+        vm_load_file(tc, a->arg, false);
+        return NIL;
+    }
+    LispObj text = str_from_cstr(tc, a->arg);
+    LispObj stream = stm_make_string_input(tc, text, 0, str_length(text));
+    LispObj eof = lisp_cons(tc, NIL, NIL);
+    LispObj result = NIL;
+    for (;;) {
+        LispObj form = rd_read(tc, stream, false, eof, false);
+        if (form == eof) return result;
+        result = vm_eval(tc, form);
+    }
+}
+
+static LispObj run_script(ThContext *tc, void *data) {
+    vm_load_file(tc, data, false);
+    return NIL;
+}
+
+typedef struct Main { Options *opts; int status; } Main;
+
+static LispObj run_toplevel(ThContext *tc, void *data) {
+    Main *m = data;
+    Options *o = m->opts;
+    for (size_t i = 0; i < o->nactions; i++) {
+        LispObj condition;
+        if (!vm_call_protected(tc, run_action, &o->actions[i], NULL, &condition)) {
+            lisp_report_error(tc, condition, true);
+            if (o->non_interactive) { m->status = 1; return NIL; }
+        }
+    }
+    if (o->script) {
+        LispObj condition;
+        if (!vm_call_protected(tc, run_script, (void *)o->script, NULL, &condition)) {
+            lisp_report_error(tc, condition, true);
+            m->status = 1;
+        }
+        return NIL;
+    }
+    if (!o->non_interactive) lisp_repl(tc);
+    return NIL;
+}
+
+int main(int argc, char **argv) {
+    int stack_marker;
+    static Options opts;
+    parse_args(argc, argv, &opts);
+    ThContext *tc = lisp_init(&opts.lisp, &stack_marker);
+    LispObj argl = NIL;
+    for (int i = argc; i-- > 0;) argl = lisp_cons(tc, str_from_cstr(tc, argv[i]), argl);
+    sym_set_value(tc, S(STAR_POSIX_ARGV), argl);
+    Main m = {&opts, 0};
+    bool thrown;
+    LispObj code = vm_catch_call(tc, S(QUIT_TAG), run_toplevel, &m, &thrown);
+    int status = thrown ? (int)fx_value(code) : m.status;
+    fflush(stdout);
+    fflush(stderr);
+    return status;
+}

@@ -1,0 +1,243 @@
+/* lisp/package.c — packages and symbol tables (CLHS chapter 11, the parts the
+ * kernel needs: intern, find-symbol, export, use-package, find-package).
+ *
+ * A package's internal and external symbols live in open-addressed Lisp
+ * vectors keyed by the name's hash (empty slot = fixnum 0).  Tables only grow
+ * (unintern, when it comes, leaves a tombstone).
+ *
+ * Shared state: the package registry and every table are guarded by
+ * package_lock (recursive: interning may allocate, and allocation may run
+ * code that looks symbols up).  Readers take it too. */
+#include "lisp/lisp.h"
+
+#include <pthread.h>
+
+static pthread_mutex_t package_lock;
+static LispObj all_packages; /* list; guarded by package_lock; a GC root */
+
+LispObj pkg_common_lisp, pkg_cl_user, pkg_keyword, pkg_ext, pkg_system;
+
+#define EMPTY fx_make(0)
+
+static uint64_t name_hash(LispObj name) {
+    uint64_t h = 1469598103934665603u;
+    size_t n = str_length(name);
+    for (size_t i = 0; i < n; i++) h = (h ^ STR(name)->chars[i]) * 1099511628211u;
+    return h & (((uint64_t)1 << 60) - 1);
+}
+
+static bool name_equal(LispObj a, LispObj b) {
+    size_t n = str_length(a);
+    return n == str_length(b) && memcmp(STR(a)->chars, STR(b)->chars, n * 4) == 0;
+}
+
+static void lock(void) { pthread_mutex_lock(&package_lock); }
+static void unlock(void) { pthread_mutex_unlock(&package_lock); }
+
+/* Index of name's slot in table: the symbol's slot, or the empty one. */
+static size_t table_probe(LispObj table, LispObj name, uint64_t h) {
+    size_t cap = vec_length(table), i = h & (cap - 1);
+    for (;;) {
+        LispObj e = VEC(table)->items[i];
+        if (e == EMPTY || (fx_value(SYM(e)->hash) == (int64_t)h && name_equal(SYM(e)->name, name)))
+            return i;
+        i = (i + 1) & (cap - 1);
+    }
+}
+
+static LispObj table_get(LispObj table, LispObj name, uint64_t h) {
+    LispObj e = VEC(table)->items[table_probe(table, name, h)];
+    return e == EMPTY ? 0 : e;
+}
+
+/* Adds sym to the package's internal or external table, growing it. */
+static void table_add_locked(ThContext *tc, LispObj pkg, bool external, LispObj sym) {
+    LispObj *tslot = external ? &PKG(pkg)->externals : &PKG(pkg)->internals;
+    LispObj *nslot = external ? &PKG(pkg)->n_externals : &PKG(pkg)->n_internals;
+    int64_t count = fx_value(*nslot) + 1;
+    if ((size_t)count * 4 > vec_length(*tslot) * 3) {
+        LispObj old = *tslot, grown = vec_make(tc, vec_length(old) * 2, EMPTY);
+        for (size_t i = 0; i < vec_length(old); i++) {
+            LispObj e = VEC(old)->items[i];
+            if (e == EMPTY) continue;
+            size_t j = table_probe(grown, SYM(e)->name, (uint64_t)fx_value(SYM(e)->hash));
+            gc_init_store(&VEC(grown)->items[j], e);
+        }
+        obj_set(tslot, grown);
+    }
+    size_t j = table_probe(*tslot, SYM(sym)->name, (uint64_t)fx_value(SYM(sym)->hash));
+    obj_set(&VEC(*tslot)->items[j], sym);
+    obj_set(nslot, fx_make(count));
+}
+
+static void table_remove_locked(LispObj pkg, LispObj sym) {
+    /* Rebuild-free removal: linear probing needs a re-insert of the cluster. */
+    LispObj table = PKG(pkg)->internals;
+    size_t cap = vec_length(table);
+    size_t i = table_probe(table, SYM(sym)->name, (uint64_t)fx_value(SYM(sym)->hash));
+    if (VEC(table)->items[i] != sym) return;
+    obj_set(&VEC(table)->items[i], EMPTY);
+    for (size_t j = (i + 1) & (cap - 1); VEC(table)->items[j] != EMPTY; j = (j + 1) & (cap - 1)) {
+        LispObj e = VEC(table)->items[j];
+        obj_set(&VEC(table)->items[j], EMPTY);
+        size_t k = table_probe(table, SYM(e)->name, (uint64_t)fx_value(SYM(e)->hash));
+        obj_set(&VEC(table)->items[k], e);
+    }
+    obj_set(&PKG(pkg)->n_internals, fx_make(fx_value(PKG(pkg)->n_internals) - 1));
+}
+
+static LispObj find_symbol_locked(LispObj name, LispObj pkg, LispObj *status) {
+    uint64_t h = name_hash(name);
+    LispObj s;
+    if ((s = table_get(PKG(pkg)->externals, name, h))) { *status = S(EXTERNAL_KW); return s; }
+    if ((s = table_get(PKG(pkg)->internals, name, h))) { *status = S(INTERNAL_KW); return s; }
+    for (LispObj u = PKG(pkg)->use_list; cons_p(u); u = CDR(u)) {
+        if ((s = table_get(PKG(CAR(u))->externals, name, h))) { *status = S(INHERITED_KW); return s; }
+    }
+    *status = NIL;
+    return NIL;
+}
+
+LispObj pkg_find_symbol(ThContext *tc, LispObj name, LispObj package, LispObj *status) {
+    LispObj st;
+    lock();
+    LispObj s = find_symbol_locked(name, package, &st);
+    unlock();
+    if (status) *status = st;
+    return s;
+}
+
+LispObj sym_make(ThContext *tc, LispObj name) {
+    LispObj s = obj_alloc(tc, KIND_SYMBOL, SYMBOL_NWORDS);
+    LispSymbol *p = SYM(s);
+    gc_init_store(&p->name, name);
+    gc_init_store(&p->value, LISP_UNBOUND);
+    gc_init_store(&p->function, LISP_UNBOUND);
+    gc_init_store(&p->plist, NIL);
+    gc_init_store(&p->package, NIL);
+    gc_init_store(&p->flags, fx_make(0));
+    gc_init_store(&p->tls_index, fx_make(0));
+    gc_init_store(&p->hash, fx_make((int64_t)name_hash(name)));
+    return s;
+}
+
+LispObj pkg_intern(ThContext *tc, LispObj name, LispObj package, LispObj *status) {
+    LispObj st;
+    lock();
+    LispObj s = find_symbol_locked(name, package, &st);
+    if (st == NIL) {
+        s = sym_make(tc, name);
+        obj_set(&SYM(s)->package, package);
+        bool keyword = package == pkg_keyword;
+        if (keyword) {
+            sym_set_flag(s, SYMF_CONSTANT | SYMF_EXTERNAL);
+            obj_set(&SYM(s)->value, s);
+        }
+        table_add_locked(tc, package, keyword, s);
+    }
+    unlock();
+    if (status) *status = st;
+    return s;
+}
+
+LispObj pkg_intern_cstr(ThContext *tc, const char *name, LispObj package) {
+    return pkg_intern(tc, str_from_cstr(tc, name), package, NULL);
+}
+
+void pkg_export(ThContext *tc, LispObj sym, LispObj package) {
+    lock();
+    LispObj st;
+    LispObj found = find_symbol_locked(SYM(sym)->name, package, &st);
+    if (st == S(EXTERNAL_KW) && found == sym) { unlock(); return; }
+    if (st != NIL && found != sym) {
+        unlock();
+        cond_error_of_type(tc, S(PACKAGE_ERROR), "EXPORT: %v conflicts with %v, already accessible in %a",
+                           sym, found, PKG(package)->name);
+    }
+    if (st == S(INTERNAL_KW)) table_remove_locked(package, sym);
+    table_add_locked(tc, package, true, sym);
+    if (SYM(sym)->package == package) sym_set_flag(sym, SYMF_EXTERNAL);
+    unlock();
+}
+
+void pkg_use(ThContext *tc, LispObj package, LispObj used) {
+    lock();
+    bool present = false;
+    for (LispObj u = PKG(package)->use_list; cons_p(u); u = CDR(u)) present |= CAR(u) == used;
+    if (!present) {
+        obj_set(&PKG(package)->use_list, lisp_cons(tc, used, PKG(package)->use_list));
+        obj_set(&PKG(used)->used_by, lisp_cons(tc, package, PKG(used)->used_by));
+    }
+    unlock();
+}
+
+static bool package_named_p(LispObj pkg, LispObj name) {
+    if (name_equal(PKG(pkg)->name, name)) return true;
+    for (LispObj n = PKG(pkg)->nicknames; cons_p(n); n = CDR(n))
+        if (name_equal(CAR(n), name)) return true;
+    return false;
+}
+
+LispObj pkg_find(ThContext *tc, LispObj designator) {
+    if (package_p(designator)) return designator;
+    LispObj name = arg_string_designator(tc, designator);
+    lock();
+    LispObj found = NIL;
+    for (LispObj l = all_packages; cons_p(l); l = CDR(l))
+        if (package_named_p(CAR(l), name)) { found = CAR(l); break; }
+    unlock();
+    return found;
+}
+
+LispObj pkg_find_cstr(ThContext *tc, const char *name) { return pkg_find(tc, str_from_cstr(tc, name)); }
+
+LispObj pkg_make(ThContext *tc, const char *name, const char *const *nicknames) {
+    LispObj p = obj_alloc(tc, KIND_PACKAGE, PACKAGE_NWORDS);
+    gc_init_store(&PKG(p)->name, str_from_cstr(tc, name));
+    LispObj nicks = NIL;
+    for (size_t i = 0; nicknames && nicknames[i]; i++)
+        nicks = lisp_cons(tc, str_from_cstr(tc, nicknames[i]), nicks);
+    gc_init_store(&PKG(p)->nicknames, nicks);
+    gc_init_store(&PKG(p)->use_list, NIL);
+    gc_init_store(&PKG(p)->used_by, NIL);
+    gc_init_store(&PKG(p)->internals, vec_make(tc, 64, EMPTY));
+    gc_init_store(&PKG(p)->externals, vec_make(tc, 64, EMPTY));
+    gc_init_store(&PKG(p)->n_internals, fx_make(0));
+    gc_init_store(&PKG(p)->n_externals, fx_make(0));
+    gc_init_store(&PKG(p)->shadowing, NIL);
+    lock();
+    all_packages = lisp_cons(tc, p, all_packages);
+    unlock();
+    return p;
+}
+
+LispObj pkg_all(void) { return all_packages; }
+
+LispObj pkg_current(ThContext *tc) {
+    LispObj p = sym_value(tc, S(STAR_PACKAGE));
+    return package_p(p) ? p : pkg_cl_user;
+}
+
+/* Called once at startup, before any other thread exists. */
+void pkg_init_registry(void) {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&package_lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    all_packages = 0; /* fixnum 0 until NIL exists; see init.c */
+    gc_add_root_range(&all_packages, 1);
+}
+
+void pkg_set_registry_nil(void) { all_packages = NIL; }
+
+/* Puts an existing symbol into pkg (startup: NIL, T and the C-known symbols). */
+void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external) {
+    lock();
+    LispObj st;
+    find_symbol_locked(SYM(sym)->name, pkg, &st);
+    if (st == NIL) table_add_locked(tc, pkg, external, sym);
+    unlock();
+    if (SYM(sym)->package == NIL || SYM(sym)->package == 0) obj_set(&SYM(sym)->package, pkg);
+    if (external && SYM(sym)->package == pkg) sym_set_flag(sym, SYMF_EXTERNAL);
+}

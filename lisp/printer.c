@@ -1,0 +1,696 @@
+/* lisp/printer.c — the Lisp printer: prin1, princ, write (CLHS 22.1).
+ *
+ * One walk, driven by a Printer record that captures the *print-...*
+ * variables once (PrOptions) so the walk does not look up specials per
+ * object.  Each kind of object has its own small printer, chosen through a
+ * table indexed by the object kind.
+ *
+ * Termination guarantees, whatever the data:
+ *  - *print-circle* true: a pre-pass counts how often each cons, vector and
+ *    uninterned symbol is reached; those reached twice get #n= labels on first
+ *    print and #n# afterwards, so every object is printed at most once.  The
+ *    table is an open-addressed Lisp vector keyed by the object (the GC does
+ *    not move objects).  Being a heap object, it is reclaimed by the collector
+ *    even when a signal unwinds the printer: nothing to free, nothing leaked.
+ *  - *print-circle* false: a budget of PRINT_BUDGET elements per top-level
+ *    print and a nesting limit of PRINT_MAX_DEPTH stop circular data with
+ *    "..." instead of looping forever.
+ * The nesting limit also bounds C recursion (the walk recurses on CARs and
+ * vector items, iterates on CDRs).
+ * No global mutable state; any thread. */
+#include "lisp/lisp.h"
+#include "lisp/printer_impl.h"
+
+#include <stdlib.h>
+
+enum {
+    PRINT_MAX_DEPTH = 10000,
+    CIRCLE_INITIAL = 64,   /* table slots (pairs) */
+};
+#define PRINT_BUDGET 10000000u
+
+typedef struct Printer {
+    ThContext *tc;
+    LispObj stream;
+    PrOptions o;
+    LispObj circle;        /* VECTOR [key, count/label]*, or NIL */
+    size_t circle_used;    /* keys in the table */
+    int64_t next_label;
+    uint64_t budget;       /* elements left (only when circle is NIL) */
+} Printer;
+
+static void print_object(Printer *p, LispObj x, int depth);
+
+/* ---- Small output helpers ---- */
+
+static void put(Printer *p, uint32_t c) { stm_write_char(p->tc, p->stream, c); }
+static void puts_(Printer *p, const char *s) { stm_write_cstr(p->tc, p->stream, s); }
+static bool escaping(const Printer *p) { return p->o.escape || p->o.readably; }
+
+/* "#<...>" objects cannot be read back: *print-readably* makes that an error. */
+static void check_readable(Printer *p, const char *what) {
+    if (p->o.readably)
+        cond_error_of_type(p->tc, S(PRINT_NOT_READABLE), "cannot print a %s readably", what);
+}
+
+static void put_address(Printer *p, LispObj x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, " {%llX}", (unsigned long long)(x & ~(LispObj)GC_TAG_MASK));
+    puts_(p, buf);
+}
+
+/* ---- Options ---- */
+
+static bool flag_value(ThContext *tc, LispObj sym, bool dflt) {
+    LispObj v = sym_value(tc, sym);
+    return v == LISP_UNBOUND ? dflt : v != NIL;
+}
+
+static int64_t limit_value(ThContext *tc, LispObj sym) {
+    LispObj v = sym_value(tc, sym);
+    return (fx_p(v) && fx_value(v) >= 0) ? fx_value(v) : -1;
+}
+
+static int base_value(ThContext *tc, LispObj sym) {
+    LispObj v = sym_value(tc, sym);
+    return (fx_p(v) && fx_value(v) >= 2 && fx_value(v) <= 36) ? (int)fx_value(v) : 10;
+}
+
+void pr_options_from_specials(ThContext *tc, PrOptions *o) {
+    o->escape = flag_value(tc, S(STAR_PRINT_ESCAPE), true);
+    o->readably = flag_value(tc, S(STAR_PRINT_READABLY), false);
+    o->radix = flag_value(tc, S(STAR_PRINT_RADIX), false);
+    o->circle = flag_value(tc, S(STAR_PRINT_CIRCLE), false);
+    o->pretty = flag_value(tc, S(STAR_PRINT_PRETTY), false);
+    o->gensym = flag_value(tc, S(STAR_PRINT_GENSYM), true);
+    o->array = flag_value(tc, S(STAR_PRINT_ARRAY), true);
+    o->base = base_value(tc, S(STAR_PRINT_BASE));
+    o->read_base = base_value(tc, S(STAR_READ_BASE));
+    LispObj c = sym_value(tc, S(STAR_PRINT_CASE));
+    o->print_case = (c == S(DOWNCASE_KW) || c == S(CAPITALIZE_KW)) ? c : S(UPCASE_KW);
+    o->level = limit_value(tc, S(STAR_PRINT_LEVEL));
+    o->length = limit_value(tc, S(STAR_PRINT_LENGTH));
+}
+
+/* ---- *print-circle* table ---- */
+
+static bool circle_candidate(const Printer *p, LispObj x) {
+    if (cons_p(x)) return true;
+    if (vector_p(x)) return vec_length(x) > 0;
+    return symbol_p(x) && SYM(x)->package == NIL && escaping(p) && (p->o.gensym || p->o.readably);
+}
+
+static size_t circle_cap(const Printer *p) { return vec_length(p->circle) / 2; }
+
+/* Slot index (key position) of x, or of the empty slot where it belongs. */
+static size_t circle_slot(const Printer *p, LispObj x) {
+    size_t mask = circle_cap(p) - 1;
+    size_t i = (size_t)(((x >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & mask;
+    const LispObj *items = VEC(p->circle)->items;
+    while (items[2 * i] != 0 && items[2 * i] != x) i = (i + 1) & mask;
+    return 2 * i;
+}
+
+/* Doubles the table; the new vector is fresh, so its slots are init-stored. */
+static void circle_grow(Printer *p) {
+    LispObj old = p->circle;
+    size_t oldcap = vec_length(old) / 2;
+    p->circle = vec_make(p->tc, oldcap * 4, fx_make(0));
+    for (size_t i = 0; i < oldcap; i++) {
+        LispObj key = VEC(old)->items[2 * i];
+        if (key == 0) continue;
+        size_t s = circle_slot(p, key);
+        gc_init_store(&VEC(p->circle)->items[s], key);
+        gc_init_store(&VEC(p->circle)->items[s + 1], VEC(old)->items[2 * i + 1]);
+    }
+}
+
+/* Records a visit; true if x had been seen before (it is now "shared"). */
+static bool circle_visit(Printer *p, LispObj x) {
+    size_t s = circle_slot(p, x);
+    LispObj *items = VEC(p->circle)->items;
+    if (items[s] == x) {
+        obj_set(&items[s + 1], fx_make(2));
+        return true;
+    }
+    obj_set(&items[s], x);
+    obj_set(&items[s + 1], fx_make(1));
+    if (++p->circle_used * 2 > circle_cap(p)) circle_grow(p);
+    return false;
+}
+
+static void circle_scan(Printer *p, LispObj x, int depth) {
+    while (circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !circle_visit(p, x)) {
+        if (vector_p(x)) {
+            for (size_t i = 0; i < vec_length(x); i++) circle_scan(p, VEC(x)->items[i], depth + 1);
+            return;
+        }
+        if (!cons_p(x)) return;
+        circle_scan(p, CAR(x), depth + 1);
+        x = CDR(x);
+    }
+}
+
+/* 0: not shared; -1: shared, no label yet; n > 0: label n already printed. */
+static int64_t circle_state(const Printer *p, LispObj x) {
+    if (p->circle == NIL || !circle_candidate(p, x)) return 0;
+    size_t s = circle_slot(p, x);
+    const LispObj *items = VEC(p->circle)->items;
+    if (items[s] != x) return 0;
+    int64_t v = fx_value(items[s + 1]);
+    return v == 1 ? 0 : v == 2 ? -1 : -v;
+}
+
+/* Prints #n# and returns true if x was already labelled; prints #n= first
+ * if x is shared and this is its first appearance. */
+static bool circle_label(Printer *p, LispObj x) {
+    int64_t st = circle_state(p, x);
+    if (st == 0) return false;
+    char buf[32];
+    if (st > 0) {
+        snprintf(buf, sizeof buf, "#%lld#", (long long)st);
+        puts_(p, buf);
+        return true;
+    }
+    int64_t n = ++p->next_label;
+    obj_set(&VEC(p->circle)->items[circle_slot(p, x) + 1], fx_make(-n));
+    snprintf(buf, sizeof buf, "#%lld=", (long long)n);
+    puts_(p, buf);
+    return false;
+}
+
+/* ---- Integers, ratios, complexes ---- */
+
+static char digit_char(unsigned d) { return (char)(d < 10 ? '0' + d : 'A' + d - 10); }
+
+/* Digits of |n| in base into buf (reversed order fixed up); returns length. */
+static size_t u64_digits(uint64_t n, int base, char *buf) {
+    char tmp[72];
+    size_t k = 0;
+    do { tmp[k++] = digit_char((unsigned)(n % (unsigned)base)); n /= (unsigned)base; } while (n);
+    for (size_t i = 0; i < k; i++) buf[i] = tmp[k - 1 - i];
+    buf[k] = 0;
+    return k;
+}
+
+static uint8_t *bytes_data(LispObj b) { return ((LispBytes *)obj_words(b))->bytes; }
+
+/* Bignum digits by repeated division by the largest power of base that fits
+ * a limb.  Scratch space is Lisp BYTES, so an unwind cannot leak it. */
+static LispObj bignum_to_string(ThContext *tc, LispObj b, int base) {
+    int64_t count = pr_bignum_count(b);
+    size_t n = (size_t)(count < 0 ? -count : count);
+    LispObj lscratch = bytes_make(tc, n * 8 + 8);
+    uint64_t *limbs = (uint64_t *)bytes_data(lscratch);
+    memcpy(limbs, pr_bignum_limbs(b), n * 8);
+    uint64_t chunk = (uint64_t)base;
+    int k = 1;
+    while (chunk <= UINT64_MAX / (uint64_t)base) { chunk *= (uint64_t)base; k++; }
+    LispObj dscratch = bytes_make(tc, n * 64 + 2);
+    char *d = (char *)bytes_data(dscratch);
+    size_t nd = 0;
+    while (n > 0 && limbs[n - 1] == 0) n--;
+    while (n > 0) {
+        unsigned __int128 rem = 0;
+        for (size_t i = n; i-- > 0;) {
+            unsigned __int128 cur = (rem << 64) | limbs[i];
+            limbs[i] = (uint64_t)(cur / chunk);
+            rem = cur % chunk;
+        }
+        while (n > 0 && limbs[n - 1] == 0) n--;
+        uint64_t r = (uint64_t)rem;
+        for (int j = 0; j < k && !(n == 0 && r == 0); j++) {
+            d[nd++] = digit_char((unsigned)(r % (uint64_t)base));
+            r /= (uint64_t)base;
+        }
+    }
+    if (nd == 0) d[nd++] = '0';
+    bool neg = count < 0;
+    LispObj s = str_make(tc, nd + neg, '-');
+    for (size_t i = 0; i < nd; i++) STR(s)->chars[neg + i] = (uint8_t)d[nd - 1 - i];
+    return s;
+}
+
+LispObj pr_integer_to_string(ThContext *tc, LispObj x, int base) {
+    if (!fx_p(x)) return bignum_to_string(tc, x, base);
+    char buf[80];
+    int64_t v = fx_value(x);
+    buf[0] = '-';
+    u64_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, base, buf + (v < 0));
+    return str_from_cstr(tc, buf);
+}
+
+static void write_integer_digits(Printer *p, LispObj x) {
+    if (fx_p(x)) {
+        char buf[80];
+        int64_t v = fx_value(x);
+        buf[0] = '-';
+        u64_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, p->o.base, buf + (v < 0));
+        puts_(p, buf);
+        return;
+    }
+    LispObj s = bignum_to_string(p->tc, x, p->o.base);
+    stm_write_string(p->tc, p->stream, s, 0, str_length(s));
+}
+
+/* #b #o #x #NNr before a rational when *print-radix* (decimal integers get a
+ * trailing point instead, ratios #10r). */
+static void radix_prefix(Printer *p, bool integer) {
+    if (!p->o.radix || (p->o.base == 10 && integer)) return;
+    static const char *const marks[37] = { [2] = "#b", [8] = "#o", [16] = "#x" };
+    if (marks[p->o.base]) { puts_(p, marks[p->o.base]); return; }
+    char buf[8];
+    snprintf(buf, sizeof buf, "#%dr", p->o.base);
+    puts_(p, buf);
+}
+
+static void print_integer(Printer *p, LispObj x, int depth) {
+    radix_prefix(p, true);
+    write_integer_digits(p, x);
+    if (p->o.radix && p->o.base == 10) put(p, '.');
+}
+
+static void print_ratio(Printer *p, LispObj x, int depth) {
+    LispRatio *r = (LispRatio *)obj_words(x);
+    radix_prefix(p, false);
+    write_integer_digits(p, r->num);
+    put(p, '/');
+    write_integer_digits(p, r->den);
+}
+
+static void print_float(Printer *p, LispObj x, int depth) {
+    char buf[96];
+    pr_float_to_cstr(p->tc, x, buf, sizeof buf);
+    puts_(p, buf);
+}
+
+static void print_complex(Printer *p, LispObj x, int depth) {
+    LispObj *w = obj_words(x);
+    puts_(p, "#C(");
+    print_object(p, w[1], depth + 1);
+    put(p, ' ');
+    print_object(p, w[2], depth + 1);
+    put(p, ')');
+}
+
+/* ---- Characters and strings ---- */
+
+static const struct { uint32_t code; const char *name; } char_names[] = {
+    {0, "Nul"}, {8, "Backspace"}, {9, "Tab"}, {10, "Newline"}, {12, "Page"},
+    {13, "Return"}, {32, "Space"}, {127, "Rubout"},
+};
+
+const char *pr_char_name(uint32_t code) {
+    for (size_t i = 0; i < sizeof char_names / sizeof char_names[0]; i++)
+        if (char_names[i].code == code) return char_names[i].name;
+    return NULL;
+}
+
+static bool graphic_p(uint32_t c) {
+    return (c >= 32 && c < 127) || (c >= 160 && (c < 0xD800 || c > 0xDFFF) && c < CHAR_CODE_LIMIT);
+}
+
+static void print_character(Printer *p, LispObj x, int depth) {
+    uint32_t c = char_code(x);
+    if (!escaping(p)) { put(p, c); return; }
+    puts_(p, "#\\");
+    const char *name = pr_char_name(c);
+    if (name) { puts_(p, name); return; }
+    if (graphic_p(c)) { put(p, c); return; }
+    char buf[16];
+    snprintf(buf, sizeof buf, "U+%04X", (unsigned)c);
+    puts_(p, buf);
+}
+
+static void print_string(Printer *p, LispObj x, int depth) {
+    size_t n = str_length(x);
+    if (!escaping(p)) { stm_write_string(p->tc, p->stream, x, 0, n); return; }
+    put(p, '"');
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = STR(x)->chars[i];
+        if (c == '"' || c == '\\') put(p, '\\');
+        put(p, c);
+    }
+    put(p, '"');
+}
+
+/* ---- Symbols (CLHS 22.1.3.3) ---- */
+
+/* Case is ASCII-only, the same choice the reader makes (rd_char_upcase):
+ * a non-ASCII name reads back unchanged, so it needs no escape. */
+static bool lower_p(uint32_t c) { return c >= 'a' && c <= 'z'; }
+static bool upper_p(uint32_t c) { return c >= 'A' && c <= 'Z'; }
+static bool alnum_p(uint32_t c) { return c < 128 && ((c | 32) - 'a' < 26 || c - '0' < 10); }
+
+static int digit_weight(uint32_t c) {
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    if ((c | 32) >= 'a' && (c | 32) <= 'z') return (int)((c | 32) - 'a' + 10);
+    return 99;
+}
+
+/* CLHS 2.3.1.1: would this token be a potential number in base? */
+static bool potential_number_p(const uint32_t *s, size_t n, int base) {
+    bool dot = false, digit = false;
+    for (size_t i = 0; i < n; i++) dot |= s[i] == '.';
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = s[i];
+        bool letter = c < 128 && (c | 32) - 'a' < 26;
+        if (digit_weight(c) < (dot ? 10 : base)) { digit = true; continue; }
+        if (c == '+' || c == '-' || c == '/' || c == '.' || c == '^' || c == '_') continue;
+        if (!letter) return false;
+        /* a letter is a number marker only if no letter is next to it */
+        bool prev = i > 0 && s[i - 1] < 128 && (s[i - 1] | 32) - 'a' < 26 && digit_weight(s[i - 1]) >= (dot ? 10 : base);
+        bool next = i + 1 < n && s[i + 1] < 128 && (s[i + 1] | 32) - 'a' < 26 && digit_weight(s[i + 1]) >= (dot ? 10 : base);
+        if (prev || next) return false;
+    }
+    uint32_t first = s[0], last = s[n - 1];
+    bool good_start = digit_weight(first) < (dot ? 10 : base) || first == '+' || first == '-' ||
+                      first == '.' || first == '^' || first == '_';
+    return digit && good_start && last != '+' && last != '-';
+}
+
+/* Characters that end or change a token when read with the standard syntax. */
+static bool special_in_token(uint32_t c) {
+    return c <= ' ' || c == 127 || strchr("()'\";`,|\\:", (int)c) != NULL;
+}
+
+/* True if the name must be written |...| to read back as the same name. */
+static bool needs_bars(const Printer *p, LispObj name) {
+    size_t n = str_length(name);
+    const uint32_t *s = STR(name)->chars;
+    if (n == 0 || s[0] == '#') return true;
+    bool all_dots = true;
+    for (size_t i = 0; i < n; i++) {
+        if (special_in_token(s[i]) || lower_p(s[i])) return true;
+        all_dots &= s[i] == '.';
+    }
+    return all_dots || potential_number_p(s, n, p->o.base) || potential_number_p(s, n, p->o.read_base);
+}
+
+static uint32_t cased(const Printer *p, uint32_t c, bool word_start) {
+    if (!upper_p(c) || p->o.print_case == S(UPCASE_KW)) return c;
+    return (p->o.print_case == S(CAPITALIZE_KW) && word_start) ? c : c + 32;
+}
+
+static void write_name(Printer *p, LispObj name, bool escape) {
+    size_t n = str_length(name);
+    if (escape && needs_bars(p, name)) {
+        put(p, '|');
+        for (size_t i = 0; i < n; i++) {
+            uint32_t c = STR(name)->chars[i];
+            if (c == '|' || c == '\\') put(p, '\\');
+            put(p, c);
+        }
+        put(p, '|');
+        return;
+    }
+    bool word_start = true;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = STR(name)->chars[i];
+        put(p, cased(p, c, word_start));
+        word_start = !alnum_p(c);
+    }
+}
+
+static bool accessible_p(Printer *p, LispObj sym) {
+    LispObj status = NIL;
+    LispObj cur = pkg_current(p->tc);
+    return package_p(cur) && pkg_find_symbol(p->tc, SYM(sym)->name, cur, &status) == sym && status != NIL;
+}
+
+static bool external_p(Printer *p, LispObj sym) {
+    if (sym_flag_p(sym, SYMF_EXTERNAL)) return true;
+    LispObj status = NIL;
+    pkg_find_symbol(p->tc, SYM(sym)->name, SYM(sym)->package, &status);
+    return status == S(EXTERNAL_KW);
+}
+
+static void print_symbol(Printer *p, LispObj x, int depth) {
+    if (!escaping(p)) { write_name(p, SYM(x)->name, false); return; }
+    LispObj home = SYM(x)->package;
+    if (home == NIL) {
+        if (p->o.gensym || p->o.readably) puts_(p, "#:");
+    } else if (home == pkg_keyword) {
+        put(p, ':');
+    } else if (!accessible_p(p, x)) {
+        write_name(p, PKG(home)->name, true);
+        puts_(p, external_p(p, x) ? ":" : "::");
+    }
+    write_name(p, SYM(x)->name, true);
+}
+
+/* ---- Lists and vectors ---- */
+
+/* Reader-macro abbreviations for two-element forms: 'x #'x `x ,x ,@x ,.x */
+static const char *abbreviation(LispObj x) {
+    if (!cons_p(CDR(x)) || CDR(CDR(x)) != NIL) return NULL;
+    LispObj op = CAR(x);
+    if (op == S(QUOTE)) return "'";
+    if (op == S(FUNCTION)) return "#'";
+    if (op == S(QUASIQUOTE)) return "`";
+    if (op == S(UNQUOTE)) return ",";
+    if (op == S(UNQUOTE_SPLICING)) return ",@";
+    if (op == S(UNQUOTE_NSPLICING)) return ",.";
+    return NULL;
+}
+
+/* True if printing must stop here: *print-level* reached ("#"), or the
+ * nesting guard ("..."). */
+static bool too_deep(Printer *p, int depth) {
+    if (p->o.level >= 0 && !p->o.readably && depth >= p->o.level) { put(p, '#'); return true; }
+    if (depth >= PRINT_MAX_DEPTH) { puts_(p, "..."); return true; }
+    return false;
+}
+
+/* Spends one element of the no-*print-circle* budget; false when exhausted. */
+static bool spend(Printer *p) {
+    if (p->circle != NIL) return true;
+    if (p->budget == 0) return false;
+    p->budget--;
+    return true;
+}
+
+static bool length_reached(const Printer *p, int64_t i) {
+    return p->o.length >= 0 && !p->o.readably && i >= p->o.length;
+}
+
+static void print_list(Printer *p, LispObj x, int depth) {
+    const char *abbrev = abbreviation(x);
+    if (abbrev && circle_state(p, CDR(x)) == 0) {
+        puts_(p, abbrev);
+        /* depth + 1: #1=(quote #1#) must still hit the nesting guard */
+        print_object(p, CAR(CDR(x)), depth + 1);
+        return;
+    }
+    if (too_deep(p, depth)) return;
+    put(p, '(');
+    for (int64_t i = 0;; i++) {
+        if (length_reached(p, i) || !spend(p)) { puts_(p, "..."); break; }
+        print_object(p, CAR(x), depth + 1);
+        x = CDR(x);
+        if (x == NIL) break;
+        if (!cons_p(x) || circle_state(p, x) != 0) {
+            puts_(p, " . ");
+            print_object(p, x, depth + 1);
+            break;
+        }
+        put(p, ' ');
+    }
+    put(p, ')');
+}
+
+static void print_vector(Printer *p, LispObj x, int depth) {
+    size_t n = vec_length(x);
+    if (!p->o.array && !p->o.readably) {
+        char buf[48];
+        snprintf(buf, sizeof buf, "#<SIMPLE-VECTOR %zu", n);
+        puts_(p, buf);
+        put_address(p, x);
+        put(p, '>');
+        return;
+    }
+    if (too_deep(p, depth)) return;
+    puts_(p, "#(");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) put(p, ' ');
+        if (length_reached(p, (int64_t)i) || !spend(p)) { puts_(p, "..."); break; }
+        print_object(p, VEC(x)->items[i], depth + 1);
+    }
+    put(p, ')');
+}
+
+/* ---- Unreadable objects: #<...> ---- */
+
+static void print_package(Printer *p, LispObj x, int depth) {
+    check_readable(p, "package");
+    puts_(p, "#<PACKAGE \"");
+    stm_write_string(p->tc, p->stream, PKG(x)->name, 0, str_length(PKG(x)->name));
+    puts_(p, "\">");
+}
+
+static void print_function(Printer *p, LispObj x, int depth) {
+    check_readable(p, "function");
+    LispObj name = NIL, lambda_list = NIL;
+    if (kind_p(x, KIND_BUILTIN)) {
+        name = ((LispBuiltin *)obj_words(x))->name;
+    } else if (kind_p(CLO(x)->code, KIND_CODE)) {
+        name = CODE(CLO(x)->code)->name;
+        lambda_list = CODE(CLO(x)->code)->lambda_list;
+    }
+    puts_(p, "#<FUNCTION ");
+    if (name != NIL) {
+        print_object(p, name, depth + 1);
+    } else {
+        puts_(p, "(LAMBDA ");
+        if (lambda_list == NIL) puts_(p, "()");
+        else print_object(p, lambda_list, depth + 1);
+        put(p, ')');
+        put_address(p, x);
+    }
+    put(p, '>');
+}
+
+static void print_stream(Printer *p, LispObj x, int depth) {
+    static const char *const kinds[] = {
+        [STREAM_STRING_INPUT] = "STRING-INPUT-STREAM", [STREAM_STRING_OUTPUT] = "STRING-OUTPUT-STREAM",
+        [STREAM_FILE_INPUT] = "FILE-INPUT-STREAM", [STREAM_FILE_OUTPUT] = "FILE-OUTPUT-STREAM",
+    };
+    check_readable(p, "stream");
+    int64_t k = fx_value(STM(x)->kind);
+    puts_(p, "#<");
+    puts_(p, (k >= STREAM_STRING_INPUT && k <= STREAM_FILE_OUTPUT) ? kinds[k] : "STREAM");
+    if (string_p(STM(x)->name)) {
+        put(p, ' ');
+        print_string(p, STM(x)->name, depth);
+    }
+    put_address(p, x);
+    put(p, '>');
+}
+
+static void print_condition(Printer *p, LispObj x, int depth) {
+    LispObj report = cond_report_string(p->tc, x);
+    if (!escaping(p)) {
+        stm_write_string(p->tc, p->stream, report, 0, str_length(report));
+        return;
+    }
+    check_readable(p, "condition");
+    puts_(p, "#<");
+    print_object(p, CND(x)->type, depth + 1);
+    put(p, ' ');
+    print_string(p, report, depth);
+    put(p, '>');
+}
+
+static void print_code(Printer *p, LispObj x, int depth) {
+    check_readable(p, "code object");
+    puts_(p, "#<CODE ");
+    print_object(p, CODE(x)->name, depth + 1);
+    put_address(p, x);
+    put(p, '>');
+}
+
+static void print_instance(Printer *p, LispObj x, int depth) {
+    check_readable(p, "instance");
+    LispObj type = obj_nwords(x) > 0 ? obj_words(x)[1] : NIL;
+    puts_(p, "#<");
+    if (symbol_p(type) && type != NIL) print_object(p, type, depth + 1);
+    else puts_(p, "INSTANCE");
+    put_address(p, x);
+    put(p, '>');
+}
+
+/* Anything else: #<KIND {address}>. */
+static void print_opaque(Printer *p, LispObj x, int depth) {
+    unsigned k = obj_kind(x);
+    const char *name = k < KIND_COUNT ? lisp_kind_names[k] : "UNKNOWN-OBJECT";
+    check_readable(p, name);
+    puts_(p, "#<");
+    puts_(p, name);
+    put_address(p, x);
+    put(p, '>');
+}
+
+typedef void (*KindPrinter)(Printer *p, LispObj x, int depth);
+static const KindPrinter kind_printers[KIND_COUNT] = {
+    [KIND_SYMBOL] = print_symbol,       [KIND_STRING] = print_string,
+    [KIND_VECTOR] = print_vector,       [KIND_DOUBLE_FLOAT] = print_float,
+    [KIND_RATIO] = print_ratio,         [KIND_COMPLEX] = print_complex,
+    [KIND_BIGNUM] = print_integer,      [KIND_CODE] = print_code,
+    [KIND_CLOSURE] = print_function,    [KIND_BUILTIN] = print_function,
+    [KIND_PACKAGE] = print_package,     [KIND_INSTANCE] = print_instance,
+    [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
+};
+
+static void print_marker(Printer *p, LispObj x) {
+    const char *name = x == LISP_UNBOUND ? "#<UNBOUND>"
+                     : x == LISP_NO_BINDING ? "#<NO-BINDING>"
+                     : x == LISP_UNSUPPLIED ? "#<UNSUPPLIED>" : "#<MARKER>";
+    check_readable(p, "marker");
+    puts_(p, name);
+}
+
+static void print_object(Printer *p, LispObj x, int depth) {
+    if (fx_p(x)) { print_integer(p, x, depth); return; }
+    if (char_p(x)) { print_character(p, x, depth); return; }
+    if (single_float_p(x)) { print_float(p, x, depth); return; }
+    if (marker_p(x)) { print_marker(p, x); return; }
+    if (circle_label(p, x)) return;
+    if (cons_p(x)) { print_list(p, x, depth); return; }
+    if (obj_p(x)) {
+        unsigned k = obj_kind(x);
+        KindPrinter f = k < KIND_COUNT ? kind_printers[k] : NULL;
+        (f ? f : print_opaque)(p, x, depth);
+        return;
+    }
+    char buf[48];
+    snprintf(buf, sizeof buf, "#<IMMEDIATE #x%llX>", (unsigned long long)x);
+    puts_(p, buf);
+}
+
+/* ---- Entry points ---- */
+
+void pr_print_with(ThContext *tc, LispObj obj, LispObj stream, const PrOptions *opts) {
+    Printer p = {
+        .tc = tc, .stream = stm_output_designator(tc, stream), .o = *opts,
+        .circle = NIL, .budget = PRINT_BUDGET,
+    };
+    if (p.o.readably) p.o.escape = true;
+    if (p.o.circle) {
+        p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
+        circle_scan(&p, obj, 0);
+    }
+    print_object(&p, obj, 0);
+}
+
+void pr_write(ThContext *tc, LispObj obj, LispObj stream) {
+    PrOptions o;
+    pr_options_from_specials(tc, &o);
+    pr_print_with(tc, obj, stream, &o);
+}
+
+void pr_prin1(ThContext *tc, LispObj obj, LispObj stream) {
+    PrOptions o;
+    pr_options_from_specials(tc, &o);
+    o.escape = true;
+    pr_print_with(tc, obj, stream, &o);
+}
+
+void pr_princ(ThContext *tc, LispObj obj, LispObj stream) {
+    PrOptions o;
+    pr_options_from_specials(tc, &o);
+    o.escape = false;
+    o.readably = false;
+    pr_print_with(tc, obj, stream, &o);
+}
+
+LispObj pr_prin1_to_string(ThContext *tc, LispObj obj) {
+    LispObj s = stm_make_string_output(tc);
+    pr_prin1(tc, obj, s);
+    return stm_get_output_string(tc, s);
+}
+
+LispObj pr_princ_to_string(ThContext *tc, LispObj obj) {
+    LispObj s = stm_make_string_output(tc);
+    pr_princ(tc, obj, s);
+    return stm_get_output_string(tc, s);
+}

@@ -1,0 +1,475 @@
+/* lisp/reader_macros.c — the standard macro characters (CLHS 2.4): one
+ * function per macro character, and one per # sub-character (CLHS 2.4.8),
+ * found through two tables indexed by character code.
+ *
+ * Each function receives the reader state and the character that selected
+ * it (already consumed) and returns the object read, or RD_NO_VALUES when
+ * it read nothing (comments, a #+/#- that skipped its form).  Malformed
+ * input is a reader-error through RD_ERROR; the end of the input inside an
+ * object is end-of-file (rd_next_char / rd_read_required signal it).
+ *
+ * Under *read-suppress* (CLHS 2.4.8 and the variable's page) the functions
+ * still consume their syntax but return NIL and signal nothing about
+ * content they would otherwise interpret.  No shared mutable state. */
+#include "lisp/lisp.h"
+#include "lisp/reader_impl.h"
+
+typedef LispObj (*RdSharpFn)(RdState *st, int32_t subchar, int64_t arg);
+enum { NO_ARG = -1 };
+
+/* True if x is the two-element list (op y). */
+static bool form_p(LispObj x, LispObj op) {
+    return cons_p(x) && CAR(x) == op && cons_p(CDR(x)) && CDR(CDR(x)) == NIL;
+}
+
+static bool splicing_form_p(LispObj x) {
+    return form_p(x, S(UNQUOTE_SPLICING)) || form_p(x, S(UNQUOTE_NSPLICING));
+}
+
+/* ---- Lists: ( and ) ---- */
+
+/* After a consing dot: exactly one object, then the closing parenthesis. */
+static LispObj read_dotted_tail(RdState *st) {
+    LispObj tail = rd_read_object(st, true);
+    if (tail == RD_CLOSE)
+        RD_ERROR(st, "nothing after the dot in a dotted list");
+    if (tail == RD_DOT)
+        RD_ERROR(st, "two dots in a row in a list");
+    if (splicing_form_p(tail))
+        RD_ERROR(st, "a splicing comma (,@ or ,.) after a dot");
+    if (rd_read_object(st, true) != RD_CLOSE)
+        RD_ERROR(st, "more than one object after the dot in a dotted list");
+    return tail;
+}
+
+/* Elements up to the closing parenthesis; allow_dot for ( but not #(. */
+static LispObj read_list_body(RdState *st, bool allow_dot) {
+    LispObj head = NIL, last = NIL;
+    for (;;) {
+        LispObj obj = rd_read_object(st, true);
+        if (obj == RD_CLOSE)
+            return head;
+        if (obj == RD_DOT) {
+            if (!allow_dot)
+                RD_ERROR(st, "a dot is not allowed in this context");
+            if (head == NIL)
+                RD_ERROR(st, "nothing before the dot in a dotted list");
+            cons_set_cdr(last, read_dotted_tail(st));
+            return head;
+        }
+        LispObj cell = lisp_cons(st->tc, obj, NIL);
+        if (head == NIL)
+            head = cell;
+        else
+            cons_set_cdr(last, cell);
+        last = cell;
+    }
+}
+
+static LispObj rd_macro_lparen(RdState *st, int32_t c) {
+    LispObj list = read_list_body(st, true);
+    return rd_suppress_p(st) ? NIL : list;
+}
+
+/* A ) that no list reader asked for. */
+static LispObj rd_macro_rparen(RdState *st, int32_t c) {
+    RD_ERROR(st, "unmatched close parenthesis");
+}
+
+/* ---- Quote, comment, string ---- */
+
+static LispObj rd_macro_quote(RdState *st, int32_t c) {
+    LispObj x = rd_read_required(st);
+    return lisp_list(st->tc, 2, S(QUOTE), x);
+}
+
+static LispObj rd_macro_semicolon(RdState *st, int32_t c) {
+    do
+        c = stm_read_char(st->tc, st->stream);
+    while (c >= 0 && c != '\n');
+    return RD_NO_VALUES;
+}
+
+/* "...": \ escapes the next character, whatever it is (CLHS 2.4.5). */
+static LispObj rd_macro_string(RdState *st, int32_t delimiter) {
+    rd_token_begin(st);
+    for (;;) {
+        int32_t c = rd_next_char(st);
+        if (c == delimiter)
+            break;
+        if (c == '\\')
+            c = rd_next_char(st);
+        rd_token_add(st, c, true);
+    }
+    return rd_token_string(st, 0, st->len);
+}
+
+/* ---- Backquote and comma (CLHS 2.4.6, 2.4.7) ----
+ * The reader only builds (sys:quasiquote x) and (sys:unquote x) forms;
+ * backquote.c turns them into code.  bq_depth counts enclosing backquotes
+ * minus enclosing commas, so a comma is legal only when it is positive. */
+
+static LispObj rd_macro_backquote(RdState *st, int32_t c) {
+    st->bq_depth++;
+    LispObj x = rd_read_required(st);
+    st->bq_depth--;
+    if (splicing_form_p(x) && !rd_suppress_p(st))
+        RD_ERROR(st, "a splicing comma (,@ or ,.) right after a backquote");
+    return lisp_list(st->tc, 2, S(QUASIQUOTE), x);
+}
+
+static LispObj rd_macro_comma(RdState *st, int32_t c) {
+    if (st->bq_depth <= 0 && !rd_suppress_p(st))
+        RD_ERROR(st, "comma not inside a backquote");
+    LispObj op = S(UNQUOTE);
+    int32_t next = stm_peek_char(st->tc, st->stream);
+    if (next == '@' || next == '.') {
+        stm_read_char(st->tc, st->stream);
+        op = next == '@' ? S(UNQUOTE_SPLICING) : S(UNQUOTE_NSPLICING);
+    }
+    st->bq_depth--;
+    LispObj x = rd_read_required(st);
+    st->bq_depth++;
+    return lisp_list(st->tc, 2, op, x);
+}
+
+/* ---- # and its sub-characters ---- */
+
+static RdSharpFn sharp_function(int32_t subchar);
+
+/* #<decimal digits><sub-character>: the digits are the numeric argument
+ * (saturated: any huge value is rejected by the sub-character anyway). */
+static LispObj rd_macro_sharp(RdState *st, int32_t c) {
+    int64_t arg = NO_ARG;
+    int32_t sub = rd_next_char(st);
+    while (sub >= '0' && sub <= '9') {
+        int64_t digit = sub - '0';
+        arg = arg == NO_ARG ? digit : (arg > INT64_MAX / 20 ? arg : arg * 10 + digit);
+        sub = rd_next_char(st);
+    }
+    RdSharpFn fn = sharp_function(sub);
+    if (!fn)
+        RD_ERROR(st, "no dispatch function defined for #%a", char_make((uint32_t)sub));
+    return fn(st, sub, arg);
+}
+
+static void forbid_arg(RdState *st, int32_t sub, int64_t arg) {
+    if (arg != NO_ARG && !rd_suppress_p(st))
+        RD_ERROR(st, "no number allowed between # and %a", char_make((uint32_t)sub));
+}
+
+/* The token right after a dispatch character; an empty token if a
+ * delimiter or the end of file follows (e.g. "#x(" or "#*"). */
+static void read_token_after_sharp(RdState *st) {
+    int32_t c = stm_read_char(st->tc, st->stream);
+    if (c < 0 || rd_whitespace_p(c) || rd_terminating_p(c)) {
+        if (c >= 0)
+            stm_unread_char(st->tc, st->stream, c);
+        rd_token_begin(st);
+        return;
+    }
+    rd_read_token(st, c);
+}
+
+/* -- #\ characters (CLHS 2.4.8.1) -- */
+
+static const struct { const char *name; uint32_t code; } char_names[] = {
+    {"SPACE", ' '},      {"NEWLINE", '\n'}, {"TAB", '\t'},  {"PAGE", '\f'},
+    {"RUBOUT", 127},     {"LINEFEED", '\n'}, {"RETURN", '\r'}, {"BACKSPACE", 8},
+    {"NUL", 0},          {"NULL", 0},       {"ESCAPE", 27}, {"ESC", 27},
+    {"BELL", 7},         {"DELETE", 127},
+};
+
+static bool token_equal_ci(RdState *st, const char *name) {
+    size_t n = strlen(name);
+    if (n != st->len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (rd_char_upcase(rd_tok_char(st, i)) != (uint32_t)name[i])
+            return false;
+    return true;
+}
+
+static int hex_value(uint32_t c) {
+    if (c >= '0' && c <= '9')
+        return (int)(c - '0');
+    c = rd_char_upcase(c);
+    return (c >= 'A' && c <= 'F') ? (int)(c - 'A' + 10) : -1;
+}
+
+/* U+XXXX or UXXXX (1 to 6 hex digits): a code point, or -1. */
+static int64_t token_code_point(RdState *st) {
+    size_t i = 1;
+    if (st->len < 2 || rd_char_upcase(rd_tok_char(st, 0)) != 'U')
+        return -1;
+    if (rd_tok_char(st, 1) == '+')
+        i = 2;
+    if (st->len == i || st->len - i > 6)
+        return -1;
+    int64_t code = 0;
+    for (; i < st->len; i++) {
+        int d = hex_value(rd_tok_char(st, i));
+        if (d < 0)
+            return -1;
+        code = code * 16 + d;
+    }
+    return code < CHAR_CODE_LIMIT ? code : -1;
+}
+
+/* The character after #\ is taken literally even if it is a macro or
+ * whitespace character; following constituents make a name. */
+static LispObj sharp_backslash(RdState *st, int32_t sub, int64_t arg) {
+    rd_token_begin(st);
+    rd_token_add(st, rd_next_char(st), true);
+    rd_token_continue(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (st->len == 1)
+        return char_make(rd_tok_char(st, 0));
+    for (size_t i = 0; i < sizeof char_names / sizeof char_names[0]; i++)
+        if (token_equal_ci(st, char_names[i].name))
+            return char_make(char_names[i].code);
+    int64_t code = token_code_point(st);
+    if (code >= 0)
+        return char_make((uint32_t)code);
+    RD_ERROR(st, "unknown character name #\\%a", rd_token_string(st, 0, st->len));
+}
+
+/* -- #' #( #: #. -- */
+
+static LispObj sharp_quote(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj x = rd_read_required(st);
+    return lisp_list(st->tc, 2, S(FUNCTION), x);
+}
+
+/* #(...) and #n(...): with n, the last element fills up to length n. */
+static LispObj sharp_lparen(RdState *st, int32_t sub, int64_t arg) {
+    LispObj items = read_list_body(st, false);
+    if (rd_suppress_p(st))
+        return NIL;
+    size_t count = 0;
+    for (LispObj x = items; x != NIL; x = CDR(x))
+        count++;
+    size_t length = count;
+    if (arg != NO_ARG) {
+        if (arg > (int64_t)RD_MAX_VECTOR_ARG)
+            RD_ERROR(st, "vector length %ld in #n( is too large", (long)arg);
+        if ((size_t)arg < count || (count == 0 && arg > 0))
+            RD_ERROR(st, "vector of length %ld cannot hold %zu elements", (long)arg, count);
+        length = (size_t)arg;
+    }
+    LispObj vec = vec_make(st->tc, length, NIL);
+    LispObj fill = NIL;
+    /* vec is fresh and unpublished: initialising stores need no barrier. */
+    for (size_t i = 0; i < length; i++) {
+        if (items != NIL) {
+            fill = CAR(items);
+            items = CDR(items);
+        }
+        gc_init_store(&VEC(vec)->items[i], fill);
+    }
+    return vec;
+}
+
+static bool token_has_package_marker(RdState *st) {
+    for (size_t i = 0; i < st->len; i++)
+        if (rd_tok_char(st, i) == ':' && !rd_tok_escaped_at(st, i))
+            return true;
+    return false;
+}
+
+/* #:name — an uninterned symbol; a token with number syntax or a package
+ * marker is rejected (as SBCL does). */
+static LispObj sharp_colon(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    read_token_after_sharp(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    LispObj number;
+    if (st->len == 0 && !st->tok_escaped)
+        RD_ERROR(st, "no symbol name after #:");
+    if (token_has_package_marker(st))
+        RD_ERROR(st, "a symbol after #: must not have a package marker");
+    if (!st->tok_escaped && rd_parse_number(st, &number))
+        RD_ERROR(st, "the token after #: has number syntax");
+    return sym_make(st->tc, rd_token_string(st, 0, st->len));
+}
+
+static LispObj sharp_dot(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj form = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (sym_value(st->tc, S(STAR_READ_EVAL)) == NIL)
+        RD_ERROR(st, "#. is not allowed: *read-eval* is false");
+    return vm_eval(st->tc, form);
+}
+
+/* -- #+ #- (CLHS 2.4.8.17, 24.1.2.1) -- */
+
+static bool feature_true(RdState *st, LispObj fx);
+
+static bool feature_member(RdState *st, LispObj sym) {
+    LispObj features = sym_value(st->tc, S(STAR_FEATURES));
+    for (; cons_p(features); features = CDR(features))
+        if (CAR(features) == sym)
+            return true;
+    return false;
+}
+
+/* (:and f...) / (:or f...) with a proper argument list. */
+static bool feature_and_or(RdState *st, LispObj fx, bool is_and) {
+    LispObj args = CDR(fx);
+    for (; cons_p(args); args = CDR(args))
+        if (feature_true(st, CAR(args)) != is_and)
+            return !is_and;
+    if (args != NIL)
+        RD_ERROR(st, "invalid feature expression %v", fx);
+    return is_and;
+}
+
+static bool feature_true(RdState *st, LispObj fx) {
+    if (symbol_p(fx))
+        return feature_member(st, fx);
+    if (!cons_p(fx))
+        RD_ERROR(st, "invalid feature expression %v", fx);
+    LispObj op = CAR(fx);
+    if (op == S(AND_KW) || op == S(OR_KW))
+        return feature_and_or(st, fx, op == S(AND_KW));
+    if (op == S(NOT_KW) && form_p(fx, op))
+        return !feature_true(st, CAR(CDR(fx)));
+    RD_ERROR(st, "invalid feature expression %v", fx);
+}
+
+/* The feature expression is read with *package* bound to KEYWORD, so that
+ * plain names in it are keywords.  A form that is not selected is read
+ * with *read-suppress* true: nothing in it is interpreted. */
+static LispObj sharp_plus_minus(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    ThContext *tc = st->tc;
+    size_t top = tc->bind_top;
+    sym_bind(tc, S(STAR_PACKAGE), pkg_keyword);
+    LispObj fx = rd_read_required(st);
+    sym_unbind_to(tc, top);
+    bool selected = !rd_suppress_p(st) && feature_true(st, fx) == (sub == '+');
+    if (selected)
+        return rd_read_required(st);
+    sym_bind(tc, S(STAR_READ_SUPPRESS), T);
+    rd_read_required(st);
+    sym_unbind_to(tc, top);
+    return RD_NO_VALUES;
+}
+
+/* -- #| ... |# nestable block comment -- */
+static LispObj sharp_bar(RdState *st, int32_t sub, int64_t arg) {
+    int level = 1;
+    int32_t c = rd_next_char(st);
+    for (;;) {
+        int32_t next = rd_next_char(st);
+        if (c == '|' && next == '#') {
+            if (--level == 0)
+                return RD_NO_VALUES;
+            next = rd_next_char(st);
+        } else if (c == '#' && next == '|') {
+            level++;
+            next = rd_next_char(st);
+        }
+        c = next;
+    }
+}
+
+/* -- #b #o #x #nr: rationals in a radix (CLHS 2.4.8.7-10) -- */
+static LispObj sharp_radix(RdState *st, int32_t sub, int64_t arg) {
+    unsigned radix;
+    switch (rd_char_upcase((uint32_t)sub)) {
+    case 'B': radix = 2; break;
+    case 'O': radix = 8; break;
+    case 'X': radix = 16; break;
+    default: radix = 0; break;  /* R: from the argument */
+    }
+    if (radix != 0)
+        forbid_arg(st, sub, arg);
+    else if (arg < 2 || arg > 36) {
+        if (!rd_suppress_p(st))
+            RD_ERROR(st, "#R needs a radix between 2 and 36, as in #16r1F");
+    } else
+        radix = (unsigned)arg;
+    read_token_after_sharp(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    LispObj out;
+    if (!rd_parse_rational(st, radix, &out))
+        RD_ERROR(st, "#%a: the token %a is not a rational in radix %d",
+                 char_make((uint32_t)sub), rd_token_string(st, 0, st->len), (int)radix);
+    return out;
+}
+
+/* -- Not supported yet: consume the syntax, then say so. -- */
+
+/* #*0101 bit vectors: validated, then refused (no bit vectors yet). */
+static LispObj sharp_star(RdState *st, int32_t sub, int64_t arg) {
+    read_token_after_sharp(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    for (size_t i = 0; i < st->len; i++) {
+        uint32_t c = rd_tok_char(st, i);
+        if (c != '0' && c != '1')
+            RD_ERROR(st, "illegal bit vector syntax after #*");
+    }
+    RD_ERROR(st, "bit vectors (#*) are not supported yet");
+}
+
+/* #c, #a, #s, #p take one object; read it so that *read-suppress* skips
+ * them cleanly. */
+static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
+    rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    RD_ERROR(st, "the #%a syntax is not supported yet", char_make((uint32_t)sub));
+}
+
+/* #n= and #n#: labels are not supported yet.  Under *read-suppress*,
+ * #n= reads through to its object and #n# is NIL. */
+static LispObj sharp_label_unsupported(RdState *st, int32_t sub, int64_t arg) {
+    if (rd_suppress_p(st))
+        return sub == '=' ? rd_read_required(st) : NIL;
+    RD_ERROR(st, "#n= and #n# labels are not supported yet");
+}
+
+/* #<, # followed by whitespace, #): always an error (CLHS 2.4.8.20-22). */
+static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
+    RD_ERROR(st, "illegal syntax #%a: this object cannot be read back",
+             char_make((uint32_t)sub));
+}
+
+static const RdSharpFn sharp_table[128] = {
+    ['\\'] = sharp_backslash, ['\''] = sharp_quote, ['('] = sharp_lparen,
+    [':'] = sharp_colon,      ['.'] = sharp_dot,    ['+'] = sharp_plus_minus,
+    ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
+    ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
+    ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
+    ['A'] = sharp_object_unsupported, ['S'] = sharp_object_unsupported,
+    ['P'] = sharp_object_unsupported, ['='] = sharp_label_unsupported,
+    ['#'] = sharp_label_unsupported,  ['<'] = sharp_invalid,
+    [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,
+    ['\n'] = sharp_invalid,   ['\f'] = sharp_invalid, ['\r'] = sharp_invalid,
+};
+
+/* Sub-characters are case-insensitive (CLHS 2.4.8). */
+static RdSharpFn sharp_function(int32_t subchar) {
+    uint32_t c = rd_char_upcase((uint32_t)subchar);
+    return c < 128 ? sharp_table[c] : NULL;
+}
+
+/* ---- The macro characters of standard syntax ---- */
+
+static const RdMacroFn macro_table[128] = {
+    ['('] = rd_macro_lparen,  [')'] = rd_macro_rparen,   ['\''] = rd_macro_quote,
+    [';'] = rd_macro_semicolon, ['"'] = rd_macro_string, ['`'] = rd_macro_backquote,
+    [','] = rd_macro_comma,   ['#'] = rd_macro_sharp,
+};
+
+RdMacroFn rd_macro_function(int32_t c) {
+    return (c >= 0 && c < 128) ? macro_table[c] : NULL;
+}
