@@ -120,33 +120,55 @@ LispObj vm_eval(ThContext *tc, LispObj form) {
     }
 }
 
-void vm_load_file(ThContext *tc, const char *path, bool verbose) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        LispObj msg = str_from_cstr(tc, strerror(errno));
-        cond_error_of_type(tc, S(FILE_ERROR), "LOAD: cannot open %s: %a", path, msg);
+/* A first line "#!..." makes a script executable; skip it as SBCL does. */
+static void skip_shebang(ThContext *tc, LispObj stream) {
+    if (stm_peek_char(tc, stream) != '#') return;
+    stm_read_char(tc, stream);
+    if (stm_peek_char(tc, stream) != '!') {
+        stm_unread_char(tc, stream, '#');
+        return;
     }
-    LispObj stream = stm_make_file(tc, f, false, path);
-    size_t saved = tc->bind_top;
+    for (int32_t c = 0; c >= 0 && c != '\n';) c = stm_read_char(tc, stream);
+}
+
+typedef struct LoadState { const char *path; FILE *file; bool verbose; } LoadState;
+
+static LispObj load_forms(ThContext *tc, void *data) {
+    LoadState *ls = data;
+    LispObj stream = stm_make_file(tc, ls->file, false, ls->path);
     sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
     sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
-    sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, path));
-    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, path));
-    if (verbose) {
+    sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, ls->path));
+    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, ls->path));
+    if (ls->verbose) {
         LispObj out = stm_output_designator(tc, NIL);
         stm_write_cstr(tc, out, "; loading ");
-        stm_write_cstr(tc, out, path);
+        stm_write_cstr(tc, out, ls->path);
         stm_write_char(tc, out, '\n');
     }
+    skip_shebang(tc, stream);
     LispObj eof = lisp_cons(tc, NIL, NIL);
-    /* The FILE is closed when the stream is finished; an error unwinding out
-     * of here leaves it to the stream's owner (see stream.c). */
     for (;;) {
         LispObj form = rd_read(tc, stream, false, eof, false);
         if (form == eof) break;
         vm_eval(tc, form);
     }
-    sym_unbind_to(tc, saved);
-    fclose(f);
     STM(stream)->file = NULL;
+    return T;
+}
+
+static void close_load_file(ThContext *tc, void *data) {
+    LoadState *ls = data;
+    if (ls->file) fclose(ls->file);
+    ls->file = NULL;
+}
+
+/* Bindings made in load_forms are undone by the protect frame. */
+void vm_load_file(ThContext *tc, const char *path, bool verbose) {
+    LoadState ls = {path, fopen(path, "r"), verbose};
+    if (!ls.file) {
+        LispObj msg = str_from_cstr(tc, strerror(errno));
+        cond_error_of_type(tc, S(FILE_ERROR), "LOAD: cannot open %s: %a", path, msg);
+    }
+    vm_protect_call(tc, load_forms, &ls, close_load_file, &ls);
 }

@@ -368,8 +368,10 @@ static LispObj vm_run(ThContext *tc, LispObj closure, LispObj *fp, LispObj *sp, 
     return result;
 }
 
-LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
-                      bool *thrown) {
+/* A C frame in the dynamic frames: a catch of tag (0: catches nothing) whose
+ * cleanup runs whenever control leaves it, normally or by a transfer. */
+static LispObj c_frame(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
+                       void (*cleanup)(ThContext *, void *), void *cleanup_data, bool *thrown) {
     VmState *vs = tc->vm;
     jmp_buf jb;
     size_t saved_frames = vs->nframes, saved_bind = tc->bind_top;
@@ -378,16 +380,14 @@ LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, voi
     int saved_depth = vs->run_depth;
     if (setjmp(jb)) {
         vs->run_depth = saved_depth;
-        if (vs->pending.target != mine) {
-            vs->ndyn = mine;
-            longjmp_to_boundary(tc);
-        }
-        LispObj values = vs->pending.values;
-        vs->pending.values = 0;
         vs->ndyn = mine;
         vs->nframes = saved_frames;
         vs->sp = saved_sp;
         sym_unbind_to(tc, saved_bind);
+        if (cleanup) cleanup(tc, cleanup_data);
+        if (vs->pending.target != mine) longjmp_to_boundary(tc);
+        LispObj values = vs->pending.values;
+        vs->pending.values = 0;
         if (vs->stack_exhausted && (size_t)(vs->sp - vs->stack) < vs->stack_soft_limit / 2) vs->stack_exhausted = false;
         *thrown = true;
         return set_values_from_list(tc, values);
@@ -395,8 +395,21 @@ LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, voi
     LispObj result = fn(tc, data);
     PT_ASSERT(vs->ndyn == mine + 1);
     vs->ndyn = mine;
+    sym_unbind_to(tc, saved_bind);
+    if (cleanup) cleanup(tc, cleanup_data);
     *thrown = false;
     return result;
+}
+
+LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
+                      bool *thrown) {
+    return c_frame(tc, tag, fn, data, NULL, NULL, thrown);
+}
+
+LispObj vm_protect_call(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
+                        void (*cleanup)(ThContext *, void *), void *cleanup_data) {
+    bool thrown;
+    return c_frame(tc, 0, fn, data, cleanup, cleanup_data, &thrown);
 }
 
 /* Calls fn with args from C. */

@@ -94,6 +94,9 @@ void vm_register_builtins(ThContext *tc);
 /* Establishes a dynamic frame of the given kind for C callers (catch tags). */
 LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
                       bool *thrown);
+/* Runs fn; cleanup runs however control leaves (C unwind-protect). */
+LispObj vm_protect_call(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
+                        void (*cleanup)(ThContext *, void *), void *cleanup_data);
 /* Transfers control to the innermost catch of tag with the current values;
  * control-error if none. */
 _Noreturn void vm_throw(ThContext *tc, LispObj tag, LispObj value);
