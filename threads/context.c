@@ -62,7 +62,7 @@ static void scan_contexts(GcMarker *mk, void *data) {
     pthread_mutex_lock(&contexts_lock);
     for (ContextLink *l = contexts; l; l = l->next) {
         ThContext *tc = l->tc;
-        gc_mark_words(mk, tc->tls_values, tc->tls_values + tc->tls_capacity);
+        if (tc->tls_values) gc_mark_words(mk, tc->tls_values, tc->tls_values + tc->tls_capacity);
         for (size_t i = 0; i < tc->bind_top; i++) gc_mark_word(mk, tc->bind_stack[i].old_value);
     }
     pthread_mutex_unlock(&contexts_lock);

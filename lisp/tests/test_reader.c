@@ -205,6 +205,8 @@ START_TEST(test_read_base) {
     set_global(S(STAR_READ_BASE), fx_make(2));
     check_fixnum("101", 5);
     check_symbol_name(rd("102"), "102");
+    set_global(S(STAR_READ_BASE), fx_make(37));
+    rd_fails("12", S(TYPE_ERROR));
     set_global(S(STAR_READ_BASE), old);
     check_symbol_name(rd("ff"), "FF");
 }

@@ -19,9 +19,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
 VERSION = os.environ.get("PETREL_VERSION", "0.1.0")
-SLOW = 1
-if os.environ.get("PETREL_SANITIZE") or os.environ.get("PETREL_GC_TORTURE"):
-    SLOW = 5  # sanitizer builds and torture mode are several times slower
+# Sanitizer builds and torture mode are several times slower: timeouts scale.
+SANITIZED = bool(os.environ.get("PETREL_SANITIZE"))
 
 SANITIZER_MARKERS = (
     "ERROR: AddressSanitizer",
@@ -75,12 +74,21 @@ def run(args, stdin=None, timeout=30, env=None, torture=True):
         stdin=subprocess.DEVNULL if stdin is None else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        timeout=timeout * SLOW,
+        timeout=timeout * slowdown(e),
         env=e,
     )
     r = Result(proc)
     assert_clean_exit(r)
     return r
+
+
+def slowdown(env):
+    factor = 1
+    if SANITIZED:
+        factor *= 4
+    if env.get("PETREL_GC_TORTURE"):
+        factor *= 4
+    return factor
 
 
 def assert_clean_exit(r):
@@ -348,7 +356,7 @@ def test_heap_limit_is_storage_condition():
     """With --dynamic-space-size 64, building a list far bigger than the heap
     ends in a clean storage-condition message and exit 1 — not a crash."""
     r = run(["--dynamic-space-size", "64", *eval_args(GROW, "(grow 30000000 nil)", "(print :survived)")],
-            timeout=120, torture=False)
+            timeout=30, torture=False)
     assert r.rc == 1, r
     assert re.search(r"storage|heap|memory|exhaust", r.err, re.I), r
     assert ":SURVIVED" not in r.tokens, r
@@ -357,7 +365,7 @@ def test_heap_limit_is_storage_condition():
 def test_heap_exhaustion_is_recoverable_in_repl():
     """After heap exhaustion the garbage is collectable and the REPL goes on."""
     r = run(["--dynamic-space-size", "64"], stdin=GROW + "\n(grow 30000000 nil)\n(+ 1 2)\n",
-            timeout=120, torture=False)
+            timeout=30, torture=False)
     assert r.rc == 0, r
     assert "3" in r.values, r
 
