@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export BUILD_DIR="${BUILD_DIR:-build}"
 # hyperfine and clisp are installed here (only if missing) by ci/build.sh.
-PETREL_EXTRA_PACKAGES="${PETREL_EXTRA_PACKAGES:-} hyperfine clisp" BUILD_TYPE=Release \
+PETREL_EXTRA_PACKAGES="${PETREL_EXTRA_PACKAGES:-} hyperfine clisp" BUILD_TYPE=Release BUILD_TARGETS=petrel \
     bash ci/build.sh >/dev/null
 
 PETREL="$BUILD_DIR/petrel"

@@ -50,7 +50,7 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-p
     -print_final_stats=1 -artifact_prefix="$FUZZ_WORK/artifacts/" "${jobs[@]}" "${extra[@]}" \
     "$FUZZ_WORK/corpus" "$SEEDS" >"$log" 2>&1 || status=$?
 
-tail -n 25 "$log"
+grep -vE '^"|^#+ .*dictionary' "$log" | tail -n 15
 execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n1 || true)
 rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n1 || true)
 [ -n "$rate" ] || rate=$(grep -o 'exec/s: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n1 || true)

@@ -24,7 +24,9 @@ case "${SANITIZE:-}" in
              export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
              export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}" ;;
     thread)  export BUILD_DIR="${BUILD_DIR:-build-tsan}"
-             export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:exitcode=86}" ;;
+             export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:exitcode=86}"
+             # TSan cannot follow a fork of a threaded process (TOOLCHAIN.md).
+             export CK_FORK="${CK_FORK:-no}" ;;
 esac
 
 bash ci/build.sh

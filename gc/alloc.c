@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* Torture mode: a full collection every cfg.torture_every allocations. */
-static void torture_tick(GcMutator *m) {
+__attribute__((noinline, cold)) static void torture_tick(GcMutator *m) {
     if (++m->allocs_since_gc >= gc_heap.cfg.torture_every)
         gc_collect(m);
 }
@@ -48,6 +48,32 @@ static GcPage *acquire_page(unsigned slot, bool allow_pacing) {
     return p;
 }
 
+/* A collection forced by allocation that leaves less than 1/16 of the heap
+ * free means the program has run out of memory: report it (NULL) instead of
+ * collecting again for every page — near the limit that would cost a full
+ * collection per page and look like a hang.  What is left is the reserve in
+ * which the storage-condition is signalled and handled; a later collection
+ * that frees enough re-arms the check. */
+static bool enter_reserve(void) {
+    gc_lock_pages();
+    bool newly = !gc_heap.in_reserve;
+    gc_heap.in_reserve = true;
+    gc_unlock_pages();
+    return newly;
+}
+
+static bool exhausted_after_collect(GcMutator *m) {
+    gc_collect(m);
+    uint64_t limit = (uint64_t)gc_heap.npages << GC_PAGE_SHIFT;
+    bool low = gc_heap.stats.live_bytes + limit / 16 > limit;
+    if (low)
+        return enter_reserve();  /* reported already: the handler runs in the reserve */
+    gc_lock_pages();
+    gc_heap.in_reserve = false;
+    gc_unlock_pages();
+    return false;
+}
+
 /* The TLAB page of slot is exhausted: replace it.  NULL: heap limit reached
  * even after a full collection. */
 static GcPage *refill(GcMutator *m, unsigned slot) {
@@ -59,14 +85,17 @@ static GcPage *refill(GcMutator *m, unsigned slot) {
     }
     GcPage *p = acquire_page(slot, true);
     if (!p) {
-        gc_collect(m);  /* now: every TLAB dropped, garbage swept, pacing reset */
+        if (exhausted_after_collect(m)) return NULL;
+        /* now: every TLAB dropped, garbage swept, pacing reset */
         p = acquire_page(slot, false);
+        if (!p && enter_reserve()) return NULL;  /* report; the reserve opens */
+        if (!p) p = acquire_page(slot, false);
     }
     m->tlab[slot] = p;
     return p;
 }
 
-static void *alloc_slow(GcMutator *m, unsigned slot) {
+__attribute__((noinline)) static void *alloc_slow(GcMutator *m, unsigned slot) {
     GcPage *p = refill(m, slot);
     if (!p)
         return NULL;
@@ -107,19 +136,37 @@ static GcPage *acquire_run(size_t npages, bool allow_pacing) {
     return p;
 }
 
-static void *alloc_large(GcMutator *m, size_t bytes) {
+__attribute__((noinline)) static void *alloc_large(GcMutator *m, size_t bytes) {
     if (bytes > (gc_heap.npages << GC_PAGE_SHIFT))
         return NULL;  /* can never fit; also keeps the rounding below from overflowing */
     size_t npages = (bytes + GC_PAGE_BYTES - 1) >> GC_PAGE_SHIFT;
     GcPage *start = acquire_run(npages, true);
     if (!start) {
-        gc_collect(m);
+        if (exhausted_after_collect(m)) return NULL;
         start = acquire_run(npages, false);
+        if (!start && enter_reserve()) return NULL;
+        if (!start) start = acquire_run(npages, false);
     }
     if (!start)
         return NULL;
     zero_run(start);
     return gc_page_start(start);
+}
+
+/* Small cells are cleared with plain stores: an inline `rep stos` or a call
+ * costs more than the allocation itself.  bytes: a multiple of 16, >= 16. */
+static inline void zero_cell(GcWord *w, size_t bytes) {
+    if (bytes > 64) {
+        memset(w, 0, bytes);
+        return;
+    }
+    w[0] = w[1] = 0;
+    if (bytes > 16)
+        w[2] = w[3] = 0;
+    if (bytes > 32)
+        w[4] = w[5] = 0;
+    if (bytes > 48)
+        w[6] = w[7] = 0;
 }
 
 void *gc_alloc(GcMutator *m, size_t bytes) {
@@ -137,7 +184,7 @@ void *gc_alloc(GcMutator *m, size_t bytes) {
         p = m->tlab[slot];
     }
     if (p->dirty)  /* at least the header word, so a marker never reads garbage */
-        memset(cell, 0, bytes > 16 ? (bytes + 15) & ~(size_t)15 : 16);
+        zero_cell(cell, bytes > 16 ? (bytes + 15) & ~(size_t)15 : 16);
     return cell;
 }
 

@@ -57,7 +57,8 @@ typedef struct GcPage {
     uint8_t slot;            /* size-class slot (CONS, SMALL); guarded by pages_lock */
     bool owned;              /* in some mutator's tlab; guarded by pages_lock */
     bool in_avail;           /* on avail[slot]; guarded by pages_lock */
-    bool dirty;              /* free cells may hold garbage; clear on fresh pages */
+    bool dirty;              /* free cells may hold garbage (fresh pages: clear);
+                                guarded by pages_lock, or by the allocator of a new run */
     uint16_t cursor;         /* owner only: no free cell in alloc words below it */
     uint32_t cell_bytes;     /* cell size (CONS, SMALL) */
     uint32_t ncells;         /* cells that fit in the page (CONS, SMALL) */
@@ -106,6 +107,7 @@ typedef struct GcHeap {
     GcPage *avail[GC_TLAB_SLOTS];/* partly free, unowned pages; guarded by pages_lock */
     uint64_t bytes_since_gc;     /* guarded by pages_lock: handed out since last cycle */
     uint64_t trigger_bytes;      /* written only in a pause: pacing threshold */
+    bool in_reserve;             /* guarded by pages_lock: exhaustion reported, reserve pages usable */
     GcConfig cfg;                /* written at init only */
     bool log;                    /* PETREL_GC_LOG; written at init only */
     pthread_mutex_t collect_lock;

@@ -111,7 +111,17 @@ unsigned gc_page_free_cells(const GcPage *p) {
     return n;
 }
 
+/* FREE pages kept back for signalling and handling heap exhaustion: handed
+ * out only once exhaustion has been reported (gc_heap.in_reserve). */
+static size_t reserve_pages_locked(void) {
+    if (gc_heap.in_reserve) return 0;
+    size_t r = gc_heap.npages / 32;
+    return r < 4 ? 4 : r;
+}
+
 static GcPage *take_free_page_locked(void) {
+    if (gc_heap.pages_in_use + reserve_pages_locked() >= gc_heap.npages)
+        return NULL;
     size_t i = gc_heap.free_hint;
     while (i < gc_heap.hwm && gc_heap.pages[i].kind != GC_PAGE_FREE)
         i++;
@@ -206,6 +216,8 @@ static size_t find_run_locked(size_t from, size_t n) {
  * returns the object. */
 GcPage *gc_large_alloc_locked(size_t n) {
     GC_ASSERT_PAGES_HELD();
+    if (gc_heap.pages_in_use + n + reserve_pages_locked() > gc_heap.npages)
+        return NULL;
     size_t i = n ? find_run_locked(gc_heap.free_hint, n) : gc_heap.npages;
     if (i >= gc_heap.npages)
         return NULL;

@@ -95,6 +95,12 @@ static void finish_single(CcFn *fs, CcCtx ctx) {
 
 /* ---- variables ---- */
 
+/* The expansion of sym's global symbol macro (define-symbol-macro), or
+ * LISP_UNBOUND; a local special declaration hides it. */
+static LispObj global_symbol_macro(LispObj sym, LispObj spec) {
+    return spec != NIL ? LISP_UNBOUND : lisp_plist_get(SYM(sym)->plist, S(SYMBOL_MACRO), LISP_UNBOUND);
+}
+
 static void comp_symbol(CcFn *fs, LispObj sym, LispObj env, CcCtx ctx) {
     if (sym_keyword_p(sym) || sym == NIL || sym == T) {
         emit_const(fs, sym);
@@ -110,6 +116,11 @@ static void comp_symbol(CcFn *fs, LispObj sym, LispObj env, CcCtx ctx) {
         }
         emit_var_read(fs, e);
     } else {
+        LispObj expansion = global_symbol_macro(sym, spec);
+        if (expansion != LISP_UNBOUND) {
+            cc_form(fs, expansion, env, ctx);
+            return;
+        }
         if (sym_flag_p(sym, SYMF_CONSTANT) && SYM(sym)->value != LISP_UNBOUND) {
             emit_const(fs, SYM(sym)->value);
         } else {
@@ -125,8 +136,10 @@ static void comp_setq_one(CcFn *fs, LispObj sym, LispObj value, LispObj env) {
     LispObj e = env_find(env, ENT_VAR, ENT_SMACRO, sym);
     LispObj spec = env_find(env, ENT_SPECIAL, ENT_SPECIAL, sym);
     bool lexical = e != NIL && (spec == NIL || env_find(env, ENT_VAR, ENT_SPECIAL, sym) == e);
-    if (lexical && ent_int(e, E_KIND) == ENT_SMACRO) {
-        LispObj setf = lisp_list(fs->tc, 3, S(SETF), ent(e, 2), value);
+    /* A symbol macro, local or global (define-symbol-macro), is setf of its expansion. */
+    LispObj global = lexical ? LISP_UNBOUND : global_symbol_macro(sym, spec);
+    if ((lexical && ent_int(e, E_KIND) == ENT_SMACRO) || global != LISP_UNBOUND) {
+        LispObj setf = lisp_list(fs->tc, 3, S(SETF), lexical ? ent(e, 2) : global, value);
         cc_form(fs, setf, env, VALUE);
         return;
     }

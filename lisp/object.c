@@ -4,7 +4,7 @@
  * Every constructor may collect.  The collector scans C stacks
  * conservatively, so LispObj locals stay valid across allocation.  Fresh
  * objects are filled with gc_init_store: nobody else can see them yet. */
-#include "lisp/lisp.h"
+#include "lisp/vm_impl.h"
 
 #include <stdlib.h>
 
@@ -21,11 +21,21 @@ const unsigned char lisp_kind_nboxed[KIND_COUNT] = {
 };
 
 static _Noreturn void heap_exhausted(ThContext *tc, size_t bytes) {
+    VmState *vs = tc->vm;
+    if (vs->reporting_exhaustion) {
+        vs->reporting_exhaustion = false;
+        fputs("petrel: heap exhausted while signalling heap exhaustion; returning to top level\n", stderr);
+        vm_emergency_unwind(tc);
+    }
+    vs->reporting_exhaustion = true;
     GcStats st;
     gc_get_stats(&st);
-    cond_storage_condition(tc, "heap exhausted: cannot allocate %zu bytes (heap %zu MB in use of %zu MB limit; live %zu MB). Use --dynamic-space-size to raise the limit.",
+    LispObj msg = cond_format_message_v(tc, "heap exhausted: cannot allocate %zu bytes (heap %zu MB in use of %zu MB limit; live %zu MB). Use --dynamic-space-size to raise the limit.",
                            bytes, (size_t)(st.heap_bytes >> 20), (size_t)(st.heap_limit_bytes >> 20),
                            (size_t)(st.live_bytes >> 20));
+    LispObj c = condition_make(tc, S(STORAGE_CONDITION), msg, NIL, NIL);
+    vs->reporting_exhaustion = false;
+    cond_signal_error(tc, c);
 }
 
 LispObj lisp_cons(ThContext *tc, LispObj car, LispObj cdr) {

@@ -206,8 +206,9 @@ static LispObj *bind_args_general(ThContext *tc, LispObj code, LispObj *fp, size
         LispObj keys = CODE(code)->keys;
         for (unsigned k = 0; k < nkeys; k++) fp[slot + k] = LISP_UNSUPPLIED;
         bool allow = (flags & ARITY_ALLOW_OTHER) != 0;
-        for (LispObj l = extra; cons_p(l); l = CDR(CDR(l)))
-            if (CAR(l) == S(ALLOW_OTHER_KEYS_KW) && cons_p(CDR(l)) && CAR(CDR(l)) != NIL) allow = true;
+        /* An odd tail (checked below) must stop the scan: CDR of NIL is no cons. */
+        for (LispObj l = extra; cons_p(l) && cons_p(CDR(l)); l = CDR(CDR(l)))
+            if (CAR(l) == S(ALLOW_OTHER_KEYS_KW) && CAR(CDR(l)) != NIL) allow = true;
         for (LispObj l = extra; l != NIL; l = CDR(CDR(l))) {
             if (!cons_p(CDR(l)))
                 cond_program_error(tc, "%v: odd number of keyword arguments", code_name(code));
@@ -329,6 +330,16 @@ static void process_transfer(ThContext *tc, size_t mine, RunRegs *r) {
     }
 }
 
+/* Unwinds to the innermost top level without allocating: for when even the
+ * storage-condition cannot be made. */
+void vm_emergency_unwind(ThContext *tc) {
+    VmState *vs = tc->vm;
+    for (size_t i = vs->ndyn; i-- > 0;)
+        if (vs->dyn[i].kind == DYN_BOUNDARY && vs->dyn[i].tag == S(TOPLEVEL_TAG))
+            start_transfer(tc, i, NIL, -1);
+    pt_fatal("heap exhausted while reporting heap exhaustion, with no top level to return to");
+}
+
 bool vm_catch_exists(ThContext *tc, LispObj tag) {
     VmState *vs = tc->vm;
     for (size_t i = vs->ndyn; i-- > 0;)
@@ -342,8 +353,9 @@ void vm_throw(ThContext *tc, LispObj tag, LispObj value) {
     for (size_t i = vs->ndyn; i-- > 0;) {
         DynFrame *d = &vs->dyn[i];
         if ((d->kind == DYN_CATCH || d->kind == DYN_BOUNDARY) && d->tag == tag && tag) {
-            LispObj values = values_list(tc, value);
-            start_transfer(tc, i, values, -1);
+            /* Exactly one value: the value registers may still hold an
+             * earlier form's values (or a declining handler's). */
+            start_transfer(tc, i, lisp_cons(tc, value, NIL), -1);
         }
     }
     cond_error_of_type(tc, S(CONTROL_ERROR), "THROW: there is no catch for the tag %v", tag);
@@ -870,8 +882,19 @@ dispatch:
 
 /* ---- backtraces ---- */
 
+/* Arguments are printed short: a frame may hold a huge or circular list (and
+ * the backtrace may be printed because the heap is exhausted). */
+static void bind_short_printing(ThContext *tc) {
+    sym_bind(tc, S(STAR_PRINT_LENGTH), fx_make(8));
+    sym_bind(tc, S(STAR_PRINT_LEVEL), fx_make(3));
+    sym_bind(tc, S(STAR_PRINT_CIRCLE), NIL);
+    sym_bind(tc, S(STAR_PRINT_READABLY), NIL);
+}
+
 LispObj vm_backtrace_string(ThContext *tc, size_t max_frames) {
     VmState *vs = tc->vm;
+    size_t saved_bind = tc->bind_top;
+    bind_short_printing(tc);
     LispObj out = stm_make_string_output(tc);
     size_t shown = 0;
     for (size_t i = vs->nframes; i-- > 0 && shown < max_frames; shown++) {
@@ -893,5 +916,6 @@ LispObj vm_backtrace_string(ThContext *tc, size_t max_frames) {
         stm_write_cstr(tc, out, ")\n");
     }
     if (vs->nframes > max_frames) stm_write_cstr(tc, out, "  ... more frames\n");
+    sym_unbind_to(tc, saved_bind);
     return stm_get_output_string(tc, out);
 }

@@ -64,6 +64,7 @@ typedef struct VmState {
     char *c_stack_limit;          /* below this the C stack is exhausted */
     LispObj last_backtrace;       /* string captured when the debugger was entered */
     int run_depth;                /* nested run loops */
+    bool reporting_exhaustion;    /* a heap-exhaustion condition is being made */
 } VmState;
 
 static inline VmState *VM(ThContext *tc) { return tc->vm; }
@@ -97,10 +98,11 @@ LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, voi
 /* Runs fn; cleanup runs however control leaves (C unwind-protect). */
 LispObj vm_protect_call(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
                         void (*cleanup)(ThContext *, void *), void *cleanup_data);
-/* Transfers control to the innermost catch of tag with the current values;
- * control-error if none. */
+/* Transfers control to the innermost catch of tag with value as its only
+ * value (whatever the value registers hold); control-error if none. */
 _Noreturn void vm_throw(ThContext *tc, LispObj tag, LispObj value);
 bool vm_catch_exists(ThContext *tc, LispObj tag);
+_Noreturn void vm_emergency_unwind(ThContext *tc);
 /* Backtrace of the Lisp frames, innermost first, as a string. */
 LispObj vm_backtrace_string(ThContext *tc, size_t max_frames);
 /* Checks the C stack; signals storage-condition when nearly exhausted. */

@@ -22,20 +22,19 @@ END_TEST
 
 START_TEST(test_cons_fast_path) {
     GcWord *prev = NULL;
+    size_t bad = 0;
     for (int i = 0; i < 10000; i++) {
         GcWord *c = gc_alloc_cons(&tm);
         ck_assert_ptr_nonnull(c);
-        ck_assert_uint_eq((uintptr_t)c % 16, 0);
-        ck_assert_uint_eq(c[0], 0);
-        ck_assert_uint_eq(c[1], 0);
-        ck_assert(gc_is_heap_object(c));
-        ck_assert_int_eq(gc_page_of((uintptr_t)c)->kind, GC_PAGE_CONS);
+        bad += (uintptr_t)c % 16 != 0 || c[0] != 0 || c[1] != 0 || !gc_is_heap_object(c) ||
+               gc_page_of((uintptr_t)c)->kind != GC_PAGE_CONS;
         /* consecutive cells within a page: the bitmap scan hands them out in order */
         if (prev && (uintptr_t)c % GC_PAGE_BYTES)
-            ck_assert_ptr_eq(c, prev + 2);
+            bad += c != prev + 2;
         c[0] = c[1] = 0xdeadbeef0;
         prev = c;
     }
+    ck_assert_uint_eq(bad, 0);
     ck_assert_ptr_nonnull(tm.tlab[GC_SLOT_CONS]);
 }
 END_TEST
@@ -73,13 +72,15 @@ START_TEST(test_reused_cells_are_zeroed) {
     fill_garbage(3000);
     gc_collect(&tm);
     ck_assert_uint_eq(stats_now().live_bytes, 0);
+    size_t nonzero = 0;
     for (int i = 0; i < 3001; i++) {
         GcWord *o = gc_alloc(&tm, 48);
         if (i == 0)
             ck_assert_ptr_eq(o, first);  /* the emptied page is reused */
         for (int k = 0; k < 6; k++)
-            ck_assert_uint_eq(o[k], 0);
+            nonzero += o[k] != 0;
     }
+    ck_assert_uint_eq(nonzero, 0);
 }
 END_TEST
 
@@ -132,25 +133,38 @@ START_TEST(test_large_objects) {
     ck_assert_int_eq(p->kind, GC_PAGE_FREE);
     unsigned char *again = gc_alloc(&tm, bytes);
     ck_assert_ptr_eq(again, gc_page_start(p));  /* first fit */
+    size_t nonzero = 0;
     for (size_t k = 0; k < bytes; k++)
-        ck_assert_uint_eq(again[k], 0);
+        nonzero += again[k] != 0;
+    ck_assert_uint_eq(nonzero, 0);
 }
 END_TEST
 
-START_TEST(test_heap_limit_exhaustion) {
-    static GcWord root;
-    gc_add_root_range(&root, 1);
+/* Pins the exhaustion protocol: the first NULL comes while a reserve of
+ * FREE pages is still held back (so the storage-condition can be made), the
+ * reserve is then usable, and only a completely full heap fails again. */
+static size_t cons_until_null(GcWord *root) {
     size_t n = 0;
     for (;;) {
         GcWord *c = gc_alloc_cons(&tm);
         if (!c)
-            break;
-        c[1] = root;
-        root = tag_cons(c);
+            return n;
+        c[1] = *root;
+        *root = tag_cons(c);
         n++;
         ck_assert_uint_lt(n, 1000000);
     }
-    ck_assert_uint_eq(n, 4 * 1024 * 1024 / 16);  /* every page full of live conses */
+}
+
+START_TEST(test_heap_limit_exhaustion) {
+    static GcWord root;
+    gc_add_root_range(&root, 1);
+    size_t capacity = 4 * 1024 * 1024 / 16;
+    size_t first = cons_until_null(&root);
+    ck_assert_uint_ge(first, capacity - capacity / 16);  /* reported near the limit */
+    ck_assert_uint_lt(first, capacity);                   /* with a reserve left */
+    size_t more = cons_until_null(&root);                 /* the handler's reserve */
+    ck_assert_uint_eq(first + more, capacity);            /* every page full of live conses */
     ck_assert_ptr_null(gc_alloc(&tm, 64));
     ck_assert_ptr_null(gc_alloc(&tm, 1 << 20));
     ck_assert_ptr_null(gc_alloc(&tm, (size_t)1 << 40));
@@ -169,8 +183,10 @@ static void setup_small_heap(void) {
 }
 
 START_TEST(test_pacing_collects) {
+    size_t failed = 0;
     for (int i = 0; i < 3 * 1024 * 1024; i++)  /* 48 MiB of garbage conses */
-        ck_assert_ptr_nonnull(gc_alloc_cons(&tm));
+        failed += gc_alloc_cons(&tm) == NULL;
+    ck_assert_uint_eq(failed, 0);
     GcStats s = stats_now();
     ck_assert_uint_ge(s.collections, 4);
     ck_assert_uint_le(s.heap_bytes, 2 * GC_MIN_TRIGGER_BYTES);

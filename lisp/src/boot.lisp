@@ -252,7 +252,7 @@
                      ((eq op 'second) (list '%rplaca-value (list 'cdr (car args)) value))
                      ((eq op 'cddr) (list '%rplacd-value (list 'cdr (car args)) value))
                      ((eq op 'nth) (list '%rplaca-value (list 'nthcdr (car args) (car (cdr args))) value))
-                     ((eq op 'aref) (list* '%aset (car args) value (cdr args)))
+                     ((eq op 'aref) (list* '%aset (car args) (append (cdr args) (list value))))
                      ((eq op 'svref) (list '%svset (car args) (car (cdr args)) value))
                      ((eq op 'symbol-value) (list 'set (car args) value))
                      ((eq op 'symbol-function) (list '%fset (car args) value))

@@ -1,0 +1,16 @@
+;;;; Chapter 14 -- Conses: exceptional situations named by the dictionary.
+(in-section "14.2")
+
+(deftest first.error.1 (signals-error (first 'a) type-error) t)
+(deftest rest.error.1 (signals-error (rest 5) type-error) t)
+(deftest nth.error.1 (signals-error (nth -1 '(1 2)) type-error) t)
+(deftest last.error.1 (signals-error (last '(1 2) -1) type-error) t)
+(deftest butlast.error.1 (signals-error (butlast '(1 2) -1) type-error) t)
+(deftest copy-alist.error.1 (signals-error (copy-alist 'a) type-error) t)
+(deftest mapcar.error.1 (signals-error (mapcar #'car) program-error) t)
+(deftest getf.error.1 (signals-error (funcall 'getf '(a 1)) program-error) t)
+(deftest pairlis.error.1 (signals-error (funcall 'pairlis '(a)) program-error) t)
+(deftest acons.error.1 (signals-error (funcall 'acons 'a 1) program-error) t)
+(deftest cons.error.3 (signals-error (funcall 'cons) program-error) t)
+(deftest list-length.error.3 (signals-error (list-length 5) type-error) t)
+(deftest make-list.error.3 (signals-error (make-list 2 :bad 1) program-error) t)
