@@ -122,10 +122,11 @@ def lisp_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_driver(files, skip):
+def write_driver(files, skip, tmpdir):
     fd, path = tempfile.mkstemp(prefix="cf-driver-", suffix=".lisp")
     with os.fdopen(fd, "w") as fh:
         fh.write("(load %s)\n" % lisp_string(HARNESS))
+        fh.write("(setq *cf-tmpdir* %s)\n" % lisp_string(tmpdir.rstrip("/") + "/"))
         if skip:
             fh.write("(setq *cf-skip* '(%s))\n" % " ".join(lisp_string(s) for s in sorted(skip)))
         fh.write("(cf-run-files '(%s))\n" % " ".join(lisp_string(f) for f in files))
@@ -203,11 +204,13 @@ def run_chapter(impl, chapter, timeout=240.0, idle=10.0, max_restarts=25):
     restarts = 0
     hangs = {}
     while True:
-        driver = write_driver(files, skip)
+        tmpdir = tempfile.mkdtemp(prefix="cf-%s-%s-" % (impl, chapter))
+        driver = write_driver(files, skip, tmpdir)
         try:
             lines, why, err = run_once(ADAPTERS[impl][1](bin_, driver), deadline, idle)
         finally:
             os.unlink(driver)
+            shutil.rmtree(tmpdir, ignore_errors=True)
         done = False
         current_file = None
         for line in lines:

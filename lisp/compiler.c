@@ -187,16 +187,29 @@ void cc_progn(CcFn *fs, LispObj body, LispObj env, CcCtx ctx) {
     cc_error(fs, "malformed body (dotted list): %v", body);
 }
 
+/* (not x) and (null x) as a test flip the jump instead of computing NOT. */
+static LispObj strip_not(LispObj test, LispObj env, bool *negated) {
+    *negated = false;
+    while (cons_p(test) && (CAR(test) == S(NOT) || CAR(test) == S(NULL)) && cons_p(CDR(test)) &&
+           CDR(CDR(test)) == NIL && env_find(env, ENT_FUN, ENT_MACRO, CAR(test)) == NIL) {
+        *negated = !*negated;
+        test = CAR(CDR(test));
+    }
+    return test;
+}
+
 static void comp_if(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
     size_t n = lisp_list_length(fs->tc, args);
     if (n < 2 || n > 3) cc_error(fs, "IF: wants 2 or 3 arguments, got %zu", n);
     LispObj lelse = cc_label_new(fs), lend = cc_label_new(fs);
-    cc_form(fs, CAR(args), env, VALUE);
-    cc_emit_jump(fs, OP_JUMP_NIL, lelse);
+    bool negated;
+    cc_form(fs, strip_not(CAR(args), env, &negated), env, VALUE);
+    cc_emit_jump(fs, negated ? OP_JUMP_NOT_NIL : OP_JUMP_NIL, lelse);
     cc_push_depth(fs, -1);
     int d = fs->depth;
     cc_form(fs, CAR(CDR(args)), env, ctx);
-    cc_emit_jump(fs, OP_JUMP, lend);
+    if (ctx.tail) cc_emit_op(fs, OP_RET);  /* no jump to a return */
+    else cc_emit_jump(fs, OP_JUMP, lend);
     cc_label_place(fs, lelse);
     cc_set_depth(fs, d);
     cc_form(fs, n == 3 ? CAR(CDR(CDR(args))) : NIL, env, ctx);
@@ -731,7 +744,20 @@ static const Inline inlines[] = {
     {SYM_NUM_EQ, 2, OP_NUM_EQ}, {SYM_ONE_PLUS, 1, OP_ADD1}, {SYM_ONE_MINUS, 1, OP_SUB1},
 };
 
+/* (+ x 1), (+ 1 x), (- x 1) → (1+ x) / (1- x). */
+static bool comp_increment(CcFn *fs, LispObj op, LispObj args, size_t nargs, LispObj env, CcCtx ctx) {
+    if (nargs != 2 || (op != S(PLUS) && op != S(MINUS))) return false;
+    LispObj a = CAR(args), b = CAR(CDR(args)), one = fx_make(1);
+    if (b != one && !(op == S(PLUS) && a == one)) return false;
+    if (env_find(env, ENT_FUN, ENT_MACRO, op) != NIL) return false;
+    cc_form(fs, b == one ? a : b, env, VALUE);
+    cc_emit_op(fs, op == S(PLUS) ? OP_ADD1 : OP_SUB1);
+    finish_single(fs, ctx);
+    return true;
+}
+
 static bool comp_inline(CcFn *fs, LispObj op, LispObj args, size_t nargs, LispObj env, CcCtx ctx) {
+    if (comp_increment(fs, op, args, nargs, env, ctx)) return true;
     for (size_t i = 0; i < sizeof inlines / sizeof inlines[0]; i++) {
         if (lisp_syms[inlines[i].sym] != op || (size_t)inlines[i].nargs != nargs) continue;
         if (env_find(env, ENT_FUN, ENT_MACRO, op) != NIL) return false;

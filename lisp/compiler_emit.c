@@ -19,7 +19,20 @@ static void emit_byte(CcFn *fs, unsigned v) {
     ((LispBytes *)obj_words(fs->code))->bytes[fs->len++] = (uint8_t)v;
 }
 
-void cc_emit_op(CcFn *fs, enum VmOpcode op) { emit_byte(fs, op); }
+/* The last opcode, if nothing can jump between it and here. */
+static int fusable_last_op(CcFn *fs) {
+    if (fs->len == 0 || fs->last_op != fs->len - 1 || fs->last_label == fs->len) return -1;
+    return ((LispBytes *)obj_words(fs->code))->bytes[fs->last_op];
+}
+
+void cc_emit_op(CcFn *fs, enum VmOpcode op) {
+    if (op == OP_RET && fusable_last_op(fs) == OP_SV) {  /* SV RET → RET1 */
+        ((LispBytes *)obj_words(fs->code))->bytes[fs->last_op] = OP_RET1;
+        return;
+    }
+    fs->last_op = fs->len;
+    emit_byte(fs, op);
+}
 
 void cc_emit_u16(CcFn *fs, size_t v) {
     if (v > 0xffff) cc_error(fs, "form too large: operand %zu exceeds 65535", v);
@@ -59,6 +72,7 @@ static void patch_u32(CcFn *fs, size_t at, uint32_t v) {
 }
 
 void cc_label_place(CcFn *fs, LispObj label) {
+    fs->last_label = fs->len;
     obj_set(&VEC(label)->items[0], fx_make((int64_t)fs->len));
     for (LispObj f = VEC(label)->items[1]; cons_p(f); f = CDR(f))
         patch_u32(fs, (size_t)fx_value(CAR(f)), (uint32_t)fs->len);

@@ -38,6 +38,8 @@ typedef struct CcFn {
     LispObj captured;       /* list of entries captured from outer functions, newest first */
     size_t ncaptured;
     LispObj name;           /* for backtraces */
+    size_t last_op;         /* offset of the last opcode emitted (peepholes) */
+    size_t last_label;      /* offset where a label was last placed */
 } CcFn;
 
 /* Compilation context of one form. */

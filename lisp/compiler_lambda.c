@@ -276,7 +276,8 @@ LispObj cc_function(CcFn *fs, LispObj name, LispObj lambda_list, LispObj body, L
 }
 
 void cc_init_fn(CcFn *fs, CcFn *parent, CcUnit *unit, ThContext *tc, LispObj name) {
-    *fs = (CcFn){parent, unit, tc, parent ? parent->level + 1 : 0, bytes_make(tc, 256), 0, NIL, 0, 0, 0, NIL, 0, name};
+    *fs = (CcFn){parent, unit, tc, parent ? parent->level + 1 : 0, bytes_make(tc, 256), 0, NIL, 0, 0, 0, NIL, 0, name,
+                 (size_t)-1, (size_t)-1};
 }
 
 LispObj cc_lambda(CcFn *parent, LispObj name, LispObj lambda_list, LispObj body, LispObj env, bool block_named) {

@@ -35,6 +35,7 @@
     X(TAIL_CALL, 2, "call replacing this frame")                                       \
     X(MV_CALL, 2, "stack: fn, then u16 value lists: call fn on their concatenation")   \
     X(RET, 0, "return top (values as set)")                                            \
+    X(RET1, 0, "return top as the only value")                                         \
     X(SV, 0, "one value: the top")                                                     \
     X(MV_LIST, 0, "pop top; push the list of the current values")                      \
     X(MV_RESTORE, 0, "pop a list; its items become the current values; push primary")  \

@@ -438,14 +438,14 @@ LispObj vm_funcall(ThContext *tc, LispObj fn, size_t nargs, const LispObj *args)
     if (kind_p(fn, KIND_BUILTIN)) {
         check_builtin_args(tc, fn, nargs);
         VmFrame *f = push_frame(tc);
-        *f = (VmFrame){NULL, NULL, fn, base + 1, (uint32_t)nargs};
+        *f = (VmFrame){NULL, NULL, fn, base + 1, (uint32_t)nargs, NULL, NULL, NULL};
         vs->nvals = 1;
         result = ((LispBuiltin *)obj_words(fn))->fn(tc, nargs, base + 1);
         vs->nframes--;
     } else if (kind_p(fn, KIND_CLOSURE)) {
         LispObj code = CLO(fn)->code;
         VmFrame *f = push_frame(tc);
-        *f = (VmFrame){NULL, NULL, fn, base + 1, (uint32_t)nargs};
+        *f = (VmFrame){NULL, NULL, fn, base + 1, (uint32_t)nargs, NULL, NULL, NULL};
         LispObj *fp = base + 1;
         LispObj *sp = bind_args(tc, code, fp, nargs);
         vs->sp = sp;
@@ -482,6 +482,16 @@ LispObj vm_fdefinition(ThContext *tc, LispObj name) {
 }
 
 /* ---- the dispatch loop ---- */
+
+#if defined(__GNUC__)
+#define VM_THREADED 1
+#define CASE(name) case OP_##name: L_##name:
+#define NEXT() do { op = *pc++; goto *dispatch_table[op]; } while (0)
+#else
+#define VM_THREADED 0
+#define CASE(name) case OP_##name:
+#define NEXT() break
+#endif
 
 #define U16(p) ((unsigned)(p)[0] | ((unsigned)(p)[1] << 8))
 #define U32(p) ((uint32_t)(p)[0] | ((uint32_t)(p)[1] << 8) | ((uint32_t)(p)[2] << 16) | ((uint32_t)(p)[3] << 24))
@@ -528,47 +538,59 @@ static LispObj run_loop(ThContext *tc, size_t mine, RunRegs *r) {
         goto dispatch;                                                   \
     } while (0)
 
+#if VM_THREADED
+    /* Threaded dispatch: each instruction jumps straight to the next one's
+     * code (one indirect branch per instruction, better predicted). */
+    static void *const dispatch_table[OP__COUNT] = {
+#define X(name, nbytes, doc) [OP_##name] = &&L_##name,
+        VM_OPCODES(X)
+#undef X
+    };
+#endif
     if (r->returned) pt_fatal("run loop entered with a finished transfer");
     LOAD_REGS();
 
 dispatch:
     for (;;) {
         uint8_t op = *pc++;
+#if VM_THREADED
+        goto *dispatch_table[op];
+#endif
         switch (op) {
-        case OP_CONST: *sp++ = consts[U16(pc)]; pc += 2; break;
-        case OP_NIL: *sp++ = NIL; break;
-        case OP_T: *sp++ = T; break;
-        case OP_POP: sp--; break;
-        case OP_LOCAL: *sp++ = fp[U16(pc)]; pc += 2; break;
-        case OP_SET_LOCAL: fp[U16(pc)] = sp[-1]; pc += 2; break;
-        case OP_LOCAL_CELL: *sp++ = ((LispCell *)obj_words(fp[U16(pc)]))->value; pc += 2; break;
-        case OP_SET_LOCAL_CELL: obj_set(&((LispCell *)obj_words(fp[U16(pc)]))->value, sp[-1]); pc += 2; break;
-        case OP_MAKE_CELL: {
+        CASE(CONST) *sp++ = consts[U16(pc)]; pc += 2; NEXT();
+        CASE(NIL) *sp++ = NIL; NEXT();
+        CASE(T) *sp++ = T; NEXT();
+        CASE(POP) sp--; NEXT();
+        CASE(LOCAL) *sp++ = fp[U16(pc)]; pc += 2; NEXT();
+        CASE(SET_LOCAL) fp[U16(pc)] = sp[-1]; pc += 2; NEXT();
+        CASE(LOCAL_CELL) *sp++ = ((LispCell *)obj_words(fp[U16(pc)]))->value; pc += 2; NEXT();
+        CASE(SET_LOCAL_CELL) obj_set(&((LispCell *)obj_words(fp[U16(pc)]))->value, sp[-1]); pc += 2; NEXT();
+        CASE(MAKE_CELL) {
             unsigned i = U16(pc); pc += 2;
             SAVE();
             fp[i] = cell_make(tc, fp[i]);
-            break;
+            NEXT();
         }
-        case OP_ENV: *sp++ = env[U16(pc)]; pc += 2; break;
-        case OP_ENV_CELL: *sp++ = ((LispCell *)obj_words(env[U16(pc)]))->value; pc += 2; break;
-        case OP_SET_ENV_CELL: obj_set(&((LispCell *)obj_words(env[U16(pc)]))->value, sp[-1]); pc += 2; break;
-        case OP_GLOBAL: {
+        CASE(ENV) *sp++ = env[U16(pc)]; pc += 2; NEXT();
+        CASE(ENV_CELL) *sp++ = ((LispCell *)obj_words(env[U16(pc)]))->value; pc += 2; NEXT();
+        CASE(SET_ENV_CELL) obj_set(&((LispCell *)obj_words(env[U16(pc)]))->value, sp[-1]); pc += 2; NEXT();
+        CASE(GLOBAL) {
             LispObj s = consts[U16(pc)]; pc += 2;
             LispObj v = sym_value(tc, s);
             if (v == LISP_UNBOUND) { SAVE(); cond_unbound_variable(tc, s); }
             *sp++ = v;
-            break;
+            NEXT();
         }
-        case OP_SET_GLOBAL: {
+        CASE(SET_GLOBAL) {
             LispObj s = consts[U16(pc)]; pc += 2;
             if (sym_flag_p(s, SYMF_CONSTANT)) {
                 SAVE();
                 cond_error_of_type(tc, S(PROGRAM_ERROR), "SETQ: %v is a constant and cannot be set", s);
             }
             sym_set_value(tc, s, sp[-1]);
-            break;
+            NEXT();
         }
-        case OP_FDEF: {
+        CASE(FDEF) {
             LispObj name = consts[U16(pc)]; pc += 2;
             LispObj f = symbol_p(name) ? SYM(name)->function : LISP_UNBOUND;
             if (f == LISP_UNBOUND || !symbol_p(name) || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR)) {
@@ -576,26 +598,26 @@ dispatch:
                 f = vm_fdefinition(tc, name);
             }
             *sp++ = f;
-            break;
+            NEXT();
         }
-        case OP_BIND: {
+        CASE(BIND) {
             LispObj s = consts[U16(pc)]; pc += 2;
             SAVE();
             sym_bind(tc, s, *--sp);
-            break;
+            NEXT();
         }
-        case OP_SAVE_BIND: fp[U16(pc)] = fx_make((int64_t)tc->bind_top); pc += 2; break;
-        case OP_UNBIND_TO: sym_unbind_to(tc, (size_t)fx_value(fp[U16(pc)])); pc += 2; break;
-        case OP_JUMP: pc = code_base + U32(pc); th_poll(tc); break;
-        case OP_JUMP_NIL: if (*--sp == NIL) pc = code_base + U32(pc); else pc += 4; break;
-        case OP_JUMP_NOT_NIL: if (*--sp != NIL) pc = code_base + U32(pc); else pc += 4; break;
-        case OP_JUMP_SUPPLIED:
+        CASE(SAVE_BIND) fp[U16(pc)] = fx_make((int64_t)tc->bind_top); pc += 2; NEXT();
+        CASE(UNBIND_TO) sym_unbind_to(tc, (size_t)fx_value(fp[U16(pc)])); pc += 2; NEXT();
+        CASE(JUMP) pc = code_base + U32(pc); th_poll(tc); NEXT();
+        CASE(JUMP_NIL) if (*--sp == NIL) pc = code_base + U32(pc); else pc += 4; NEXT();
+        CASE(JUMP_NOT_NIL) if (*--sp != NIL) pc = code_base + U32(pc); else pc += 4; NEXT();
+        CASE(JUMP_SUPPLIED)
             if (fp[U16(pc)] != LISP_UNSUPPLIED) pc = code_base + U32(pc + 2); else pc += 6;
-            break;
-        case OP_SET_SP: sp = fp + U16(pc); pc += 2; break;
-        case OP_SET_SP_KEEP: { LispObj top = sp[-1]; sp = fp + U16(pc); pc += 2; *sp++ = top; break; }
-        case OP_CALL:
-        case OP_TAIL_CALL:
+            NEXT();
+        CASE(SET_SP) sp = fp + U16(pc); pc += 2; NEXT();
+        CASE(SET_SP_KEEP) { LispObj top = sp[-1]; sp = fp + U16(pc); pc += 2; *sp++ = top; NEXT(); }
+        CASE(CALL)
+        CASE(TAIL_CALL)
             nargs = U16(pc); pc += 2;
             fn = sp[-(long)nargs - 1];
             tail = op == OP_TAIL_CALL;
@@ -614,34 +636,34 @@ dispatch:
                     f->nargs = (uint32_t)nargs;
                 } else {
                     VmFrame *f = push_frame(tc);
-                    *f = (VmFrame){pc, fp, fn, args, (uint32_t)nargs};
+                    *f = (VmFrame){pc, fp, fn, args, (uint32_t)nargs, consts, env, code_base};
                 }
                 sp = args + nargs;
                 SAVE();
                 sp = bind_args(tc, code, args, nargs);
                 fp = args;
                 ENTER(fn);
-                break;
+                NEXT();
             }
             if (kind_p(fn, KIND_BUILTIN)) {
                 SAVE();
                 check_builtin_args(tc, fn, nargs);
                 LispObj *args = sp - nargs;
                 VmFrame *f = push_frame(tc);
-                *f = (VmFrame){pc, fp, fn, args, (uint32_t)nargs};
+                *f = (VmFrame){pc, fp, fn, args, (uint32_t)nargs, consts, env, code_base};
                 vs->nvals = 1;
                 LispObj result = ((LispBuiltin *)obj_words(fn))->fn(tc, nargs, args);
                 vs->nframes--;
                 sp = args - 1;
                 *sp++ = result;
                 if (tail) goto do_return;
-                break;
+                NEXT();
             }
             SAVE();
             fn = symbol_p(fn) ? arg_function_designator(tc, fn) : (not_a_function(tc, fn), NIL);
             sp[-(long)nargs - 1] = fn;
             goto call_common;
-        case OP_MV_CALL: {
+        CASE(MV_CALL) {
             /* stack: fn, then nlists value lists; spread them as arguments. */
             size_t nlists = U16(pc); pc += 2;
             LispObj lists[256];
@@ -661,7 +683,10 @@ dispatch:
             th_poll(tc);
             goto call_common;
         }
-        case OP_RET:
+        CASE(RET1)
+            vs->nvals = 1;
+            goto do_return;
+        CASE(RET)
         do_return: {
             LispObj result = sp[-1];
             VmFrame *f = &vs->frames[--vs->nframes];
@@ -675,23 +700,21 @@ dispatch:
             fp = f->fp;
             pc = f->ret_pc;
             *sp++ = result;
-            /* The caller's closure is fp[-1] of the caller's frame. */
-            closure = fp[-1];
-            LispObj code = CLO(closure)->code;
-            consts = VEC(CODE(code)->constants)->items;
-            env = CLO(closure)->env;
-            code_base = code_start(code);
-            break;
+            closure = fp[-1];  /* the caller's closure is fp[-1] of its frame */
+            consts = f->ret_consts;
+            env = f->ret_env;
+            code_base = f->ret_code_base;
+            NEXT();
         }
-        case OP_SV: vs->nvals = 1; break;
-        case OP_MV_LIST: {
+        CASE(SV) vs->nvals = 1; NEXT();
+        CASE(MV_LIST) {
             SAVE();
             LispObj l = values_list(tc, sp[-1]);
             sp[-1] = l;
-            break;
+            NEXT();
         }
-        case OP_MV_RESTORE: sp[-1] = set_values_from_list(tc, sp[-1]); break;
-        case OP_MV_LOCALS: {
+        CASE(MV_RESTORE) sp[-1] = set_values_from_list(tc, sp[-1]); NEXT();
+        CASE(MV_LOCALS) {
             unsigned slot = U16(pc), n = U16(pc + 2); pc += 4;
             LispObj primary = *--sp;
             if (vs->nvals == 1) {
@@ -700,9 +723,9 @@ dispatch:
             } else {
                 for (unsigned i = 0; i < n; i++) fp[slot + i] = i < vs->nvals ? vs->mv[i] : NIL;
             }
-            break;
+            NEXT();
         }
-        case OP_CLOSURE: {
+        CASE(CLOSURE) {
             LispObj code = consts[U16(pc)];
             unsigned n = U16(pc + 2); pc += 4;
             SAVE();
@@ -711,17 +734,17 @@ dispatch:
             for (unsigned i = 0; i < n; i++) gc_init_store(&CLO(c)->env[i], sp[-(long)n + i]);
             sp -= n;
             *sp++ = c;
-            break;
+            NEXT();
         }
-        case OP_CATCH: {
+        CASE(CATCH) {
             LispObj tag = *--sp;
             SAVE();
             push_dyn(tc, DYN_CATCH, tag, sp, code_base + U32(pc), fp, closure, NULL);
             pc += 4;
-            break;
+            NEXT();
         }
-        case OP_UNCATCH: PT_ASSERT(vs->dyn[vs->ndyn - 1].kind == DYN_CATCH); vs->ndyn--; break;
-        case OP_THROW: {
+        CASE(UNCATCH) PT_ASSERT(vs->dyn[vs->ndyn - 1].kind == DYN_CATCH); vs->ndyn--; NEXT();
+        CASE(THROW) {
             LispObj value = *--sp, tag = *--sp;
             SAVE();
             size_t i = vs->ndyn;
@@ -734,50 +757,50 @@ dispatch:
             vs->pending.go_index = -1;
             TRANSFER();
         }
-        case OP_UWP: {
+        CASE(UWP) {
             SAVE();
             push_dyn(tc, DYN_UWP, 0, sp, code_base + U32(pc), fp, closure, NULL);
             pc += 4;
-            break;
+            NEXT();
         }
-        case OP_UWP_NORMAL: {
+        CASE(UWP_NORMAL) {
             PT_ASSERT(vs->dyn[vs->ndyn - 1].kind == DYN_UWP);
             vs->ndyn--;
             SAVE();
             LispObj l = values_list(tc, sp[-1]);
             sp[-1] = l;
             *sp++ = fx_make(0);  /* marker: normal exit */
-            break;
+            NEXT();
         }
-        case OP_UWP_END: {
+        CASE(UWP_END) {
             LispObj marker = *--sp, saved = *--sp;
             if (marker == fx_make(0)) {
                 *sp++ = set_values_from_list(tc, saved);
-                break;
+                NEXT();
             }
             vs->pending.target = (size_t)fx_value(CAR(saved));
             vs->pending.go_index = fx_value(CAR(CDR(saved)));
             vs->pending.values = CAR(CDR(CDR(saved)));
             TRANSFER();
         }
-        case OP_NLX_ENTER: {
+        CASE(NLX_ENTER) {
             unsigned slot = U16(pc);
             SAVE();
             LispObj exit_point = cell_make(tc, fx_make((int64_t)vs->ndyn));
             fp[slot] = exit_point;
             push_dyn(tc, DYN_NLX, exit_point, sp, code_base + U32(pc + 2), fp, closure, NULL);
             pc += 6;
-            break;
+            NEXT();
         }
-        case OP_NLX_LEAVE: {
+        CASE(NLX_LEAVE) {
             LispObj exit_point = fp[U16(pc)]; pc += 2;
             PT_ASSERT(vs->dyn[vs->ndyn - 1].kind == DYN_NLX && vs->dyn[vs->ndyn - 1].tag == exit_point);
             vs->ndyn--;
             obj_set(&((LispCell *)obj_words(exit_point))->value, NIL);
-            break;
+            NEXT();
         }
-        case OP_NLX_RETURN:
-        case OP_NLX_GO: {
+        CASE(NLX_RETURN)
+        CASE(NLX_GO) {
             int64_t go_index = op == OP_NLX_GO ? (int64_t)U16(pc) : -1;
             if (op == OP_NLX_GO) pc += 2;
             LispObj exit_point = *--sp;
@@ -792,15 +815,15 @@ dispatch:
             vs->pending.go_index = go_index;
             TRANSFER();
         }
-        case OP_JUMP_TABLE: {
+        CASE(JUMP_TABLE) {
             unsigned n = U16(pc);
             int64_t i = fx_value(*--sp);
             PT_ASSERT(i >= 0 && i < (int64_t)n);
             (void)n;
             pc = code_base + U32(pc + 2 + 4 * i);
-            break;
+            NEXT();
         }
-        case OP_PROGV: {
+        CASE(PROGV) {
             LispObj values = *--sp, symbols = *--sp;
             SAVE();
             for (; cons_p(symbols); symbols = CDR(symbols)) {
@@ -809,31 +832,31 @@ dispatch:
                 sym_bind(tc, s, cons_p(values) ? CAR(values) : LISP_UNBOUND);
                 if (cons_p(values)) values = CDR(values);
             }
-            break;
+            NEXT();
         }
-        case OP_CAR: {
+        CASE(CAR) {
             LispObj x = sp[-1];
             if (cons_p(x)) sp[-1] = CAR(x);
             else if (x != NIL) { SAVE(); cond_type_error(tc, x, S(LIST_TYPE)); }
-            break;
+            NEXT();
         }
-        case OP_CDR: {
+        CASE(CDR) {
             LispObj x = sp[-1];
             if (cons_p(x)) sp[-1] = CDR(x);
             else if (x != NIL) { SAVE(); cond_type_error(tc, x, S(LIST_TYPE)); }
-            break;
+            NEXT();
         }
-        case OP_CONS: {
+        CASE(CONS) {
             SAVE();
             LispObj c = lisp_cons(tc, sp[-2], sp[-1]);
             sp -= 1;
             sp[-1] = c;
-            break;
+            NEXT();
         }
-        case OP_EQ: sp[-2] = sp[-2] == sp[-1] ? T : NIL; sp--; break;
-        case OP_NOT: sp[-1] = sp[-1] == NIL ? T : NIL; break;
+        CASE(EQ) sp[-2] = sp[-2] == sp[-1] ? T : NIL; sp--; NEXT();
+        CASE(NOT) sp[-1] = sp[-1] == NIL ? T : NIL; NEXT();
 #define ARITH(OPC, SYMID, BUILTIN_OVF)                                     \
-        case OPC: {                                                        \
+        CASE(OPC) {                                                        \
             LispObj a = sp[-2], b = sp[-1];                                \
             int64_t res;                                                   \
             if (fx_p(a) && fx_p(b) && !BUILTIN_OVF(fx_value(a), fx_value(b), &res) && fx_in_range(res)) { \
@@ -843,36 +866,36 @@ dispatch:
                 sp[-2] = call_generic2(tc, S(SYMID), a, b);                \
             }                                                              \
             sp--;                                                          \
-            break;                                                         \
+            NEXT();                                                         \
         }
-        ARITH(OP_ADD, PLUS, __builtin_add_overflow)
-        ARITH(OP_SUB, MINUS, __builtin_sub_overflow)
+        ARITH(ADD, PLUS, __builtin_add_overflow)
+        ARITH(SUB, MINUS, __builtin_sub_overflow)
 #undef ARITH
 #define COMPARE(OPC, SYMID, CMP)                                           \
-        case OPC: {                                                        \
+        CASE(OPC) {                                                        \
             LispObj a = sp[-2], b = sp[-1];                                \
             if (fx_p(a) && fx_p(b)) sp[-2] = ((int64_t)a CMP (int64_t)b) ? T : NIL; \
             else { SAVE(); sp[-2] = call_generic2(tc, S(SYMID), a, b); }   \
             sp--;                                                          \
-            break;                                                         \
+            NEXT();                                                         \
         }
-        COMPARE(OP_LT, NUM_LT, <)
-        COMPARE(OP_GT, NUM_GT, >)
-        COMPARE(OP_LE, NUM_LE, <=)
-        COMPARE(OP_GE, NUM_GE, >=)
-        COMPARE(OP_NUM_EQ, NUM_EQ, ==)
+        COMPARE(LT, NUM_LT, <)
+        COMPARE(GT, NUM_GT, >)
+        COMPARE(LE, NUM_LE, <=)
+        COMPARE(GE, NUM_GE, >=)
+        COMPARE(NUM_EQ, NUM_EQ, ==)
 #undef COMPARE
-        case OP_ADD1: {
+        CASE(ADD1) {
             LispObj a = sp[-1];
             if (fx_p(a) && fx_value(a) < FIXNUM_MAX) sp[-1] = a + fx_make(1);
             else { SAVE(); sp[-1] = call_generic2(tc, S(PLUS), a, fx_make(1)); }
-            break;
+            NEXT();
         }
-        case OP_SUB1: {
+        CASE(SUB1) {
             LispObj a = sp[-1];
             if (fx_p(a) && fx_value(a) > FIXNUM_MIN) sp[-1] = a - fx_make(1);
             else { SAVE(); sp[-1] = call_generic2(tc, S(MINUS), a, fx_make(1)); }
-            break;
+            NEXT();
         }
         default:
             pt_fatal("bad opcode %u at offset %ld", op, (long)(pc - 1 - code_base));

@@ -22,9 +22,13 @@ enum { VM_MV_LIMIT = 1024 };  /* multiple-values-limit */
 typedef struct VmFrame {
     const uint8_t *ret_pc;  /* NULL: return to the C caller of vm_run */
     LispObj *fp;            /* caller's frame pointer */
-    LispObj closure;        /* caller's closure (also on the value stack) */
+    LispObj closure;        /* the function running in this frame (backtraces) */
     LispObj *args;          /* this call's arguments (for backtraces) */
     uint32_t nargs;
+    /* The caller's registers, so a return needs no pointer chasing.  They
+     * point into objects the caller's closure (fp[-1]) keeps alive. */
+    LispObj *ret_consts, *ret_env;
+    const uint8_t *ret_code_base;
 } VmFrame;
 
 enum DynKind { DYN_BOUNDARY = 1, DYN_CATCH, DYN_UWP, DYN_NLX };

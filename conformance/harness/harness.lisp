@@ -55,6 +55,13 @@ an implementation after a crash.")
 (defvar *cf-default-timeout* 5
   "Seconds per test, where supported; below the runner's 10 s inactivity limit.")
 (defvar *cf-counts* (list 0 0 0 0) "pass fail error timeout")
+(defvar *cf-tmpdir* "/tmp/"
+  "A private scratch directory (namestring ending in /) for tests of files;
+the runner sets it to a fresh directory per run.")
+
+(defun cf-tmp (name)
+  "The namestring of NAME in the scratch directory."
+  (concatenate 'string *cf-tmpdir* name))
 
 (defun cf-tab () (code-char 9))
 
@@ -227,6 +234,22 @@ otherwise (:NO-ERROR . values) or (:WRONG-CONDITION type-name)."
          (test (cf-option options :test (cf-default-test form expected)))
          (timeout (cf-option options :timeout '*cf-default-timeout*)))
     `(cf-run-test ',name ',form ',expected ',test ,section ,timeout)))
+
+;;; Setup forms.  A top-level form of a test file that is not a DEFTEST
+;;; (a DEFUN, DEFSTRUCT, DEFCLASS ... the tests need) is wrapped in CF-SETUP,
+;;; so that an implementation lacking the operator reports a SETUPERROR line
+;;; and the tests that depend on it fail one by one, instead of the error
+;;; aborting the LOAD of the whole file.
+
+(defun cf-run-setup (forms)
+  (dolist (form forms)
+    (handler-case (let ((*standard-output* (make-string-output-stream)))
+                    (eval form))
+      (serious-condition (c)
+        (cf-line "SETUPERROR" (cf-print form) (cf-condition-string c))))))
+
+(defmacro cf-setup (&rest forms)
+  `(cf-run-setup ',forms))
 
 ;;; Running files.
 

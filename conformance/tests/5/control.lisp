@@ -79,8 +79,8 @@
 (deftest special-operator-p.error.1 (signals-error (special-operator-p 5) type-error) t)
 
 ;;; DEFUN, FLET, LABELS, MACROLET
-(defun cf5-square (x) (* x x))
-(defun cf5-doc (x) "A documented function." x)
+(cf-setup (defun cf5-square (x) (* x x)))
+(cf-setup (defun cf5-doc (x) "A documented function." x))
 (deftest defun.1 (cf5-square 7) 49)
 (deftest defun.2 (defun cf5-tmp () 1) cf5-tmp)
 (deftest defun.3 (cf5-doc 3) 3)
@@ -236,9 +236,9 @@
 (deftest destructuring-bind.error.2 (signals-error (destructuring-bind (a) '(1 2) a) error) t)
 
 ;;; Variables and constants
-(defvar *cf5-var* 10)
-(defparameter *cf5-param* 20)
-(defconstant +cf5-const+ 30)
+(cf-setup (defvar *cf5-var* 10))
+(cf-setup (defparameter *cf5-param* 20))
+(cf-setup (defconstant +cf5-const+ 30))
 (deftest defvar.1 *cf5-var* 10)
 (deftest defvar.2 (progn (defvar *cf5-var* 99) *cf5-var*) 10)
 (deftest defvar.3 (defvar *cf5-var3*) *cf5-var3*)
@@ -265,12 +265,12 @@
 (deftest lexical-closure.2 :section "3.1.4" (let ((fs nil)) (dolist (i '(1 2 3)) (let ((j i)) (push (lambda () j) fs))) (mapcar #'funcall fs)) (3 2 1))
 
 ;;; GET-SETF-EXPANSION / DEFINE-MODIFY-MACRO / DEFSETF
-(define-modify-macro cf5-appendf (&rest lists) append)
+(cf-setup (define-modify-macro cf5-appendf (&rest lists) append))
 (deftest define-modify-macro.1 (let ((x (list 1))) (cf5-appendf x '(2) '(3)) x) (1 2 3))
-(defun cf5-first-of (x) (car x))
-(defsetf cf5-first-of (x) (v) `(progn (rplaca ,x ,v) ,v))
+(cf-setup (defun cf5-first-of (x) (car x)))
+(cf-setup (defsetf cf5-first-of (x) (v) `(progn (rplaca ,x ,v) ,v)))
 (deftest defsetf.1 (let ((l (list 1 2))) (setf (cf5-first-of l) 'a) l) (a 2))
-(defun cf5-elem (v i) (svref v i))
-(defun (setf cf5-elem) (new v i) (setf (svref v i) new))
+(cf-setup (defun cf5-elem (v i) (svref v i)))
+(cf-setup (defun (setf cf5-elem) (new v i) (setf (svref v i) new)))
 (deftest setf-function.1 (let ((v (vector 1 2))) (setf (cf5-elem v 1) 'x) (cf5-elem v 1)) x)
 (deftest get-setf-expansion.1 (length (multiple-value-list (get-setf-expansion 'x))) 5)

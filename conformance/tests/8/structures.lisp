@@ -1,12 +1,12 @@
 ;;;; Chapter 8 -- Structures.  CLHS 8.1 The Structures Dictionary (DEFSTRUCT, COPY-STRUCTURE).
 (in-section "8.1")
 
-(defstruct cf8-point x (y 0) (z 5 :type integer))
-(defstruct (cf8-p3 (:include cf8-point)) w)
-(defstruct (cf8-named (:conc-name cf8n-) (:constructor cf8-make-named (a &optional (b 2)))) a b)
-(defstruct (cf8-lst (:type list) :named) a b)
-(defstruct (cf8-vec (:type vector)) a b)
-(defstruct (cf8-pred (:predicate cf8-is-pred) (:copier cf8-dup)) q)
+(cf-setup (defstruct cf8-point x (y 0) (z 5 :type integer)))
+(cf-setup (defstruct (cf8-p3 (:include cf8-point)) w))
+(cf-setup (defstruct (cf8-named (:conc-name cf8n-) (:constructor cf8-make-named (a &optional (b 2)))) a b))
+(cf-setup (defstruct (cf8-lst (:type list) :named) a b))
+(cf-setup (defstruct (cf8-vec (:type vector)) a b))
+(cf-setup (defstruct (cf8-pred (:predicate cf8-is-pred) (:copier cf8-dup)) q))
 (deftest defstruct.1 (cf8-point-x (make-cf8-point :x 1)) 1)
 (deftest defstruct.2 (cf8-point-y (make-cf8-point)) 0)
 (deftest defstruct.3 (cf8-point-z (make-cf8-point)) 5)

@@ -80,10 +80,10 @@
 (deftest condition-typep.2 (typep (make-condition 'simple-error :format-control "x") 'warning) nil)
 
 ;;; DEFINE-CONDITION
-(define-condition cf9-my-error (error)
+(cf-setup (define-condition cf9-my-error (error)
   ((code :initarg :code :reader cf9-my-error-code :initform 0))
-  (:report (lambda (c s) (format s "my error ~D" (cf9-my-error-code c)))))
-(define-condition cf9-sub-error (cf9-my-error) ())
+  (:report (lambda (c s) (format s "my error ~D" (cf9-my-error-code c))))))
+(cf-setup (define-condition cf9-sub-error (cf9-my-error) ()))
 (deftest define-condition.1 (handler-case (error 'cf9-my-error :code 42) (cf9-my-error (c) (cf9-my-error-code c))) 42)
 (deftest define-condition.2 (princ-to-string (make-condition 'cf9-my-error :code 7)) "my error 7")
 (deftest define-condition.3 (cf9-my-error-code (make-condition 'cf9-my-error)) 0)

@@ -1,0 +1,20 @@
+;;;; Chapter 24 -- System Construction.  CLHS 24.2 The System Construction
+;;;; Dictionary (LOAD and COMPILE-FILE are tested with files in chapter 20).
+(in-section "24.2")
+
+(deftest features.1 (listp *features*) t)
+(deftest features.2 (not (null (member :common-lisp *features*))) t)
+(deftest features.3 (every #'symbolp *features*) t)
+(deftest modules.1 (listp *modules*) t)
+(deftest provide.1 (progn (provide "CF24-MOD") (not (null (member "CF24-MOD" *modules* :test #'string=)))) t)
+(deftest provide.2 (progn (provide :cf24-mod2) (not (null (member "CF24-MOD2" *modules* :test #'string=)))) t)
+(deftest require.1 (progn (provide "CF24-MOD3") (require "CF24-MOD3") t) t)
+(deftest with-compilation-unit.1 (with-compilation-unit () 1 2) 2)
+(deftest with-compilation-unit.2 (with-compilation-unit (:override t) (values 1 2)) 1 2)
+(deftest compile-file-pathname.2 (string= (pathname-name (compile-file-pathname "/tmp/cf24-x.lisp")) "cf24-x") t)
+(deftest load-verbose.1 :symbols (*load-verbose*) (let ((*load-verbose* nil)) *load-verbose*) nil)
+(deftest load-print.1 :symbols (*load-print*) (let ((*load-print* nil)) *load-print*) nil)
+(deftest compile-verbose.1 :symbols (*compile-verbose* *compile-print*) (let ((*compile-verbose* nil) (*compile-print* nil)) (list *compile-verbose* *compile-print*)) (nil nil))
+(deftest compile-file-truename.1 :symbols (*compile-file-truename* *compile-file-pathname*) (list *compile-file-truename* *compile-file-pathname*) (nil nil))
+(deftest load-pathname.1 :symbols (*load-pathname*) (pathnamep *load-pathname*) t)
+(deftest load-truename.1 :symbols (*load-truename*) (pathnamep *load-truename*) t)
