@@ -98,12 +98,23 @@ def derive_reason(impl, chapter, r):
         op, _short(got, 40), _short(r["expected"], 40))
 
 
-def write(impl, matrix_for_impl, header=None):
+def old_header(impl):
+    """The leading comment block of the existing file (kept on rewrite)."""
+    out = []
+    if os.path.exists(path(impl)):
+        with open(path(impl), encoding="utf-8") as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    break
+                out.append(line.rstrip("\n"))
+    return out
+
+
+def write(impl, matrix_for_impl):
     old = load(impl)
-    lines = ["# Expected failures of the conformance suite on %s." % impl,
-             "# Format: TEST-NAME  one-line reason.  Regenerate with expected.py, then review."]
-    if header:
-        lines += ["# " + h for h in header]
+    lines = old_header(impl) or [
+        "# Expected failures of the conformance suite on %s." % impl,
+        "# Format: TEST-NAME  one-line reason.  Regenerate with expected.py, then review."]
     for chapter in sorted(matrix_for_impl, key=int):
         res = matrix_for_impl[chapter]
         bad = [(n, r) for n, r in res.items() if r["status"] != "pass"]

@@ -68,7 +68,7 @@ HANG_LIMIT = 2      # hangs per file before the rest of the file is abandoned
 def petrel_binary():
     env = os.environ.get("PETREL_BIN")
     if env:
-        return env
+        return env if os.access(env, os.X_OK) else None
     for cand in ("/tmp/cfbuild/petrel",
                  os.path.join(os.path.dirname(HERE), "build", "petrel")):
         if os.access(cand, os.X_OK):

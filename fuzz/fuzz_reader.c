@@ -23,11 +23,13 @@ static ThContext *fuzz_tc;
 typedef struct FuzzInput {
     const uint8_t *data;
     size_t size;
+    LispObj package;  /* a scratch package, so interned tokens do not pile up */
 } FuzzInput;
 
 /* Reads every form of the input; the forms themselves are dropped. */
 static LispObj read_all(ThContext *tc, void *data) {
     const FuzzInput *in = data;
+    sym_bind(tc, S(STAR_PACKAGE), in->package);  /* undone by vm_call_protected */
     LispObj string = str_from_utf8(tc, (const char *)in->data, in->size);
     LispObj stream = stm_make_string_input(tc, string, 0, str_length(string));
     LispObj eof = lisp_cons(tc, NIL, NIL);  /* unique: no input can read as it */
@@ -50,9 +52,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    FuzzInput in = {data, size};
+    /* Each input interns into a fresh package that is deleted afterwards:
+     * its symbols become garbage instead of growing COMMON-LISP-USER. */
+    LispObj package = pkg_make(fuzz_tc, "FUZZ-SCRATCH", NULL);
+    pkg_use(fuzz_tc, package, pkg_common_lisp);
+    FuzzInput in = {data, size, package};
     LispObj result = NIL, condition = NIL;
     /* A condition (reader-error, end-of-file, ...) is a fine outcome. */
     (void)vm_call_protected(fuzz_tc, read_all, &in, &result, &condition);
+    pkg_delete(fuzz_tc, package);
     return 0;
 }

@@ -314,6 +314,7 @@ LispObj pkg_find_cstr(ThContext *tc, const char *name);
 LispObj pkg_make(ThContext *tc, const char *name, const char *const *nicknames);
 void pkg_export(ThContext *tc, LispObj symbol, LispObj package);
 void pkg_use(ThContext *tc, LispObj package, LispObj used);
+void pkg_delete(ThContext *tc, LispObj package);  /* leaves the registry and use lists */
 LispObj pkg_current(ThContext *tc);  /* value of *package* */
 bool sym_keyword_p(LispObj x);
 /* Dynamic value of a special variable in this thread (binding or global). */

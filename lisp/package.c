@@ -241,3 +241,24 @@ void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external) {
     if (SYM(sym)->package == NIL || SYM(sym)->package == 0) obj_set(&SYM(sym)->package, pkg);
     if (external && SYM(sym)->package == pkg) sym_set_flag(sym, SYMF_EXTERNAL);
 }
+
+static LispObj list_without(ThContext *tc, LispObj list, LispObj item) {
+    LispObj result = NIL;
+    for (LispObj l = list; cons_p(l); l = CDR(l))
+        if (CAR(l) != item) result = lisp_cons(tc, CAR(l), result);
+    return lisp_nreverse(result);
+}
+
+/* Removes pkg from the registry and from the use lists (the kernel part of
+ * DELETE-PACKAGE; its symbols keep pkg as their home). */
+void pkg_delete(ThContext *tc, LispObj pkg) {
+    lock();
+    all_packages = list_without(tc, all_packages, pkg);
+    for (LispObj u = PKG(pkg)->use_list; cons_p(u); u = CDR(u))
+        obj_set(&PKG(CAR(u))->used_by, list_without(tc, PKG(CAR(u))->used_by, pkg));
+    for (LispObj u = PKG(pkg)->used_by; cons_p(u); u = CDR(u))
+        obj_set(&PKG(CAR(u))->use_list, list_without(tc, PKG(CAR(u))->use_list, pkg));
+    obj_set(&PKG(pkg)->use_list, NIL);
+    obj_set(&PKG(pkg)->used_by, NIL);
+    unlock();
+}

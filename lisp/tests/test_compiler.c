@@ -874,6 +874,7 @@ START_TEST(test_gc_light) {
 }
 END_TEST
 
+#if !defined(PETREL_SANITIZE_ADDRESS) && !defined(PETREL_SANITIZE_THREAD)
 /* The child process of the torture tcase: every suite with PETREL_GC_TORTURE set. */
 START_TEST(test_torture_child) {
     char exe[4096];
@@ -895,6 +896,7 @@ START_TEST(test_torture_child) {
                   status);
 }
 END_TEST
+#endif
 
 static TCase *tcase(const char *name, const TTest *const *tests) {
     TCase *tc_ = tcase_create(name);
@@ -922,7 +924,11 @@ static Suite *compiler_suite(bool torture, bool light) {
     suite_add_tcase(s, tcase("arithmetic", (const TTest *const[]){test_fixnum_overflow, NULL}));
     suite_add_tcase(s, tcase("gc", light ? (const TTest *const[]){test_gc_light, NULL}
                                          : (const TTest *const[]){test_gc, test_gc_light, NULL}));
+#if !defined(PETREL_SANITIZE_ADDRESS) && !defined(PETREL_SANITIZE_THREAD)
+    /* Under a sanitizer the child takes minutes; CI's torture job runs this
+     * whole suite with PETREL_GC_TORTURE set instead. */
     if (!torture) suite_add_tcase(s, tcase("torture", (const TTest *const[]){test_torture_child, NULL}));
+#endif
     return s;
 }
 
