@@ -14,7 +14,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The pytest suites need python3-pytest (always installed by build.sh);
 # hypothesis is used by the garbage-input tests when present.
-export PETREL_EXTRA_PACKAGES="${PETREL_EXTRA_PACKAGES:-} python3-hypothesis"
+# The conformance matrix also runs the peer Lisps (skipped when missing).
+export PETREL_EXTRA_PACKAGES="${PETREL_EXTRA_PACKAGES:-} python3-hypothesis sbcl ecl clisp"
 
 case "${SANITIZE:-}" in
     "")      export BUILD_DIR="${BUILD_DIR:-build}" ;;

@@ -489,8 +489,8 @@ static void comp_go(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
     LispObj tag = CAR(args), e = NIL;
     for (LispObj l = env; cons_p(l); l = CDR(l)) {
         LispObj x = CAR(l);
-        if (ent_int(x, E_KIND) == ENT_TAG && (ent(x, E_NAME) == tag ||
-                                              (fx_p(tag) && ent(x, E_NAME) == tag))) {
+        /* tags are symbols or integers, compared with EQL: fixnums are immediate */
+        if (ent_int(x, E_KIND) == ENT_TAG && ent(x, E_NAME) == tag) {
             e = x;
             break;
         }

@@ -62,7 +62,7 @@ size_t cc_const_index(CcFn *fs, LispObj value) {
 /* A label is a vector [position or -1, list of fix-up offsets]. */
 LispObj cc_label_new(CcFn *fs) {
     LispObj l = vec_make(fs->tc, 2, NIL);
-    VEC(l)->items[0] = fx_make(-1);
+    gc_init_store(&VEC(l)->items[0], fx_make(-1)); /* fresh label */
     return l;
 }
 

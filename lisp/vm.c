@@ -181,7 +181,11 @@ static void check_builtin_args(ThContext *tc, LispObj fn, size_t nargs) {
                            nargs < min ? min : max);
 }
 
-static LispObj code_name(LispObj code) { return CODE(code)->name; }
+/* For messages: anonymous functions are named LAMBDA. */
+static LispObj code_name(LispObj code) {
+    LispObj name = CODE(code)->name;
+    return name == NIL ? S(LAMBDA) : name;
+}
 
 /* Lays out nargs arguments at fp[0..] as the callee's slots:
  * [required][optional][rest][keys][other locals] — absent optionals and keys

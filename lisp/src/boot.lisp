@@ -93,7 +93,12 @@
   (list 'progn first (list* 'prog1 second rest)))
 
 (defmacro loop (&body body)
-  ;; The simple loop only; extended LOOP comes with the standard library.
+  ;; The simple loop only (CLHS 6.1.1.1.1: compound forms); extended LOOP
+  ;; comes with the standard library and is refused rather than misread.
+  (mapc (function (lambda (form)
+                     (unless (consp form)
+                       (error "LOOP: extended LOOP syntax (at ~S) is not supported yet" form))))
+        body)
   (let ((tag (gensym "LOOP")))
     (list 'block nil (list* 'tagbody tag (append body (list (list 'go tag)))))))
 

@@ -94,7 +94,10 @@ static void run_errors(const ErrCase *cases, size_t n) {
         LispObj type = err_type(cases[i].type);
         if (cond_typep(condition, type)) continue;
         char got[256];
-        snprintf(got, sizeof got, "%s", printed(CND(condition)->type));
+        size_t len = strlen(printed(CND(condition)->type));
+        if (len >= sizeof got) len = sizeof got - 1;
+        memcpy(got, printed(CND(condition)->type), len);  /* printed() reuses its buffer */
+        got[len] = 0;
         note_failure("%s signalled %s (%s), expected %s", cases[i].src, got, report(condition),
              printed(type));
     }
