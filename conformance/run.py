@@ -14,8 +14,8 @@ dies or hangs is restarted with the tests already reported (and the one that
 killed it) skipped; the culprit is reported as "crash", and whatever is still
 unreported when the deadline or the restart budget runs out is "crash" too.
 
-Petrel's binary comes from $PETREL_BIN (default: /tmp/cfbuild/petrel, then
-build/petrel beside the source tree).
+Petrel's binary comes from $PETREL_BIN (default: build/petrel beside the
+source tree).
 """
 
 import argparse
@@ -69,8 +69,7 @@ def petrel_binary():
     env = os.environ.get("PETREL_BIN")
     if env:
         return env if os.access(env, os.X_OK) else None
-    for cand in ("/tmp/cfbuild/petrel",
-                 os.path.join(os.path.dirname(HERE), "build", "petrel")):
+    for cand in (os.path.join(os.path.dirname(HERE), "build", "petrel"),):
         if os.access(cand, os.X_OK):
             return cand
     return None
