@@ -300,15 +300,8 @@ static LispObj cl_reverse(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_nreverse(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = args[0];
     if (list_p(s)) {
-        lisp_list_length(tc, s);
-        LispObj r = NIL;
-        while (cons_p(s)) {
-            LispObj next = CDR(s);
-            cons_set_cdr(s, r);
-            r = s;
-            s = next;
-        }
-        return r;
+        lisp_list_length(tc, s);  /* a proper list, or a type-error before any change */
+        return lisp_nreverse(s);
     }
     if (string_p(s)) {
         uint32_t *c = STR(s)->chars;

@@ -9,7 +9,7 @@
  * filling with 0), except TYPE-OF, documented in builtins_pred.c.
  *
  * The Lisp is initialised once in main (works with CK_FORK=no). */
-#include "lisp/lisp.h"
+#include "lisp/tests/lisp_test.h"
 #include "lisp/builtins_impl.h"
 
 #include <check.h>
@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static ThContext *tc;
 
 typedef struct Case { const char *src, *expected; } Case;
 typedef struct ErrCase { const char *src; int type; } ErrCase;
@@ -44,32 +43,10 @@ static LispObj eval_job(ThContext *t, void *data) {
     return vm_eval(t, rd_read_from_cstr(t, (const char *)data));
 }
 
-static const char *report(LispObj condition) {
-    static char msg[1024];
-    str_to_utf8(cond_report_string(tc, condition), msg, sizeof msg);
-    return msg;
-}
 
-static const char *printed(LispObj x) {
-    static char buf[4096];
-    str_to_utf8(pr_prin1_to_string(tc, x), buf, sizeof buf);
-    return buf;
-}
 
 /* Every case of a table runs; each failure is reported on stderr and the
  * test fails at the end with the count and the first failure. */
-static int failures;
-static char first_failure[1024];
-static void note_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note_failure(const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "FAIL: %s\n", msg);
-    if (failures++ == 0) snprintf(first_failure, sizeof first_failure, "%s", msg);
-}
 
 static void run_cases(const Case *cases, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -678,12 +655,4 @@ static Suite *builtins_suite(void) {
     return s;
 }
 
-int main(void) {
-    int stack_marker;
-    tc = lisp_init(&(LispOptions){0}, &stack_marker);
-    SRunner *sr = srunner_create(builtins_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return lt_run_suite(builtins_suite, false); }

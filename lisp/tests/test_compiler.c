@@ -17,7 +17,7 @@
  * it), every suite runs in that mode directly and no child is started.
  *
  * The Lisp is initialised once in main; the runner does not fork. */
-#include "lisp/lisp.h"
+#include "lisp/tests/lisp_test.h"
 #include "lisp/vm_impl.h"
 
 #include <check.h>
@@ -27,41 +27,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static ThContext *tc;
 
 typedef struct Case { const char *src, *expected; } Case;
 
 /* ---- evaluation helpers ---- */
 
-/* Reads every form of a C string and evaluates them in order; the last value. */
-static LispObj eval_all(ThContext *t, void *data) {
-    LispObj src = str_from_cstr(t, (const char *)data);
-    LispObj stream = stm_make_string_input(t, src, 0, str_length(src));
-    LispObj eof = lisp_cons(t, NIL, NIL), result = NIL;
-    for (;;) {
-        LispObj form = rd_read(t, stream, false, eof, false);
-        if (form == eof) return result;
-        result = vm_eval(t, form);
-    }
-}
-
-static const char *printed(LispObj x) {
-    static char buf[4096];
-    str_to_utf8(pr_prin1_to_string(tc, x), buf, sizeof buf);
-    return buf;
-}
-
-static const char *report(LispObj condition) {
-    static char msg[1024];
-    if (!condition_p(condition)) return "(not a condition: stack exhausted past its reserve)";
-    str_to_utf8(cond_report_string(tc, condition), msg, sizeof msg);
-    return msg;
-}
-
 /* Evaluates src under an error trap: NIL and the condition in *cond if it signalled. */
 static LispObj ev_protected(const char *src, LispObj *cond) {
     LispObj result = NIL;
-    if (vm_call_protected(tc, eval_all, (void *)src, &result, cond)) return result;
+    if (vm_call_protected(tc, lt_eval_all, (void *)src, &result, cond)) return result;
     return NIL;
 }
 
@@ -87,19 +61,7 @@ static bool cond_is(LispObj cond, const char *type) {
 
 /* ---- tables: every case runs; failures are listed, then the test fails ---- */
 
-static int failures, checks;
-static char first_failure[1024];
-
-static void note_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note_failure(const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "FAIL: %s\n", msg);
-    if (failures++ == 0) snprintf(first_failure, sizeof first_failure, "%s", msg);
-}
+static int checks;
 
 static void run_error_case(const Case *c, LispObj cond, LispObj result) {
     if (cond == NIL)

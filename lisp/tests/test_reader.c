@@ -8,14 +8,13 @@
  * compare with answers SBCL 2.x gives for the same forms (recorded below).
  *
  * The Lisp is initialised once in main (works with CK_FORK=no). */
-#include "lisp/lisp.h"
+#include "lisp/tests/lisp_test.h"
 #include "lisp/reader_impl.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 
-static ThContext *tc;
 
 /* ---- Helpers ---- */
 
@@ -934,12 +933,4 @@ static Suite *reader_suite(void) {
     return s;
 }
 
-int main(void) {
-    int stack_marker;
-    tc = lisp_init(&(LispOptions){0}, &stack_marker);
-    SRunner *sr = srunner_create(reader_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return lt_run_suite(reader_suite, false); }

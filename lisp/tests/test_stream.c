@@ -6,10 +6,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "lisp/lisp.h"
+#include "lisp/tests/lisp_test.h"
 #include "lisp/printer_impl.h"
 
-static ThContext *tc;
 static size_t mark;
 
 static const char *cstr(LispObj s) {
@@ -365,12 +364,4 @@ static Suite *stream_suite(void) {
     return s;
 }
 
-int main(void) {
-    int stack_marker;
-    tc = lisp_init(&(LispOptions){0}, &stack_marker);
-    SRunner *sr = srunner_create(stream_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return lt_run_suite(stream_suite, false); }
