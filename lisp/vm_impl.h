@@ -124,6 +124,12 @@ void cond_define_type(ThContext *tc, LispObj type, LispObj parents);
 void cond_signal(ThContext *tc, LispObj condition);
 _Noreturn void cond_invoke_debugger(ThContext *tc, LispObj condition);
 bool cond_type_known_p(LispObj sym);
+/* builtins_struct.c — structure instances (KIND_INSTANCE), for typep/subtypep */
+bool lisp_structure_typep(LispObj object, LispObj type_name);
+bool lisp_structure_type_p(LispObj type_name);           /* names a defstruct type */
+bool lisp_structure_subtype_p(LispObj sub, LispObj super);
+/* types.c — the type system, for the compiler (THE) and builtins */
+bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec);
 /* package.c */
 void pkg_init_registry(void);
 void pkg_set_registry_nil(void);

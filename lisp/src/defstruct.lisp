@@ -1,0 +1,5 @@
+;;;; lisp/src/defstruct.lisp — part of the Lisp library (core-language issue).
+
+(in-package "PETREL-SYSTEM")
+
+(in-package "COMMON-LISP-USER")
