@@ -1,0 +1,1 @@
+(load "fake/tests.lsp")

@@ -1,0 +1,1 @@
+(load "hang/tests.lsp")
