@@ -6,6 +6,7 @@
  * nesting deeper than EQUAL_DEPTH_LIMIT is a storage-condition, not a C
  * stack overflow.  No state of its own. */
 #include "lisp/lisp.h"
+#include "lisp/vm_impl.h"
 #include "lisp/builtins_impl.h"
 
 #include <math.h>
@@ -90,6 +91,15 @@ static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
             if (n != array_len(b)) return false;
             for (size_t i = 0; i < n; i++)
                 if (!equalp_rec(tc, array_elt(a, i), array_elt(b, i), depth + 1)) return false;
+            return true;
+        }
+        if (kind_p(a, KIND_INSTANCE) && kind_p(b, KIND_INSTANCE)) {
+            /* structures: same type (layout) and equalp slots (CLHS EQUALP) */
+            if (obj_words(a)[1] != obj_words(b)[1]) return false;
+            size_t n = lisp_structure_slot_count(a);
+            if (n != lisp_structure_slot_count(b)) return false;
+            for (size_t i = 0; i < n; i++)
+                if (!equalp_rec(tc, lisp_structure_slot(a, i), lisp_structure_slot(b, i), depth + 1)) return false;
             return true;
         }
         return bi_eql(a, b);
@@ -204,8 +214,8 @@ static LispObj cl_type_of(ThContext *tc, size_t nargs, LispObj *args) {
         return lisp_list(tc, 2, S(SIMPLE_VECTOR), fx_make((int64_t)vec_length(x)));
     case KIND_CONDITION: return CND(x)->type;
     case KIND_INSTANCE: {
-        LispObj desc = obj_words(x)[1];
-        if (symbol_p(desc)) return desc;
+        LispObj name = lisp_structure_name(x);
+        if (name != NIL) return name;
         break;
     }
     default: break;

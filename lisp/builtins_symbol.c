@@ -52,7 +52,11 @@ static LispObj package_arg(ThContext *tc, LispObj x) {
     if (!string_p(x) && !symbol_p(x) && !char_p(x))
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(PACKAGE), S(STRING)));
     LispObj p = pkg_find(tc, x);
-    if (p == NIL) cond_error_of_type(tc, S(PACKAGE_ERROR), "there is no package named %v", x);
+    if (p == NIL) {
+        LispObj plist = lisp_list(tc, 2, pkg_intern_cstr(tc, "PACKAGE", pkg_keyword), x);
+        LispObj msg = cond_format_message_v(tc, "There is no package named %v.", arg_string_designator(tc, x));
+        cond_signal_error(tc, condition_make(tc, S(PACKAGE_ERROR), msg, NIL, plist));
+    }
     return p;
 }
 static LispObj optional_package(ThContext *tc, size_t nargs, LispObj *args, size_t i) {
@@ -244,6 +248,9 @@ static LispObj cl_package_use_list(ThContext *tc, size_t nargs, LispObj *args) {
     return PKG(package_arg(tc, args[0]))->use_list;
 }
 
+/* EXPORT and USE-PACKAGE here serve the library files loaded before
+ * packages.lisp, which replaces them with versions that check for name
+ * conflicts in the using packages and offer restarts. */
 static LispObj cl_export(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj pkg = optional_package(tc, nargs, args, 1);
     LispObj syms = args[0];

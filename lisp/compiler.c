@@ -728,10 +728,25 @@ static void comp_quote(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
     finish_single(fs, ctx);
 }
 
+/* THE in safe code checks its values (CLHS 3.5 / THE): one value through
+ * sys:%the-check; when every value is wanted, all of them through
+ * sys:%the-check-values.  T and * need no check. */
 static void comp_the(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
+    ThContext *tc = fs->tc;
     if (!cons_p(args) || !cons_p(CDR(args)) || CDR(CDR(args)) != NIL)
         cc_error(fs, "THE: wants a type and a form");
-    cc_form(fs, CAR(CDR(args)), env, ctx);
+    LispObj type = CAR(args), form = CAR(CDR(args));
+    if (type == T || type == S(STAR)) {
+        cc_form(fs, form, env, ctx);
+        return;
+    }
+    LispObj qtype = lisp_list(tc, 2, S(QUOTE), type);
+    if (!ctx.mv && !(cons_p(type) && CAR(type) == S(VALUES))) {
+        cc_form(fs, lisp_list(tc, 3, S(TY_THE_CHECK), form, qtype), env, ctx);
+        return;
+    }
+    LispObj fn = lisp_list(tc, 2, S(FUNCTION), S(TY_THE_CHECK_VALUES));
+    cc_form(fs, lisp_list(tc, 4, S(MULTIPLE_VALUE_CALL), fn, qtype, form), env, ctx);
 }
 
 /* ---- calls ---- */

@@ -1,18 +1,33 @@
-/* lisp/cond.c — the kernel's condition system: condition objects, the
- * standard type hierarchy, signalling through handler clusters, and the
- * signallers every C builtin uses for bad input.
+/* lisp/cond.c — the condition system's C core: condition objects, the
+ * standard type hierarchy and user types (define-condition), signalling
+ * through handler clusters, *break-on-signals*, the entry to the debugger,
+ * and the signallers every C builtin uses for bad input.
+ *
+ * Types: a condition type is a symbol whose plist holds, under
+ * CONDITION, its direct parents; user types (define-condition) add their
+ * direct slots (%CONDITION-SLOTS: list of (name initargs initfunction)),
+ * default initargs (%CONDITION-DEFAULT-INITARGS: plist of key → thunk) and
+ * reporter (%CONDITION-REPORTER: string or function of (condition stream)).
+ * RESTART is a second root (restarts are condition-kind objects whose type
+ * is RESTART, never a subtype of CONDITION; see builtins_restarts.c).
+ *
+ * Objects: a condition's plist holds its slot values keyed by slot name,
+ * followed by the initargs it was made with.  The standard types' slots are
+ * named by their initarg keywords (:DATUM, :NAME, ...), which is what C code
+ * passes to condition_make, so the standard readers read either kind.
  *
  * Handlers: the special variable SYS:*HANDLER-CLUSTERS* holds a list of
- * clusters, each a list of (type . function); handler-bind (boot.lisp) binds
- * it.  A handler runs with the clusters outside its own cluster, and declines
- * by returning.  When nobody transfers control, an error enters the debugger:
- * the kernel's debugger records a backtrace and throws the condition to the
- * innermost SYS:%TOPLEVEL catch, which the REPL, --script and
- * vm_call_protected establish.  The core-language issue adds restarts and
- * an interactive debugger on top of this.
+ * clusters, each a list of (type . function); handler-bind binds it.  A
+ * handler runs with the clusters outside its own cluster, and declines by
+ * returning.  When nobody transfers control, an error enters the debugger:
+ * *debugger-hook* first, then the interactive debugger (SYS:%DEBUGGER-LOOP,
+ * conditions.lisp) when the REPL has enabled it, else the condition is
+ * thrown to the innermost SYS:%TOPLEVEL catch (REPL, --script, --eval and
+ * vm_call_protected establish one), which reports it.
  *
- * Shared state: the hierarchy lives on symbol plists, written at startup. */
-#include "lisp/vm_impl.h"
+ * Shared state: the hierarchy lives on symbol plists, written at startup
+ * and by define-condition (top-level forms, not synchronised). */
+#include "lisp/cond_impl.h"
 
 #include <stdlib.h>
 
@@ -52,19 +67,29 @@ static const struct { int type, parent1, parent2; } hierarchy[] = {
 
 static LispObj parents_key(void) { return S(CONDITION); }
 
-/* Records parents on the plist: (condition (parents...)) — see cond_define_type. */
-void cond_define_type(ThContext *tc, LispObj type, LispObj parents) {
+/* Sets a property of a condition type (on its symbol's plist). */
+void cond_set_type_property(ThContext *tc, LispObj type, LispObj key, LispObj value) {
     LispObj plist = SYM(type)->plist;
     for (LispObj l = plist; cons_p(l) && cons_p(CDR(l)); l = CDR(CDR(l)))
-        if (CAR(l) == parents_key()) {
-            cons_set_car(CDR(l), parents);
+        if (CAR(l) == key) {
+            cons_set_car(CDR(l), value);
             return;
         }
-    obj_set(&SYM(type)->plist, lisp_cons(tc, parents_key(), lisp_cons(tc, parents, plist)));
+    obj_set(&SYM(type)->plist, lisp_cons(tc, key, lisp_cons(tc, value, plist)));
+}
+
+static LispObj type_property(LispObj type, LispObj key) {
+    return symbol_p(type) ? lisp_plist_get(SYM(type)->plist, key, NIL) : NIL;
+}
+
+/* Records parents on the plist: (condition (parents...)). */
+void cond_define_type(ThContext *tc, LispObj type, LispObj parents) {
+    cond_set_type_property(tc, type, parents_key(), parents);
 }
 
 void cond_init_hierarchy(ThContext *tc) {
     cond_define_type(tc, S(CONDITION), NIL);
+    cond_define_type(tc, S(TY_RESTART), NIL);  /* a second root: see the file comment */
     for (size_t i = 0; i < sizeof hierarchy / sizeof hierarchy[0]; i++) {
         LispObj parents = lisp_cons(tc, lisp_syms[hierarchy[i].parent1], NIL);
         if (hierarchy[i].parent2 >= 0) parents = lisp_cons(tc, lisp_syms[hierarchy[i].parent2], parents);
@@ -83,6 +108,109 @@ bool cond_subtype_p(LispObj sub, LispObj super) {
     for (int guard = 0; cons_p(parents) && guard < 1000; parents = CDR(parents), guard++)
         if (cond_subtype_p(CAR(parents), super)) return true;
     return false;
+}
+
+bool cond_condition_type_p(LispObj sym) {
+    return condition_type_p(sym) && cond_subtype_p(sym, S(CONDITION));
+}
+
+bool cond_restart_p(LispObj x) { return condition_p(x) && CND(x)->type == S(TY_RESTART); }
+
+/* The type and all its ancestors, the type first, depth first, each once:
+ * the order slots, default initargs and reporters are looked up in. */
+static LispObj ancestors(ThContext *tc, LispObj type, LispObj acc, int depth) {
+    if (depth > 100 || !symbol_p(type)) return acc;
+    for (LispObj l = acc; cons_p(l); l = CDR(l))
+        if (CAR(l) == type) return acc;
+    acc = lisp_cons(tc, type, acc);
+    for (LispObj p = type_property(type, parents_key()); cons_p(p); p = CDR(p))
+        acc = ancestors(tc, CAR(p), acc, depth + 1);
+    return acc;
+}
+
+static LispObj type_ancestors(ThContext *tc, LispObj type) {
+    return lisp_nreverse(ancestors(tc, type, NIL, 0));
+}
+
+/* ---- making conditions (CLHS make-condition, define-condition) ---- */
+
+static bool plist_find(LispObj plist, LispObj key, LispObj *value) {
+    for (; cons_p(plist) && cons_p(CDR(plist)); plist = CDR(CDR(plist)))
+        if (CAR(plist) == key) {
+            *value = CAR(CDR(plist));
+            return true;
+        }
+    return false;
+}
+
+/* Default initargs of the type and its ancestors not given in initargs,
+ * evaluated (each thunk called once): a plist. */
+static LispObj default_initargs(ThContext *tc, LispObj anc, LispObj initargs) {
+    LispObj extra = NIL, v;
+    for (; cons_p(anc); anc = CDR(anc))
+        for (LispObj d = type_property(CAR(anc), S(CND_DEFAULT_INITARGS_KEY)); cons_p(d) && cons_p(CDR(d));
+             d = CDR(CDR(d)))
+            if (!plist_find(initargs, CAR(d), &v) && !plist_find(extra, CAR(d), &v)) {
+                LispObj key = CAR(d), thunk = CAR(CDR(d));
+                LispObj value = function_p(thunk) ? vm_funcall0(tc, thunk) : thunk;
+                extra = lisp_cons(tc, key, lisp_cons(tc, value, extra));
+            }
+    return extra;
+}
+
+/* Value of one slot from the initargs, else its initform; false if neither. */
+static bool slot_initial_value(ThContext *tc, LispObj slot, LispObj initargs, LispObj *value) {
+    LispObj rest = CDR(slot);
+    for (LispObj k = cons_p(rest) ? CAR(rest) : NIL; cons_p(k); k = CDR(k))
+        if (plist_find(initargs, CAR(k), value)) return true;
+    LispObj initfn = cons_p(rest) && cons_p(CDR(rest)) ? CAR(CDR(rest)) : NIL;
+    if (!function_p(initfn)) return false;
+    *value = vm_funcall0(tc, initfn);
+    return true;
+}
+
+static LispObj append2(ThContext *tc, LispObj a, LispObj b) {
+    LispObj rev = NIL;
+    for (; cons_p(a); a = CDR(a)) rev = lisp_cons(tc, CAR(a), rev);
+    for (; cons_p(rev); rev = CDR(rev)) b = lisp_cons(tc, CAR(rev), b);
+    return b;
+}
+
+/* A condition of type from initargs: slot values from initargs, default
+ * initargs, then initforms (CLHS make-condition). */
+LispObj cond_make(ThContext *tc, LispObj type, LispObj initargs) {
+    LispObj anc = type_ancestors(tc, type);
+    LispObj all = append2(tc, initargs, default_initargs(tc, anc, initargs));
+    LispObj slots = NIL, v;
+    for (LispObj a = anc; cons_p(a); a = CDR(a))
+        for (LispObj s = type_property(CAR(a), S(CND_SLOTS_KEY)); cons_p(s); s = CDR(s)) {
+            LispObj slot = CAR(s);
+            if (!cons_p(slot) || plist_find(slots, CAR(slot), &v)) continue;
+            if (slot_initial_value(tc, slot, all, &v)) slots = lisp_cons(tc, CAR(slot), lisp_cons(tc, v, slots));
+        }
+    LispObj plist = all;
+    for (; cons_p(slots); slots = CDR(CDR(slots)))
+        plist = lisp_cons(tc, CAR(slots), lisp_cons(tc, CAR(CDR(slots)), plist));
+    return condition_make(tc, type, NIL, NIL, plist);
+}
+
+LispObj cond_slot_value(ThContext *tc, LispObj c, LispObj slot) {
+    LispObj v;
+    if (condition_p(c) && plist_find(CND(c)->plist, slot, &v)) return v;
+    if (!condition_p(c)) cond_type_error(tc, c, S(CONDITION));
+    LispObj msg = cond_format_message_v(tc, "The slot %v is unbound in the condition %v.", slot, c);
+    cond_signal_error(tc, condition_make(tc, S(UNBOUND_SLOT), msg, NIL,
+                                         lisp_list(tc, 4, S(NAME_KW), slot, S(CND_INSTANCE_KW), c)));
+}
+
+void cond_set_slot_value(ThContext *tc, LispObj c, LispObj slot, LispObj value) {
+    if (!condition_p(c)) cond_type_error(tc, c, S(CONDITION));
+    for (LispObj l = CND(c)->plist; cons_p(l) && cons_p(CDR(l)); l = CDR(CDR(l)))
+        if (CAR(l) == slot) {
+            cons_set_car(CDR(l), value);
+            return;
+        }
+    obj_set(&CND(c)->plist, lisp_cons(tc, slot, lisp_cons(tc, value, CND(c)->plist)));
 }
 
 /* typep for handler types: symbols, (or ...), (and ...), (not ...). */
@@ -140,9 +268,34 @@ static LispObj make_message(ThContext *tc, const char *fmt, va_list ap) {
     return cond_format_message(tc, fmt, ap);
 }
 
+/* The nearest reporter (define-condition :report) of type or its ancestors. */
+static LispObj find_reporter(ThContext *tc, LispObj type) {
+    for (LispObj a = type_ancestors(tc, type); cons_p(a); a = CDR(a)) {
+        LispObj r = lisp_plist_get(SYM(CAR(a))->plist, S(CND_REPORTER_KEY), NIL);
+        if (r != NIL) return r;
+    }
+    return NIL;
+}
+
+/* Output of fn called with (object stream), as a string. */
+static LispObj call_reporter(ThContext *tc, LispObj fn, LispObj object) {
+    if (string_p(fn)) return fn;
+    LispObj out = stm_make_string_output(tc);
+    vm_funcall2(tc, fn, object, out);
+    return stm_get_output_string(tc, out);
+}
+
 LispObj cond_report_string(ThContext *tc, LispObj c) {
     if (!condition_p(c)) return pr_princ_to_string(tc, c);
+    if (cond_restart_p(c)) return cond_restart_report(tc, c);
     LispCondition *k = CND(c);
+    LispObj reporter = find_reporter(tc, k->type);
+    if (reporter != NIL) return call_reporter(tc, reporter, c);
+    if (string_p(k->message) && k->args != NIL) {
+        LispObj out = stm_make_string_output(tc);
+        pr_format(tc, out, k->message, k->args);
+        return stm_get_output_string(tc, out);
+    }
     if (string_p(k->message)) return k->message;
     LispObj control = lisp_plist_get(k->plist, S(FORMAT_CONTROL_KW), NIL);
     if (control != NIL) {
@@ -175,8 +328,37 @@ LispObj cond_report_string(ThContext *tc, LispObj c) {
 
 /* ---- signalling ---- */
 
+/* Report of a restart (builtins_restarts.c layout): its report function
+ * or string, else its name. */
+LispObj cond_restart_report(ThContext *tc, LispObj r) {
+    LispObj fields = CND(r)->args;
+    LispObj report = vector_p(fields) ? VEC(fields)->items[RESTART_REPORT] : NIL;
+    if (string_p(report)) return report;
+    if (report != NIL) {
+        LispObj out = stm_make_string_output(tc);
+        vm_funcall1(tc, report, out);
+        return stm_get_output_string(tc, out);
+    }
+    return pr_princ_to_string(tc, vector_p(fields) ? VEC(fields)->items[RESTART_NAME] : NIL);
+}
+
+static bool fbound_function_p(LispObj sym) {
+    return SYM(sym)->function != LISP_UNBOUND && !sym_flag_p(sym, SYMF_MACRO);
+}
+
+/* True if *break-on-signals* asks to break on c: TYPEP once the type system
+ * is loaded, the kernel's condition typep before that. */
+static bool break_on_signals_p(ThContext *tc, LispObj c) {
+    LispObj spec = sym_value(tc, S(STAR_BREAK_ON_SIGNALS));
+    if (spec == NIL || spec == LISP_UNBOUND) return false;
+    if (!fbound_function_p(S(CND_TYPEP))) return cond_typep(c, spec);
+    return vm_funcall2(tc, S(CND_TYPEP), c, spec) != NIL;
+}
+
 /* Runs the applicable handlers; returns if all declined. */
 void cond_signal(ThContext *tc, LispObj c) {
+    if (break_on_signals_p(tc, c) && fbound_function_p(S(CND_BREAK_ON_SIGNAL)))
+        vm_funcall1(tc, S(CND_BREAK_ON_SIGNAL), c);
     LispObj clusters = sym_value(tc, S(STAR_HANDLER_CLUSTERS));
     for (; cons_p(clusters); clusters = CDR(clusters)) {
         for (LispObj b = CAR(clusters); cons_p(b); b = CDR(b)) {
@@ -190,7 +372,18 @@ void cond_signal(ThContext *tc, LispObj c) {
     }
 }
 
-/* The kernel debugger: record where we are and return to the top level. */
+/* The REPL enables the interactive debugger (by binding
+ * SYS:*INTERACTIVE-DEBUGGER*) around what it evaluates.  Exhaustion is never
+ * debugged in place: there is no room left to run the debugger in. */
+static bool interactive_debugger_p(ThContext *tc, LispObj c) {
+    LispObj on = sym_value(tc, S(CND_STAR_INTERACTIVE_DEBUGGER));
+    return on != NIL && on != LISP_UNBOUND && fbound_function_p(S(CND_DEBUGGER_LOOP)) &&
+           !cond_typep(c, S(STORAGE_CONDITION)) && !tc->vm->stack_exhausted;
+}
+
+/* CLHS invoke-debugger: *debugger-hook* (bound to NIL while it runs), then
+ * the interactive debugger, which leaves only by invoking a restart; when
+ * there is none (non-interactive runs), report to the top level. */
 _Noreturn void cond_invoke_debugger(ThContext *tc, LispObj c) {
     LispObj hook = sym_value(tc, S(STAR_DEBUGGER_HOOK));
     if (hook != NIL && hook != LISP_UNBOUND) {
@@ -201,6 +394,7 @@ _Noreturn void cond_invoke_debugger(ThContext *tc, LispObj c) {
     }
     VmState *vs = tc->vm;
     vs->last_backtrace = vm_backtrace_string(tc, 40);
+    if (interactive_debugger_p(tc, c)) vm_funcall1(tc, S(CND_DEBUGGER_LOOP), c);
     if (!vm_catch_exists(tc, S(TOPLEVEL_TAG))) {
         LispObj msg = cond_report_string(tc, c);
         char buf[4096];
@@ -217,6 +411,7 @@ void cond_signal_error(ThContext *tc, LispObj c) {
 }
 
 static _Noreturn void signal_new(ThContext *tc, LispObj type, LispObj message, LispObj plist) {
+    /* Kernel types have no initforms: condition_make is cond_make for them. */
     cond_signal_error(tc, condition_make(tc, type, message, NIL, plist));
 }
 

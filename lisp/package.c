@@ -1,16 +1,28 @@
-/* lisp/package.c — packages and symbol tables (CLHS chapter 11, the parts the
- * kernel needs: intern, find-symbol, export, use-package, find-package).
+/* lisp/package.c — packages and symbol tables (CLHS chapter 11): the
+ * primitive, locked operations on a package's structure.  Name-conflict
+ * checking and the restarts that resolve conflicts (CLHS 11.1.1.2.5) are in
+ * lisp/src/packages.lisp, which calls the SYS::% builtins of
+ * builtins_packages.c that wrap the functions here.
  *
  * A package's internal and external symbols live in open-addressed Lisp
- * vectors keyed by the name's hash (empty slot = fixnum 0).  Tables only grow
- * (unintern, when it comes, leaves a tombstone).
+ * vectors keyed by the name's hash (empty slot = fixnum 0), linear probing,
+ * load <= 3/4.  Removal empties the slot and re-inserts the rest of its
+ * cluster, so every probe chain stays unbroken (no tombstones).
+ * Invariants: a symbol is in at most one of a package's two tables; a
+ * symbol's SYMF_EXTERNAL flag is set iff it is in its home package's external
+ * table; the shadowing list holds only symbols present in the package; a
+ * deleted package has name NIL, no nicknames, and is in no use list nor
+ * the registry.
  *
- * Shared state: the package registry and every table are guarded by
- * package_lock (recursive: interning may allocate, and allocation may run
- * code that looks symbols up).  Readers take it too. */
+ * Shared state: the package registry and every package's slots and tables
+ * are guarded by package_lock (recursive: interning may allocate, and
+ * allocation may run code that looks symbols up).  Readers take it too.
+ * A check done in Lisp and the mutation that follows it are two critical
+ * sections, not one (acceptable until threads land; see packages.lisp). */
 #include "lisp/lisp.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 static pthread_mutex_t package_lock;
 static LispObj all_packages; /* list; guarded by package_lock; a GC root */
@@ -31,8 +43,22 @@ static bool name_equal(LispObj a, LispObj b) {
     return n == str_length(b) && memcmp(STR(a)->chars, STR(b)->chars, n * 4) == 0;
 }
 
-static void lock(void) { pthread_mutex_lock(&package_lock); }
-static void unlock(void) { pthread_mutex_unlock(&package_lock); }
+/* Which thread holds package_lock, for the _locked assertions: written only
+ * by the holder (relaxed: a thread compares it with itself, and only the
+ * holder can have stored its own context there); lock_depth guarded by
+ * package_lock. */
+static _Atomic(ThContext *) lock_owner;
+static int lock_depth;
+static void lock(void) {
+    pthread_mutex_lock(&package_lock);
+    if (lock_depth++ == 0) atomic_store_explicit(&lock_owner, th_current(), memory_order_relaxed);
+}
+static void unlock(void) {
+    if (--lock_depth == 0) atomic_store_explicit(&lock_owner, NULL, memory_order_relaxed);
+    pthread_mutex_unlock(&package_lock);
+}
+#define TH_ASSERT_HELD_PACKAGE() \
+    PT_ASSERT(atomic_load_explicit(&lock_owner, memory_order_relaxed) == th_current())
 
 /* Index of name's slot in table: the symbol's slot, or the empty one. */
 static size_t table_probe(LispObj table, LispObj name, uint64_t h) {
@@ -52,6 +78,7 @@ static LispObj table_get(LispObj table, LispObj name, uint64_t h) {
 
 /* Adds sym to the package's internal or external table, growing it. */
 static void table_add_locked(ThContext *tc, LispObj pkg, bool external, LispObj sym) {
+    TH_ASSERT_HELD_PACKAGE();
     LispObj *tslot = external ? &PKG(pkg)->externals : &PKG(pkg)->internals;
     LispObj *nslot = external ? &PKG(pkg)->n_externals : &PKG(pkg)->n_internals;
     int64_t count = fx_value(*nslot) + 1;
@@ -70,12 +97,16 @@ static void table_add_locked(ThContext *tc, LispObj pkg, bool external, LispObj 
     obj_set(nslot, fx_make(count));
 }
 
-static void table_remove_locked(LispObj pkg, LispObj sym) {
-    /* Rebuild-free removal: linear probing needs a re-insert of the cluster. */
-    LispObj table = PKG(pkg)->internals;
+/* Removes sym from one of pkg's tables; false if it was not there.
+ * Linear probing has no tombstones: the rest of the cluster after the freed
+ * slot is re-inserted so no chain that crossed it is cut. */
+static bool table_remove_locked(LispObj pkg, bool external, LispObj sym) {
+    TH_ASSERT_HELD_PACKAGE();
+    LispObj table = external ? PKG(pkg)->externals : PKG(pkg)->internals;
+    LispObj *nslot = external ? &PKG(pkg)->n_externals : &PKG(pkg)->n_internals;
     size_t cap = vec_length(table);
     size_t i = table_probe(table, SYM(sym)->name, (uint64_t)fx_value(SYM(sym)->hash));
-    if (VEC(table)->items[i] != sym) return;
+    if (VEC(table)->items[i] != sym) return false;
     obj_set(&VEC(table)->items[i], EMPTY);
     for (size_t j = (i + 1) & (cap - 1); VEC(table)->items[j] != EMPTY; j = (j + 1) & (cap - 1)) {
         LispObj e = VEC(table)->items[j];
@@ -83,7 +114,8 @@ static void table_remove_locked(LispObj pkg, LispObj sym) {
         size_t k = table_probe(table, SYM(e)->name, (uint64_t)fx_value(SYM(e)->hash));
         obj_set(&VEC(table)->items[k], e);
     }
-    obj_set(&PKG(pkg)->n_internals, fx_make(fx_value(PKG(pkg)->n_internals) - 1));
+    obj_set(nslot, fx_make(fx_value(*nslot) - 1));
+    return true;
 }
 
 static LispObj find_symbol_locked(LispObj name, LispObj pkg, LispObj *status) {
@@ -154,7 +186,7 @@ void pkg_export(ThContext *tc, LispObj sym, LispObj package) {
         cond_error_of_type(tc, S(PACKAGE_ERROR), "EXPORT: %v conflicts with %v, already accessible in %a",
                            sym, found, PKG(package)->name);
     }
-    if (st == S(INTERNAL_KW)) table_remove_locked(package, sym);
+    if (st == S(INTERNAL_KW)) table_remove_locked(package, false, sym);
     table_add_locked(tc, package, true, sym);
     if (SYM(sym)->package == package) sym_set_flag(sym, SYMF_EXTERNAL);
     unlock();
@@ -191,13 +223,12 @@ LispObj pkg_find(ThContext *tc, LispObj designator) {
 
 LispObj pkg_find_cstr(ThContext *tc, const char *name) { return pkg_find(tc, str_from_cstr(tc, name)); }
 
-LispObj pkg_make(ThContext *tc, const char *name, const char *const *nicknames) {
+/* A fresh registered package; the caller has checked that name and
+ * nicknames (strings) are free. */
+LispObj pkg_make_named(ThContext *tc, LispObj name, LispObj nicknames) {
     LispObj p = obj_alloc(tc, KIND_PACKAGE, PACKAGE_NWORDS);
-    gc_init_store(&PKG(p)->name, str_from_cstr(tc, name));
-    LispObj nicks = NIL;
-    for (size_t i = 0; nicknames && nicknames[i]; i++)
-        nicks = lisp_cons(tc, str_from_cstr(tc, nicknames[i]), nicks);
-    gc_init_store(&PKG(p)->nicknames, nicks);
+    gc_init_store(&PKG(p)->name, name);
+    gc_init_store(&PKG(p)->nicknames, nicknames);
     gc_init_store(&PKG(p)->use_list, NIL);
     gc_init_store(&PKG(p)->used_by, NIL);
     gc_init_store(&PKG(p)->internals, vec_make(tc, 64, EMPTY));
@@ -205,13 +236,31 @@ LispObj pkg_make(ThContext *tc, const char *name, const char *const *nicknames) 
     gc_init_store(&PKG(p)->n_internals, fx_make(0));
     gc_init_store(&PKG(p)->n_externals, fx_make(0));
     gc_init_store(&PKG(p)->shadowing, NIL);
+    LispObj cell = lisp_cons(tc, p, NIL);
     lock();
-    all_packages = lisp_cons(tc, p, all_packages);
+    cons_set_cdr(cell, all_packages);
+    all_packages = cell;
     unlock();
     return p;
 }
 
+LispObj pkg_make(ThContext *tc, const char *name, const char *const *nicknames) {
+    LispObj nicks = NIL;
+    for (size_t i = 0; nicknames && nicknames[i]; i++)
+        nicks = lisp_cons(tc, str_from_cstr(tc, nicknames[i]), nicks);
+    return pkg_make_named(tc, str_from_cstr(tc, name), nicks);
+}
+
 LispObj pkg_all(void) { return all_packages; }
+
+/* A copy of the registry (list-all-packages). */
+LispObj pkg_list_all(ThContext *tc) {
+    lock();
+    LispObj copy = NIL;
+    for (LispObj l = all_packages; cons_p(l); l = CDR(l)) copy = lisp_cons(tc, CAR(l), copy);
+    unlock();
+    return lisp_nreverse(copy);
+}
 
 LispObj pkg_current(ThContext *tc) {
     LispObj p = sym_value(tc, S(STAR_PACKAGE));
@@ -242,6 +291,17 @@ void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external) {
     if (external && SYM(sym)->package == pkg) sym_set_flag(sym, SYMF_EXTERNAL);
 }
 
+/* ---------------------------------------------------------------- chapter 11
+ * Primitive structure changes for packages.lisp.  None of them checks for
+ * name conflicts: the Lisp caller has done that (and offered restarts). */
+
+static void set_external_flag(LispObj sym, LispObj pkg, bool external) {
+    if (SYM(sym)->package != pkg) return;
+    int64_t f = fx_value(SYM(sym)->flags);
+    f = external ? (f | SYMF_EXTERNAL) : (f & ~(int64_t)SYMF_EXTERNAL);
+    obj_set(&SYM(sym)->flags, fx_make(f));
+}
+
 static LispObj list_without(ThContext *tc, LispObj list, LispObj item) {
     LispObj result = NIL;
     for (LispObj l = list; cons_p(l); l = CDR(l))
@@ -249,8 +309,129 @@ static LispObj list_without(ThContext *tc, LispObj list, LispObj item) {
     return lisp_nreverse(result);
 }
 
-/* Removes pkg from the registry and from the use lists (the kernel part of
- * DELETE-PACKAGE; its symbols keep pkg as their home). */
+static bool memq(LispObj item, LispObj list) {
+    for (; cons_p(list); list = CDR(list))
+        if (CAR(list) == item) return true;
+    return false;
+}
+
+/* Makes sym present in pkg (internal or external), replacing whatever
+ * symbol of that name was present; a homeless sym gets pkg as home if
+ * adopt (IMPORT does that, SHADOWING-IMPORT does not). */
+void pkg_add_present(ThContext *tc, LispObj pkg, LispObj sym, bool external, bool adopt) {
+    lock();
+    LispObj st, old = find_symbol_locked(SYM(sym)->name, pkg, &st);
+    if (st == S(INTERNAL_KW) || st == S(EXTERNAL_KW)) {
+        table_remove_locked(pkg, st == S(EXTERNAL_KW), old);
+        if (old != sym) {
+            obj_set(&PKG(pkg)->shadowing, list_without(tc, PKG(pkg)->shadowing, old));
+            if (SYM(old)->package == pkg) {
+                set_external_flag(old, pkg, false);
+                obj_set(&SYM(old)->package, NIL);
+            }
+        }
+    }
+    table_add_locked(tc, pkg, external, sym);
+    if (adopt && SYM(sym)->package == NIL) obj_set(&SYM(sym)->package, pkg);
+    set_external_flag(sym, pkg, external);
+    unlock();
+}
+
+/* Removes sym from pkg if present (also from its shadowing list); a symbol
+ * whose home was pkg becomes homeless.  True if it was present. */
+bool pkg_remove_present(ThContext *tc, LispObj pkg, LispObj sym) {
+    lock();
+    bool was = table_remove_locked(pkg, true, sym) || table_remove_locked(pkg, false, sym);
+    if (was) {
+        obj_set(&PKG(pkg)->shadowing, list_without(tc, PKG(pkg)->shadowing, sym));
+        if (SYM(sym)->package == pkg) {
+            set_external_flag(sym, pkg, false);
+            obj_set(&SYM(sym)->package, NIL);
+        }
+    }
+    unlock();
+    return was;
+}
+
+/* Moves a present sym between pkg's internal and external tables. */
+void pkg_set_external(ThContext *tc, LispObj pkg, LispObj sym, bool external) {
+    lock();
+    if (table_remove_locked(pkg, !external, sym)) table_add_locked(tc, pkg, external, sym);
+    set_external_flag(sym, pkg, external);
+    unlock();
+}
+
+void pkg_add_shadowing(ThContext *tc, LispObj pkg, LispObj sym) {
+    lock();
+    if (!memq(sym, PKG(pkg)->shadowing))
+        obj_set(&PKG(pkg)->shadowing, lisp_cons(tc, sym, PKG(pkg)->shadowing));
+    unlock();
+}
+
+void pkg_unuse(ThContext *tc, LispObj pkg, LispObj used) {
+    lock();
+    obj_set(&PKG(pkg)->use_list, list_without(tc, PKG(pkg)->use_list, used));
+    obj_set(&PKG(used)->used_by, list_without(tc, PKG(used)->used_by, pkg));
+    unlock();
+}
+
+/* A live package other than except named (or nicknamed) by one of names
+ * (list of strings); NIL if none. */
+LispObj pkg_find_any(ThContext *tc, LispObj names, LispObj except) {
+    lock();
+    LispObj found = NIL;
+    for (LispObj l = all_packages; cons_p(l) && found == NIL; l = CDR(l)) {
+        if (CAR(l) == except) continue;
+        for (LispObj n = names; cons_p(n); n = CDR(n))
+            if (package_named_p(CAR(l), CAR(n))) { found = CAR(l); break; }
+    }
+    unlock();
+    return found;
+}
+
+void pkg_rename(ThContext *tc, LispObj pkg, LispObj name, LispObj nicknames) {
+    lock();
+    obj_set(&PKG(pkg)->name, name);
+    obj_set(&PKG(pkg)->nicknames, nicknames);
+    unlock();
+}
+
+static LispObj table_symbols(ThContext *tc, LispObj table, LispObj acc) {
+    for (size_t i = 0; i < vec_length(table); i++)
+        if (VEC(table)->items[i] != EMPTY) acc = lisp_cons(tc, VEC(table)->items[i], acc);
+    return acc;
+}
+
+/* Inherited symbols of pkg: externals of used packages not shadowed by a
+ * present symbol (nor by an earlier used package's symbol of that name). */
+static LispObj inherited_symbols_locked(ThContext *tc, LispObj pkg, LispObj acc) {
+    for (LispObj u = PKG(pkg)->use_list; cons_p(u); u = CDR(u)) {
+        LispObj table = PKG(CAR(u))->externals;
+        for (size_t i = 0; i < vec_length(table); i++) {
+            LispObj e = VEC(table)->items[i], st;
+            if (e == EMPTY) continue;
+            if (find_symbol_locked(SYM(e)->name, pkg, &st) == e && st == S(INHERITED_KW))
+                acc = lisp_cons(tc, e, acc);
+        }
+    }
+    return acc;
+}
+
+/* A snapshot list of pkg's symbols of the asked kinds (so callers may
+ * change the package while they walk it). */
+LispObj pkg_symbols(ThContext *tc, LispObj pkg, bool internal, bool external, bool inherited) {
+    lock();
+    LispObj acc = NIL;
+    if (internal) acc = table_symbols(tc, PKG(pkg)->internals, acc);
+    if (external) acc = table_symbols(tc, PKG(pkg)->externals, acc);
+    if (inherited) acc = inherited_symbols_locked(tc, pkg, acc);
+    unlock();
+    return acc;
+}
+
+/* DELETE-PACKAGE after the Lisp side has dealt with users: pkg leaves the
+ * registry and every use list, the symbols whose home it was become
+ * homeless, and its name goes (package-name then answers NIL). */
 void pkg_delete(ThContext *tc, LispObj pkg) {
     lock();
     all_packages = list_without(tc, all_packages, pkg);
@@ -260,5 +441,14 @@ void pkg_delete(ThContext *tc, LispObj pkg) {
         obj_set(&PKG(CAR(u))->use_list, list_without(tc, PKG(CAR(u))->use_list, pkg));
     obj_set(&PKG(pkg)->use_list, NIL);
     obj_set(&PKG(pkg)->used_by, NIL);
+    LispObj present = table_symbols(tc, PKG(pkg)->externals, table_symbols(tc, PKG(pkg)->internals, NIL));
+    for (LispObj l = present; cons_p(l); l = CDR(l)) {
+        if (SYM(CAR(l))->package != pkg) continue;
+        set_external_flag(CAR(l), pkg, false);
+        obj_set(&SYM(CAR(l))->package, NIL);
+    }
+    obj_set(&PKG(pkg)->name, NIL);
+    obj_set(&PKG(pkg)->nicknames, NIL);
+    obj_set(&PKG(pkg)->shadowing, NIL);
     unlock();
 }

@@ -20,6 +20,7 @@
  * No global mutable state; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
+#include "lisp/vm_impl.h"
 
 #include <stdlib.h>
 
@@ -97,6 +98,7 @@ void pr_options_from_specials(ThContext *tc, PrOptions *o) {
 static bool circle_candidate(const Printer *p, LispObj x) {
     if (cons_p(x)) return true;
     if (vector_p(x)) return vec_length(x) > 0;
+    if (kind_p(x, KIND_INSTANCE)) return true;
     return symbol_p(x) && SYM(x)->package == NIL && escaping(p) && (p->o.gensym || p->o.readably);
 }
 
@@ -143,6 +145,11 @@ static void circle_scan(Printer *p, LispObj x, int depth) {
     while (circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !circle_visit(p, x)) {
         if (vector_p(x)) {
             for (size_t i = 0; i < vec_length(x); i++) circle_scan(p, VEC(x)->items[i], depth + 1);
+            return;
+        }
+        if (kind_p(x, KIND_INSTANCE)) {
+            for (size_t i = 0; i < lisp_structure_slot_count(x); i++)
+                circle_scan(p, lisp_structure_slot(x, i), depth + 1);
             return;
         }
         if (!cons_p(x)) return;
@@ -589,14 +596,38 @@ static void print_code(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
+/* A structure instance (CLHS 22.1.3.12): its :print-object/:print-function
+ * if it has one, else #S(NAME :SLOT value ...), which is readable and obeys
+ * *print-level* and *print-length* like a list (slots count as elements). */
 static void print_instance(Printer *p, LispObj x, int depth) {
-    check_readable(p, "instance");
-    LispObj type = obj_nwords(x) > 0 ? obj_words(x)[1] : NIL;
-    puts_(p, "#<");
-    if (symbol_p(type) && type != NIL) print_object(p, type, depth + 1);
-    else puts_(p, "INSTANCE");
-    put_address(p, x);
-    put(p, '>');
+    LispObj name = lisp_structure_name(x);
+    if (name == NIL) {
+        check_readable(p, "instance");
+        puts_(p, "#<INSTANCE");
+        put_address(p, x);
+        put(p, '>');
+        return;
+    }
+    bool print_object_p = false;
+    LispObj fn = lisp_structure_printer(x, &print_object_p);
+    if (fn != NIL) {
+        LispObj args[3] = {x, p->stream, fx_make(depth)};
+        vm_funcall(p->tc, fn, print_object_p ? 2 : 3, args);
+        return;
+    }
+    if (too_deep(p, depth)) return;
+    puts_(p, "#S(");
+    print_object(p, name, depth + 1);
+    size_t n = lisp_structure_slot_count(x);
+    for (size_t i = 0; i < n; i++) {
+        if (length_reached(p, (int64_t)i) || !spend(p)) { puts_(p, " ..."); break; }
+        put(p, ' ');
+        if (!escaping(p)) put(p, ':'); /* princ too shows keywords, as SBCL does */
+        print_object(p, lisp_structure_slot_key(x, i), depth + 1);
+        put(p, ' ');
+        print_object(p, lisp_structure_slot(x, i), depth + 1);
+    }
+    put(p, ')');
 }
 
 /* Anything else: #<KIND {address}>. */

@@ -13,6 +13,7 @@
  * content they would otherwise interpret.  No shared mutable state. */
 #include "lisp/lisp.h"
 #include "lisp/reader_impl.h"
+#include "lisp/vm_impl.h"
 
 typedef LispObj (*RdSharpFn)(RdState *st, int32_t subchar, int64_t arg);
 enum { NO_ARG = -1 };
@@ -429,6 +430,38 @@ static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "the #%a syntax is not supported yet", char_make((uint32_t)sub));
 }
 
+/* #S(name slot value ...) (CLHS 2.4.8.13): calls the structure's standard
+ * keyword constructor with each slot name interned in KEYWORD and the
+ * values unevaluated. */
+static LispObj sharp_s(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj form = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (!cons_p(form) || !symbol_p(CAR(form)))
+        RD_ERROR(st, "#S needs a list starting with a structure name, got %v", form);
+    LispObj name = CAR(form);
+    LispObj ctor = lisp_structure_constructor(name);
+    if (ctor == NIL)
+        RD_ERROR(st, "#S: %v is not a structure type with a standard constructor", name);
+    size_t n = 0;
+    LispObj l = CDR(form);
+    for (; cons_p(l) && cons_p(CDR(l)); l = CDR(CDR(l))) n += 2;
+    if (l != NIL)
+        RD_ERROR(st, "#S(%v ...): slot names and values must come in pairs", name);
+    LispObj args = vec_make(st->tc, n, NIL);
+    l = CDR(form);
+    for (size_t i = 0; i < n; i += 2, l = CDR(CDR(l))) {
+        LispObj slot = CAR(l);
+        if (!symbol_p(slot) && !string_p(slot) && !char_p(slot))
+            RD_ERROR(st, "#S(%v ...): %v is not a slot name", name, slot);
+        LispObj key = pkg_intern(st->tc, arg_string_designator(st->tc, slot), pkg_keyword, NULL);
+        obj_set(&VEC(args)->items[i], key);
+        obj_set(&VEC(args)->items[i + 1], CAR(CDR(l)));
+    }
+    return vm_funcall(st->tc, vm_fdefinition(st->tc, ctor), n, VEC(args)->items);
+}
+
 /* #n= and #n#: labels are not supported yet.  Under *read-suppress*,
  * #n= reads through to its object and #n# is NIL. */
 static LispObj sharp_label_unsupported(RdState *st, int32_t sub, int64_t arg) {
@@ -449,7 +482,7 @@ static const RdSharpFn sharp_table[128] = {
     ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
     ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
-    ['A'] = sharp_object_unsupported, ['S'] = sharp_object_unsupported,
+    ['A'] = sharp_object_unsupported, ['S'] = sharp_s,
     ['P'] = sharp_object_unsupported, ['='] = sharp_label_unsupported,
     ['#'] = sharp_label_unsupported,  ['<'] = sharp_invalid,
     [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,

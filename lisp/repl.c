@@ -1,7 +1,13 @@
 /* lisp/repl.c — the top level: protected calls for C callers, the
- * read-eval-print loop, and reporting unhandled errors (the kernel's
- * debugger output).  Main thread only. */
-#include "lisp/vm_impl.h"
+ * read-eval-print loop, and reporting unhandled errors when there is no
+ * interactive debugger (--script, --non-interactive, reader errors).
+ *
+ * The REPL enables the interactive debugger (conditions.lisp,
+ * %debugger-loop) around each evaluation, whether stdin is a terminal or a
+ * pipe: an unhandled error then lists the restarts and reads debugger
+ * input from the same stream.  Its ABORT restarts throw :ABORT to the
+ * SYS:%TOPLEVEL catch, which returns here silently.  Main thread only. */
+#include "lisp/cond_impl.h"
 
 #include <unistd.h>
 
@@ -23,6 +29,7 @@ bool vm_call_protected(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *
 void lisp_report_error(ThContext *tc, LispObj condition, bool backtrace) {
     LispObj err = stm_output_designator(tc, sym_value(tc, S(STAR_ERROR_OUTPUT)));
     stm_finish_output(tc, stm_output_designator(tc, NIL));
+    if (condition == S(ABORT_KW)) return;  /* an ABORT restart: already reported */
     if (!condition_p(condition)) {
         stm_write_cstr(tc, err, "Returned to top level (control stack exhausted past its reserve).\n");
     } else {
@@ -59,7 +66,10 @@ static LispObj repl_step(ThContext *tc, void *data) {
         return NIL;
     }
     sym_set_value(tc, S(MINUS_VAR), form);
+    size_t saved_bind = tc->bind_top;
+    sym_bind(tc, S(CND_STAR_INTERACTIVE_DEBUGGER), T);
     LispObj primary = vm_eval(tc, form);
+    sym_unbind_to(tc, saved_bind);
     size_t n = vm_nvalues(tc);
     LispObj values = n == 1 ? lisp_cons(tc, primary, NIL) : NIL;
     for (size_t i = n; n != 1 && i-- > 0;) values = lisp_cons(tc, vm_value(tc, i), values);
@@ -101,6 +111,9 @@ void lisp_repl(ThContext *tc) {
         }
         LispObj result, condition;
         if (!vm_call_protected(tc, repl_step, &st, &result, &condition)) {
+            /* Back from the debugger by end of input on a terminal: the
+             * next read waits for more instead of seeing the same EOF. */
+            if (condition == S(ABORT_KW) && tty) clearerr(stdin);
             lisp_report_error(tc, condition, tty);
             if (condition_p(condition) && cond_typep(condition, S(READER_ERROR)))
                 vm_call_protected(tc, skip_line_protected, NULL, NULL, NULL);

@@ -128,6 +128,13 @@ bool cond_type_known_p(LispObj sym);
 bool lisp_structure_typep(LispObj object, LispObj type_name);
 bool lisp_structure_type_p(LispObj type_name);           /* names a defstruct type */
 bool lisp_structure_subtype_p(LispObj sub, LispObj super);
+LispObj lisp_structure_name(LispObj instance);  /* type-of: structure name, NIL if not an instance */
+/* For the printer and the #S reader (instance must be a structure instance): */
+size_t lisp_structure_slot_count(LispObj instance);
+LispObj lisp_structure_slot_key(LispObj instance, size_t i);  /* slot name as a keyword */
+LispObj lisp_structure_slot(LispObj instance, size_t i);
+LispObj lisp_structure_printer(LispObj instance, bool *print_object_p); /* NIL: print as #S */
+LispObj lisp_structure_constructor(LispObj name);  /* standard keyword constructor or NIL */
 /* types.c — the type system, for the compiler (THE) and builtins */
 bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec);
 /* package.c */
