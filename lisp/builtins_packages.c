@@ -10,18 +10,6 @@
  * own (package slots are guarded by package.c's package_lock). */
 #include "lisp/vm_impl.h"
 
-/* package.c — chapter 11 primitives (to move into vm_impl.h). */
-void pkg_add_present(ThContext *tc, LispObj pkg, LispObj sym, bool external, bool adopt);
-bool pkg_remove_present(ThContext *tc, LispObj pkg, LispObj sym);
-void pkg_set_external(ThContext *tc, LispObj pkg, LispObj sym, bool external);
-void pkg_add_shadowing(ThContext *tc, LispObj pkg, LispObj sym);
-void pkg_unuse(ThContext *tc, LispObj pkg, LispObj used);
-LispObj pkg_find_any(ThContext *tc, LispObj names, LispObj except);
-LispObj pkg_make_named(ThContext *tc, LispObj name, LispObj nicknames);
-void pkg_rename(ThContext *tc, LispObj pkg, LispObj name, LispObj nicknames);
-LispObj pkg_symbols(ThContext *tc, LispObj pkg, bool internal, bool external, bool inherited);
-LispObj pkg_list_all(ThContext *tc);
-
 /* The :PACKAGE initarg of package-error (interned on first use: symbols.def
  * is shared, and the keyword is only needed here). */
 static LispObj package_kw(ThContext *tc) { return pkg_intern_cstr(tc, "PACKAGE", pkg_keyword); }

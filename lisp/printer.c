@@ -530,6 +530,10 @@ static void print_vector(Printer *p, LispObj x, int depth) {
 
 static void print_package(Printer *p, LispObj x, int depth) {
     check_readable(p, "package");
+    if (PKG(x)->name == NIL) {  /* DELETE-PACKAGE clears the name */
+        puts_(p, "#<PACKAGE (deleted)>");
+        return;
+    }
     puts_(p, "#<PACKAGE \"");
     stm_write_string(p->tc, p->stream, PKG(x)->name, 0, str_length(PKG(x)->name));
     puts_(p, "\">");

@@ -15,6 +15,7 @@
  * No state of its own: deftype expanders live on the name's plist under
  * SYS::%DEFTYPE (written by DEFTYPE in src/types.lisp). */
 #include "lisp/types_impl.h"
+#include "lisp/cond_impl.h"
 #include "lisp/builtins_impl.h"
 
 /* ---------------------------------------------------------------- atomic types */
@@ -81,11 +82,12 @@ static bool structure_object_p(LispObj x) {
     X(TY_STRING_STREAM, stream_kind_p(x, false))                                              \
     X(TY_FILE_STREAM, stream_kind_p(x, true))                                                 \
     X(HASH_TABLE, kind_p(x, KIND_HASH_TABLE))                                                 \
+    X(TY_RESTART, cond_restart_p(x))                                                          \
     X(TY_STRUCTURE_OBJECT, structure_object_p(x) || lisp_structure_typep(x, S(TY_STRUCTURE_OBJECT)))
 
 /* Standard class names with no kernel objects: only the structure hook. */
 #define HOOKED_TYPES(X)                                                                       \
-    X(TY_RANDOM_STATE) X(TY_READTABLE) X(TY_PATHNAME) X(TY_LOGICAL_PATHNAME) X(TY_RESTART)     \
+    X(TY_RANDOM_STATE) X(TY_READTABLE) X(TY_PATHNAME) X(TY_LOGICAL_PATHNAME)                  \
     X(TY_STANDARD_OBJECT) X(TY_BROADCAST_STREAM) X(TY_SYNONYM_STREAM) X(TY_TWO_WAY_STREAM)     \
     X(TY_ECHO_STREAM) X(TY_CONCATENATED_STREAM) X(TY_CLASS) X(TY_BUILT_IN_CLASS)               \
     X(TY_STRUCTURE_CLASS) X(TY_STANDARD_CLASS) X(TY_METHOD) X(TY_STANDARD_METHOD)               \

@@ -936,6 +936,7 @@ LispObj vm_backtrace_string(ThContext *tc, size_t max_frames) {
         for (size_t a = 0; a < n; a++) {
             stm_write_char(tc, out, ' ');
             LispObj v = f->args[a];
+            if (kind_p(v, KIND_CELL)) v = ((LispCell *)obj_words(v))->value; /* a captured parameter */
             if (marker_p(v)) stm_write_cstr(tc, out, "#<unsupplied>");
             else pr_prin1(tc, v, out);
         }

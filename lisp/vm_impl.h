@@ -142,4 +142,15 @@ void pkg_init_registry(void);
 void pkg_set_registry_nil(void);
 void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external);
 LispObj pkg_all(void);
+/* package.c primitives behind the chapter-11 builtins (builtins_packages.c) */
+void pkg_add_present(ThContext *tc, LispObj pkg, LispObj sym, bool external, bool adopt);
+bool pkg_remove_present(ThContext *tc, LispObj pkg, LispObj sym);
+void pkg_set_external(ThContext *tc, LispObj pkg, LispObj sym, bool external);
+void pkg_add_shadowing(ThContext *tc, LispObj pkg, LispObj sym);
+void pkg_unuse(ThContext *tc, LispObj pkg, LispObj used);
+LispObj pkg_find_any(ThContext *tc, LispObj names, LispObj except);
+LispObj pkg_make_named(ThContext *tc, LispObj name, LispObj nicknames);
+void pkg_rename(ThContext *tc, LispObj pkg, LispObj name, LispObj nicknames);
+LispObj pkg_symbols(ThContext *tc, LispObj pkg, bool internal, bool external, bool inherited);
+LispObj pkg_list_all(ThContext *tc);
 #endif
