@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lisp/lisp.h"
 
@@ -54,6 +55,23 @@ static void note_failure(const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr, "FAIL: %s\n", msg);
     if (failures++ == 0) snprintf(first_failure, sizeof first_failure, "%s", msg);
+}
+
+/* A form and the prin1 text of its expected value. */
+typedef struct LtCase { const char *src, *expected; } LtCase;
+
+/* Evaluates every case; a mismatch or a signal is noted (note_failure). */
+static LT_UNUSED void lt_run_cases(const LtCase *cases, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        LispObj result = NIL, condition = NIL;
+        if (!vm_call_protected(tc, lt_eval_all, (void *)cases[i].src, &result, &condition)) {
+            note_failure("%s signalled: %s", cases[i].src, report(condition));
+            continue;
+        }
+        const char *got = printed(result);
+        if (strcmp(got, cases[i].expected) != 0)
+            note_failure("%s => %s, expected %s", cases[i].src, got, cases[i].expected);
+    }
 }
 
 /* main() of a suite: one Lisp, then every test of the suite. */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 
 
-typedef struct Case { const char *src, *expected; } Case;
+typedef LtCase Case;
 typedef struct ErrCase { const char *src; int type; } ErrCase;
 
 /* Condition types by name, resolved at run time (S() is not a constant). */
@@ -48,18 +48,6 @@ static LispObj eval_job(ThContext *t, void *data) {
 /* Every case of a table runs; each failure is reported on stderr and the
  * test fails at the end with the count and the first failure. */
 
-static void run_cases(const Case *cases, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        LispObj result = NIL, condition = NIL;
-        if (!vm_call_protected(tc, eval_job, (void *)cases[i].src, &result, &condition)) {
-            note_failure("%s signalled: %s", cases[i].src, report(condition));
-            continue;
-        }
-        const char *got = printed(result);
-        if (strcmp(got, cases[i].expected) != 0)
-            note_failure("%s => %s, expected %s", cases[i].src, got, cases[i].expected);
-    }
-}
 
 static void run_errors(const ErrCase *cases, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -97,7 +85,7 @@ static void done(void) {
     ck_assert_msg(n == 0, "%d failed, first: %s", n, first_failure);
 }
 
-#define RUN(cases) run_cases(cases, sizeof cases / sizeof cases[0])
+#define RUN(cases) lt_run_cases(cases, sizeof cases / sizeof cases[0])
 #define RUN_ERRORS(cases) run_errors(cases, sizeof cases / sizeof cases[0])
 
 /* ---------------------------------------------------------------- lists */
@@ -432,7 +420,7 @@ START_TEST(test_symbols) {
          "(BUILTINS-EXPORTED-SYM :EXTERNAL)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (cases[i].expected) run_cases(&cases[i], 1);
+        if (cases[i].expected) lt_run_cases(&cases[i], 1);
     LispObj g = ev("(symbol-name (gensym \"FOO\"))");
     if (strncmp(printed(g), "\"FOO", 4) != 0) note_failure("(gensym \"FOO\") named %s", printed(g));
     static const ErrCase errors[] = {

@@ -14,22 +14,10 @@
 #include <check.h>
 #include <string.h>
 
-typedef struct Case { const char *src, *expected; } Case;
+typedef LtCase Case;
 
-static LispObj eval_job(ThContext *t, void *data) { return lt_eval_all(t, data); }
 
-static void run_cases(const Case *cases, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        LispObj result = NIL, condition = NIL;
-        if (!vm_call_protected(tc, eval_job, (void *)cases[i].src, &result, &condition)) {
-            note_failure("%s signalled: %s", cases[i].src, report(condition));
-            continue;
-        }
-        const char *got = printed(result);
-        if (strcmp(got, cases[i].expected) != 0)
-            note_failure("%s => %s, expected %s", cases[i].src, got, cases[i].expected);
-    }
-}
+
 
 /* Each source must signal a condition of type error (or type-error when
  * type_error is set). */
@@ -38,7 +26,7 @@ typedef struct ErrCase { const char *src; bool type_error; } ErrCase;
 static void run_errors(const ErrCase *cases, size_t n) {
     for (size_t i = 0; i < n; i++) {
         LispObj result = NIL, condition = NIL;
-        if (vm_call_protected(tc, eval_job, (void *)cases[i].src, &result, &condition)) {
+        if (vm_call_protected(tc, lt_eval_all, (void *)cases[i].src, &result, &condition)) {
             note_failure("%s should have signalled, returned %s", cases[i].src, printed(result));
             continue;
         }
@@ -55,7 +43,7 @@ static void done(void) {
     ck_assert_msg(n == 0, "%d failed, first: %s", n, first_failure);
 }
 
-#define RUN(cases) run_cases(cases, sizeof cases / sizeof cases[0])
+#define RUN(cases) lt_run_cases(cases, sizeof cases / sizeof cases[0])
 #define RUN_ERRORS(cases) run_errors(cases, sizeof cases / sizeof cases[0])
 
 /* Implementation choices where SBCL answers differently (see the header):

@@ -21,6 +21,7 @@ import subprocess
 
 import pytest
 
+from case_table import check_output, program
 from test_cli import run, script
 
 PRELUDE = r"""
@@ -130,28 +131,8 @@ CASES = [
 ]
 
 
-def program(cases):
-    """PRELUDE, then one line of output per case: the list of its values, or
-    :ERROR and the condition's type when it signals."""
-    lines = [PRELUDE]
-    for i, (form, _) in enumerate(cases):
-        lines.append(f'(format t "~D ~S~%" {i} (handler-case (multiple-value-list {form}) '
-                     f'(error (c) (list :error (type-of c)))))')
-    return "\n".join(lines) + "\n"
-
-
-def check_output(out, cases):
-    got = {}
-    for line in out.splitlines():
-        m = re.match(r"^(\d+) (.*)$", line)
-        if m:
-            got[int(m.group(1))] = m.group(2)
-    bad = [(form, want, got.get(i)) for i, (form, want) in enumerate(cases) if got.get(i) != want]
-    assert not bad, "\n".join(f"{f}\n  want {w}\n  got  {g}" for f, w, g in bad) + "\n" + out[-2000:]
-
-
 def test_condition_cases(tmp_path):
-    r = run(["--script", script(tmp_path, program(CASES))], timeout=120)
+    r = run(["--script", script(tmp_path, program(PRELUDE, CASES))], timeout=120)
     assert r.rc == 0, r
     check_output(r.out, CASES)
 
@@ -159,7 +140,7 @@ def test_condition_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(CASES))],
+    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(PRELUDE, CASES))],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
     check_output(proc.stdout.decode(), CASES)
 

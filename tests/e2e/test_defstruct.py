@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from case_table import run_file
+
 REPO = Path(__file__).resolve().parents[2]
 PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
 TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
@@ -212,17 +214,10 @@ NIL
 }
 
 
-def run(cmd, program, tmp_path):
-    src = tmp_path / "prog.lisp"
-    src.write_text(program)
-    proc = subprocess.run(cmd + [str(src)], capture_output=True, timeout=TIMEOUT)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_defstruct(name, tmp_path):
     program, expected = CASES[name]
-    rc, out, err = run([PETREL, "--script"], program, tmp_path)
+    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
     assert "Sanitizer" not in err and "runtime error:" not in err, err
     assert rc == 0, err
     assert out == expected
@@ -232,14 +227,14 @@ def test_defstruct(name, tmp_path):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_expected_matches_sbcl(name, tmp_path):
     program, expected = CASES[name]
-    rc, out, err = run(["sbcl", "--script"], program, tmp_path)
+    rc, out, err = run_file(["sbcl", "--script"], program, tmp_path, TIMEOUT)
     assert out == expected
 
 
 def test_incompatible_redefinition_warns(tmp_path):
     program = "(defstruct rw a) (defvar *o* (make-rw :a 1)) (defstruct rw a b)\n" \
               "(format t \"~S ~S~%\" (make-rw :b 2) (rw-p *o*))\n"
-    rc, out, err = run([PETREL, "--script"], program, tmp_path)
+    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
     assert rc == 0, err
     assert "incompatible redefinition" in err
     assert out == "#S(RW :A NIL :B 2) NIL\n"

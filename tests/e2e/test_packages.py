@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from case_table import run_file
+
 REPO = Path(__file__).resolve().parents[2]
 PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
 TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
@@ -330,17 +332,10 @@ NIL
 }
 
 
-def run(cmd, program, tmp_path):
-    src = tmp_path / "prog.lisp"
-    src.write_text(program)
-    proc = subprocess.run(cmd + [str(src)], capture_output=True, timeout=TIMEOUT)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_packages(name, tmp_path):
     program, expected = CASES[name]
-    rc, out, err = run([PETREL, "--script"], program, tmp_path)
+    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
     assert "Sanitizer" not in err and "runtime error:" not in err, err
     assert rc == 0, err
     assert out == expected
@@ -350,7 +345,7 @@ def test_packages(name, tmp_path):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_expected_matches_sbcl(name, tmp_path):
     program, expected = CASES[name]
-    rc, out, err = run(["sbcl", "--script"], program, tmp_path)
+    rc, out, err = run_file(["sbcl", "--script"], program, tmp_path, TIMEOUT)
     assert out == expected
 
 
@@ -394,11 +389,7 @@ T
 
 
 def test_conflict_restarts(tmp_path):
-    rc, out, err = run([PETREL, "--script"], "(princ (if (macro-function 'restart-case) 1 0))",
-                       tmp_path)
-    if out != "1":
-        pytest.skip("restart-case is not defined yet: conflicts signal without restarts")
-    rc, out, err = run([PETREL, "--script"], RESTARTS, tmp_path)
+    rc, out, err = run_file([PETREL, "--script"], RESTARTS, tmp_path, TIMEOUT)
     assert rc == 0, err
     assert out == RESTARTS_EXPECTED
 
@@ -409,6 +400,6 @@ def test_conflict_is_package_error_naming_package(tmp_path):
   (handler-case (use-package a b)
     (package-error (c) (format t "~A~%" (package-name (package-error-package c))))))
 """
-    rc, out, err = run([PETREL, "--script"], program, tmp_path)
+    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
     assert rc == 0, err
     assert out == "PE-B\n"

@@ -15,6 +15,7 @@ import subprocess
 
 import pytest
 
+from case_table import check_output, program
 from test_cli import run, script
 
 # Definitions the cases use: setf functions, defsetf short and long forms
@@ -252,25 +253,8 @@ CASES = [
 ]
 
 
-def program(cases):
-    """PRELUDE, then one line of output per case: the list of its values, or
-    (:UNEXPECTED-ERROR type) when it signals."""
-    lines = [PRELUDE]
-    for form, _ in cases:
-        lines.append('(format t "~S~%%" (handler-case (multiple-value-list %s)'
-                     ' (error (c) (list :unexpected-error (type-of c)))))' % form)
-    return "\n".join(lines) + "\n"
-
-
-def check_output(out, cases):
-    got = out.splitlines()
-    assert len(got) == len(cases), out
-    bad = [(form, want, line) for (form, want), line in zip(cases, got) if line != want]
-    assert not bad, "\n".join(f"{f}\n  want {w}\n  got  {g}" for f, w, g in bad)
-
-
 def test_setf_cases(tmp_path):
-    r = run(["--script", script(tmp_path, program(CASES))], timeout=120)
+    r = run(["--script", script(tmp_path, program(PRELUDE, CASES))], timeout=120)
     assert r.rc == 0, r
     check_output(r.out, CASES)
 
@@ -278,7 +262,7 @@ def test_setf_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(CASES))],
+    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(PRELUDE, CASES))],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
     check_output(proc.stdout.decode(), CASES)
 

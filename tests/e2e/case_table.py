@@ -1,0 +1,34 @@
+"""Helpers shared by the table-driven e2e suites: a Lisp program that prints
+one numbered line per case (its values as a list, or :ERROR and the condition
+type), the comparison of that output with the table, and running a program
+file under petrel or a peer Lisp (the peers' answers check the tables)."""
+import re
+import subprocess
+
+
+def program(prelude, cases):
+    """prelude, then for case i the line "i (values...)" or "i (:ERROR type)"."""
+    lines = [prelude]
+    for i, (form, _) in enumerate(cases):
+        lines.append(f'(format t "~D ~S~%" {i} (handler-case (multiple-value-list {form}) '
+                     f'(error (c) (list :error (type-of c)))))')
+    return "\n".join(lines) + "\n"
+
+
+def check_output(out, cases):
+    """Every case's line must equal its expected text."""
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\d+) (.*)$", line)
+        if m:
+            got[int(m.group(1))] = m.group(2)
+    bad = [(form, want, got.get(i)) for i, (form, want) in enumerate(cases) if got.get(i) != want]
+    assert not bad, "\n".join(f"{f}\n  want {w}\n  got  {g}" for f, w, g in bad) + "\n" + out[-2000:]
+
+
+def run_file(cmd, text, tmp_path, timeout):
+    """Writes text to a file, runs cmd + [file]; (returncode, stdout, stderr)."""
+    src = tmp_path / "prog.lisp"
+    src.write_text(text)
+    proc = subprocess.run(cmd + [str(src)], capture_output=True, timeout=timeout)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
