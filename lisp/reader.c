@@ -210,7 +210,7 @@ LispObj rd_read_required(RdState *st) { return rd_read_object(st, false); }
 LispObj rd_read(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value,
                 bool recursive_p) {
     RdState st = {
-        .tc = tc, .stream = stream, .buf = NIL, .preserve_ws = recursive_p,
+        .tc = tc, .stream = stream, .buf = NIL, .preserve_ws = recursive_p, .labels = NIL,
     };
     for (;;) {
         int32_t c = skip_whitespace(&st);

@@ -45,6 +45,7 @@ typedef struct RdState {
     bool preserve_ws;     /* leave a whitespace terminator in the stream */
     int depth;            /* objects being read inside each other */
     int bq_depth;         /* backquotes minus commas around this point */
+    LispObj labels;       /* #n= labels of this read: alist (n . object) */
 } RdState;
 
 /* Syntax types of standard syntax (CLHS 2.1.4). */
@@ -54,6 +55,10 @@ bool rd_terminating_p(int32_t c);
 /* Signals reader-error; cond_reader_error puts the stream position
  * ("line L, column C") in front of the message. */
 #define RD_ERROR(st, ...) cond_reader_error((st)->tc, (st)->stream, __VA_ARGS__)
+
+/* ---- reader_labels.c: #n= and #n# ---- */
+LispObj rd_sharp_equal(RdState *st, int32_t sub, int64_t arg);
+LispObj rd_sharp_sharp(RdState *st, int32_t sub, int64_t arg);
 
 /* ---- reader.c ---- */
 bool rd_suppress_p(RdState *st);

@@ -462,14 +462,6 @@ static LispObj sharp_s(RdState *st, int32_t sub, int64_t arg) {
     return vm_funcall(st->tc, vm_fdefinition(st->tc, ctor), n, VEC(args)->items);
 }
 
-/* #n= and #n#: labels are not supported yet.  Under *read-suppress*,
- * #n= reads through to its object and #n# is NIL. */
-static LispObj sharp_label_unsupported(RdState *st, int32_t sub, int64_t arg) {
-    if (rd_suppress_p(st))
-        return sub == '=' ? rd_read_required(st) : NIL;
-    RD_ERROR(st, "#n= and #n# labels are not supported yet");
-}
-
 /* #<, # followed by whitespace, #): always an error (CLHS 2.4.8.20-22). */
 static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "illegal syntax #%a: this object cannot be read back",
@@ -483,8 +475,8 @@ static const RdSharpFn sharp_table[128] = {
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
     ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
     ['A'] = sharp_object_unsupported, ['S'] = sharp_s,
-    ['P'] = sharp_object_unsupported, ['='] = sharp_label_unsupported,
-    ['#'] = sharp_label_unsupported,  ['<'] = sharp_invalid,
+    ['P'] = sharp_object_unsupported, ['='] = rd_sharp_equal,
+    ['#'] = rd_sharp_sharp,   ['<'] = sharp_invalid,
     [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,
     ['\n'] = sharp_invalid,   ['\f'] = sharp_invalid, ['\r'] = sharp_invalid,
 };

@@ -543,8 +543,7 @@ START_TEST(test_sharp_errors) {
     reader_error("# a");
     reader_error("#z");
     reader_error("#\xc3\xa9");
-    reader_error("#1=a");
-    reader_error("#1#");
+    reader_error("#1#");                 /* a reference with no label before it */
     reader_error_saying("#*0101", "not supported");
     reader_error("#*012");
     reader_error("#*");
@@ -880,6 +879,22 @@ END_TEST
 
 /* ---- Suite ---- */
 
+/* #n= and #n#: shared and circular structure reads back with identity. */
+START_TEST(test_labels) {
+    LispObj l = rd("(#1=(a) #1# #2=(x . #2#))");
+    ck_assert(CAR(l) == CAR(CDR(l)));                 /* shared, not copied */
+    LispObj circ = CAR(CDR(CDR(l)));
+    ck_assert(CDR(circ) == circ);                      /* (x . #2#) is circular */
+    LispObj v = rd("#3=#(1 #3#)");
+    ck_assert(vector_p(v) && VEC(v)->items[1] == v);
+    LispObj outer = rd("#4=(y #5=(z . #5#) #4#)");    /* walk stops at the inner cycle */
+    ck_assert(CAR(CDR(CDR(outer))) == outer);
+    reader_error_saying("#9#", "label");
+    reader_error_saying("(#1=a #1=b)", "twice");
+    reader_error_saying("#1=#1#", "itself");
+}
+END_TEST
+
 static Suite *reader_suite(void) {
     Suite *s = suite_create("reader");
     TCase *numbers = tcase_create("numbers");
@@ -900,6 +915,7 @@ static Suite *reader_suite(void) {
     suite_add_tcase(s, symbols);
 
     TCase *syntax = tcase_create("syntax");
+    tcase_add_test(syntax, test_labels);
     tcase_add_test(syntax, test_lists);
     tcase_add_test(syntax, test_list_errors);
     tcase_add_test(syntax, test_quote);
