@@ -7,6 +7,8 @@
  * it writes (lisp_nil, lisp_t, lisp_syms, pkg_*) are read-only afterwards. */
 #include "lisp/vm_impl.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -79,6 +81,8 @@ static void intern_known_symbols(ThContext *tc) {
     }
 }
 
+static void define_float_constants(ThContext *tc);
+
 static void defvar(ThContext *tc, LispObj sym, LispObj value) {
     sym_set_flag(sym, SYMF_SPECIAL);
     obj_set(&SYM(sym)->value, value);
@@ -136,6 +140,47 @@ static void define_variables(ThContext *tc) {
     };
     for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)
         defconstant(tc, lisp_syms[consts[i].id], consts[i].value);
+    define_float_constants(tc);
+}
+
+static void defconstant_named(ThContext *tc, const char *name, LispObj value) {
+    defconstant(tc, pkg_intern_cstr(tc, name, pkg_common_lisp), value);
+}
+
+/* CLHS 12.2 float constants (short = single, long = double here) and the
+ * BOOLE-* operation codes.  An epsilon is the smallest e with
+ * (/= (+ 1 e) 1): half an ulp of 1 plus the least bit that rounds up. */
+static void define_float_constants(ThContext *tc) {
+    static const char *const single_prefixes[] = {"SHORT", "SINGLE"}, *const double_prefixes[] = {"DOUBLE", "LONG"};
+    char name[64];
+    for (int i = 0; i < 2; i++) {
+        struct { const char *fmt; float f; } singles[] = {
+            {"MOST-POSITIVE-%s-FLOAT", FLT_MAX}, {"MOST-NEGATIVE-%s-FLOAT", -FLT_MAX},
+            {"LEAST-POSITIVE-%s-FLOAT", FLT_TRUE_MIN}, {"LEAST-NEGATIVE-%s-FLOAT", -FLT_TRUE_MIN},
+            {"LEAST-POSITIVE-NORMALIZED-%s-FLOAT", FLT_MIN}, {"LEAST-NEGATIVE-NORMALIZED-%s-FLOAT", -FLT_MIN},
+            {"%s-FLOAT-EPSILON", ldexpf(1.0f, -24) + ldexpf(1.0f, -47)},
+            {"%s-FLOAT-NEGATIVE-EPSILON", ldexpf(1.0f, -25) + ldexpf(1.0f, -48)},
+        };
+        for (size_t k = 0; k < sizeof singles / sizeof singles[0]; k++) {
+            snprintf(name, sizeof name, singles[k].fmt, single_prefixes[i]);
+            defconstant_named(tc, name, single_float_make(singles[k].f));
+        }
+        struct { const char *fmt; double d; } doubles[] = {
+            {"MOST-POSITIVE-%s-FLOAT", DBL_MAX}, {"MOST-NEGATIVE-%s-FLOAT", -DBL_MAX},
+            {"LEAST-POSITIVE-%s-FLOAT", DBL_TRUE_MIN}, {"LEAST-NEGATIVE-%s-FLOAT", -DBL_TRUE_MIN},
+            {"LEAST-POSITIVE-NORMALIZED-%s-FLOAT", DBL_MIN}, {"LEAST-NEGATIVE-NORMALIZED-%s-FLOAT", -DBL_MIN},
+            {"%s-FLOAT-EPSILON", ldexp(1.0, -53) + ldexp(1.0, -105)},
+            {"%s-FLOAT-NEGATIVE-EPSILON", ldexp(1.0, -54) + ldexp(1.0, -106)},
+        };
+        for (size_t k = 0; k < sizeof doubles / sizeof doubles[0]; k++) {
+            snprintf(name, sizeof name, doubles[k].fmt, double_prefixes[i]);
+            defconstant_named(tc, name, double_float_make(tc, doubles[k].d));
+        }
+    }
+    static const char *const booles[] = {"BOOLE-CLR", "BOOLE-SET", "BOOLE-1", "BOOLE-2", "BOOLE-C1", "BOOLE-C2",
+                                          "BOOLE-AND", "BOOLE-IOR", "BOOLE-XOR", "BOOLE-EQV", "BOOLE-NAND",
+                                          "BOOLE-NOR", "BOOLE-ANDC1", "BOOLE-ANDC2", "BOOLE-ORC1", "BOOLE-ORC2"};
+    for (size_t k = 0; k < sizeof booles / sizeof booles[0]; k++) defconstant_named(tc, booles[k], fx_make((int64_t)k));
 }
 
 static size_t c_stack_bytes(void) {
