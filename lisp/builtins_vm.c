@@ -4,6 +4,8 @@
  * builtin table at startup. */
 #include "lisp/vm_impl.h"
 
+#include "lisp/fasl_impl.h"
+
 #include <stdlib.h>
 
 /* ---- registration ---- */
@@ -32,7 +34,7 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
 /* Tables from the other builtins files. */
 #define TABLES(X) X(builtins_vm) X(builtins_disassemble) X(builtins_macro) X(builtins_cond) X(builtins_ext) X(builtins_io) X(builtins_list) \
     X(builtins_pred) X(builtins_num) X(builtins_symbol) X(builtins_string) X(builtins_vector) \
-    X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf)
+    X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf) X(builtins_fasl)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X
@@ -236,7 +238,8 @@ static LispObj cl_load(ThContext *tc, size_t nargs, LispObj *args) {
         if (args[i] == pkg_intern_cstr(tc, "VERBOSE", pkg_keyword)) verbose = args[i + 1] != NIL;
     char buf[4096];
     if (str_to_utf8(path, buf, sizeof buf) >= sizeof buf) cond_error_of_type(tc, S(FILE_ERROR), "LOAD: path too long");
-    vm_load_file(tc, buf, verbose);
+    if (fasl_file_p(buf)) fasl_load_file(tc, buf, verbose);  /* by its magic header, whatever its name */
+    else vm_load_file(tc, buf, verbose);
     return T;
 }
 
@@ -267,7 +270,7 @@ const BuiltinSpec builtins_vm[] = {
     {"FDEFINITION", "CL", cl_fdefinition, 1, 1, "name", "The global function named NAME."},
     {"CONSTANTP", "CL", cl_constantp, 1, 2, "form &optional env", "True if FORM is a constant form."},
     {"COMPILE", "CL", cl_compile, 1, 2, "name &optional definition", "Compiles DEFINITION (everything is compiled already)."},
-    {"LOAD", "CL", cl_load, 1, BUILTIN_REST, "filespec &key verbose print if-does-not-exist external-format", "Loads a source file."},
+    {"LOAD", "CL", cl_load, 1, BUILTIN_REST, "filespec &key verbose print if-does-not-exist external-format", "Loads a source or FASL file."},
     {"%QUASIQUOTE-EXPANDER", "SYS", sys_quasiquote_expander, 2, 2, "form env", "The backquote macro."},
     {"%FSET", "SYS", sys_fset, 2, 2, "name function", "Defines NAME as FUNCTION."},
     {"%SET-MACRO", "SYS", sys_set_macro, 2, 2, "name expander", "Defines NAME as a macro."},

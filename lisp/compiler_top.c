@@ -65,22 +65,25 @@ LispObj cc_macroexpand(ThContext *tc, LispObj form, LispObj env, bool *expanded)
     return form;
 }
 
-/* Compiles form as the body of a zero-argument function. */
-LispObj cc_compile_toplevel(ThContext *tc, LispObj form) {
-    CcUnit unit = {0, NIL, NIL, false};
+LispObj cc_compile_toplevel_code(ThContext *tc, LispObj form, LispObj env, bool file_mode) {
+    CcUnit unit = {0, NIL, NIL, false, file_mode};
     for (int pass = 0;; pass++) {
         unit.next_site = 0;
         unit.changed = false;
         CcFn fs;
         cc_init_fn(&fs, NULL, &unit, tc, NIL);
-        LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), NIL, false);
-        if (!unit.changed) {
-            LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
-            gc_init_store(&CLO(closure)->code, code);
-            return closure;
-        }
+        LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), env, false);
+        if (!unit.changed) return code;
         if (pass > 64) pt_fatal("compiler did not settle after %d passes", pass);
     }
+}
+
+/* Compiles form as the body of a zero-argument function. */
+LispObj cc_compile_toplevel(ThContext *tc, LispObj form) {
+    LispObj code = cc_compile_toplevel_code(tc, form, NIL, false);
+    LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
+    gc_init_store(&CLO(closure)->code, code);
+    return closure;
 }
 
 static bool eval_when_executes(LispObj situations) {
