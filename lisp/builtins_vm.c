@@ -233,11 +233,16 @@ static LispObj cl_compile(ThContext *tc, size_t nargs, LispObj *args) {
 
 static LispObj cl_load(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj path = arg_string_designator(tc, args[0]);
-    bool verbose = false;
-    for (size_t i = 1; i + 1 < nargs; i += 2)
+    bool verbose = false, must_exist = true;
+    for (size_t i = 1; i + 1 < nargs; i += 2) {
         if (args[i] == pkg_intern_cstr(tc, "VERBOSE", pkg_keyword)) verbose = args[i + 1] != NIL;
+        if (args[i] == pkg_intern_cstr(tc, "IF-DOES-NOT-EXIST", pkg_keyword)) must_exist = args[i + 1] != NIL;
+    }
     char buf[4096];
     if (str_to_utf8(path, buf, sizeof buf) >= sizeof buf) cond_error_of_type(tc, S(FILE_ERROR), "LOAD: path too long");
+    FILE *probe = fopen(buf, "r");
+    if (probe) fclose(probe);
+    else if (!must_exist) return NIL;
     if (fasl_file_p(buf)) fasl_load_file(tc, buf, verbose);  /* by its magic header, whatever its name */
     else vm_load_file(tc, buf, verbose);
     return T;
