@@ -4,8 +4,6 @@
  * builtin table at startup. */
 #include "lisp/vm_impl.h"
 
-#include "lisp/fasl_impl.h"
-
 #include <stdlib.h>
 
 /* ---- registration ---- */
@@ -243,8 +241,7 @@ static LispObj cl_load(ThContext *tc, size_t nargs, LispObj *args) {
     FILE *probe = fopen(buf, "r");
     if (probe) fclose(probe);
     else if (!must_exist) return NIL;
-    if (fasl_file_p(buf)) fasl_load_file(tc, buf, verbose);  /* by its magic header, whatever its name */
-    else vm_load_file(tc, buf, verbose);
+    vm_load_file(tc, buf, verbose);  /* source or FASL, by its magic header */
     return T;
 }
 

@@ -270,3 +270,16 @@ def test_round_trip_matches_sbcl(tmp_path):
     (tmp_path / "loader.lisp").write_text(LOADER.format(fasl="cft.fasl"))
     p = subprocess.run(["sbcl", "--script", "loader.lisp"], capture_output=True, cwd=tmp_path, timeout=120)
     assert p.stdout.decode() == LOAD_OUT, p.stderr.decode()
+
+
+def test_command_line_load_and_script_accept_fasls(tmp_path):
+    (tmp_path / "k.lisp").write_text('(defun k () :k)\n(format t "k-loaded~%")\n')
+    rc, out, err = petrel(tmp_path, '(compile-file "k.lisp")')
+    assert rc == 0, err
+    (tmp_path / "k.lisp").unlink()
+    rc, out, err = run([PETREL, "--non-interactive", "--load", "k.fasl", "--eval", "(print (k))"], tmp_path)
+    assert rc == 0, err
+    assert out.split() == ["k-loaded", ":K"]
+    rc, out, err = run([PETREL, "--script", "k.fasl"], tmp_path)
+    assert rc == 0, err
+    assert out == "k-loaded\n"
