@@ -32,7 +32,7 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
 /* Tables from the other builtins files. */
 #define TABLES(X) X(builtins_vm) X(builtins_disassemble) X(builtins_macro) X(builtins_cond) X(builtins_ext) X(builtins_io) X(builtins_list) \
     X(builtins_pred) X(builtins_num) X(builtins_symbol) X(builtins_string) X(builtins_vector) \
-    X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf)
+    X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf) X(builtins_fasl)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X
@@ -231,12 +231,17 @@ static LispObj cl_compile(ThContext *tc, size_t nargs, LispObj *args) {
 
 static LispObj cl_load(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj path = arg_string_designator(tc, args[0]);
-    bool verbose = false;
-    for (size_t i = 1; i + 1 < nargs; i += 2)
+    bool verbose = false, must_exist = true;
+    for (size_t i = 1; i + 1 < nargs; i += 2) {
         if (args[i] == pkg_intern_cstr(tc, "VERBOSE", pkg_keyword)) verbose = args[i + 1] != NIL;
+        if (args[i] == pkg_intern_cstr(tc, "IF-DOES-NOT-EXIST", pkg_keyword)) must_exist = args[i + 1] != NIL;
+    }
     char buf[4096];
     if (str_to_utf8(path, buf, sizeof buf) >= sizeof buf) cond_error_of_type(tc, S(FILE_ERROR), "LOAD: path too long");
-    vm_load_file(tc, buf, verbose);
+    FILE *probe = fopen(buf, "r");
+    if (probe) fclose(probe);
+    else if (!must_exist) return NIL;
+    vm_load_file(tc, buf, verbose);  /* source or FASL, by its magic header */
     return T;
 }
 
@@ -267,7 +272,7 @@ const BuiltinSpec builtins_vm[] = {
     {"FDEFINITION", "CL", cl_fdefinition, 1, 1, "name", "The global function named NAME."},
     {"CONSTANTP", "CL", cl_constantp, 1, 2, "form &optional env", "True if FORM is a constant form."},
     {"COMPILE", "CL", cl_compile, 1, 2, "name &optional definition", "Compiles DEFINITION (everything is compiled already)."},
-    {"LOAD", "CL", cl_load, 1, BUILTIN_REST, "filespec &key verbose print if-does-not-exist external-format", "Loads a source file."},
+    {"LOAD", "CL", cl_load, 1, BUILTIN_REST, "filespec &key verbose print if-does-not-exist external-format", "Loads a source or FASL file."},
     {"%QUASIQUOTE-EXPANDER", "SYS", sys_quasiquote_expander, 2, 2, "form env", "The backquote macro."},
     {"%FSET", "SYS", sys_fset, 2, 2, "name function", "Defines NAME as FUNCTION."},
     {"%SET-MACRO", "SYS", sys_set_macro, 2, 2, "name expander", "Defines NAME as a macro."},

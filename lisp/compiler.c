@@ -706,6 +706,33 @@ static void comp_symbol_macrolet(CcFn *fs, LispObj args, LispObj env, CcCtx ctx)
     comp_locally(fs, CDR(args), inner, ctx);
 }
 
+LispObj cc_toplevel_env(ThContext *tc, LispObj form, LispObj env, LispObj *body) {
+    LispObj op = CAR(form), args = CDR(form), specials, doc;
+    if (op != S(LOCALLY)) {
+        if (!cons_p(args)) cond_program_error(tc, "%v: missing definitions", op);
+        for (LispObj l = CAR(args); cons_p(l); l = CDR(l)) {
+            LispObj def = CAR(l);
+            if (!cons_p(def) || !symbol_p(CAR(def)) || !cons_p(CDR(def)))
+                cond_program_error(tc, "%v: malformed definition %v", op, def);
+            LispObj entry;
+            if (op == S(MACROLET)) {
+                LispObj maker = pkg_intern_cstr(tc, "%MAKE-MACRO-FUNCTION", pkg_system);
+                LispObj lam = vm_funcall(tc, maker, 3, (LispObj[]){CAR(def), CAR(CDR(def)), CDR(CDR(def))});
+                LispObj fn = vm_eval(tc, lisp_list(tc, 2, S(FUNCTION), lam));
+                entry = cc_entry(tc, 3, fx_make(ENT_MACRO), CAR(def), fn);
+            } else {
+                entry = cc_entry(tc, 3, fx_make(ENT_SMACRO), CAR(def), CAR(CDR(def)));
+            }
+            env = lisp_cons(tc, entry, env);
+        }
+        args = CDR(args);
+    }
+    *body = cc_split_declarations(tc, args, &specials, &doc, false);
+    for (LispObj l = specials; cons_p(l); l = CDR(l))
+        env = lisp_cons(tc, cc_entry(tc, 2, fx_make(ENT_SPECIAL), CAR(l)), env);
+    return env;
+}
+
 /* ---- eval-when, load-time-value, the, quote ---- */
 
 static void comp_eval_when(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
@@ -718,7 +745,12 @@ static void comp_eval_when(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
 
 static void comp_load_time_value(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
     if (!cons_p(args)) cc_error(fs, "LOAD-TIME-VALUE: missing form");
-    emit_const(fs, vm_eval(fs->tc, CAR(args)));
+    if (fs->unit->file_mode) {  /* evaluated when the FASL is loaded (fasl.c) */
+        LispObj code = cc_compile_toplevel_code(fs->tc, CAR(args), NIL, true);
+        emit_const(fs, cell_make(fs->tc, code));
+    } else {
+        emit_const(fs, vm_eval(fs->tc, CAR(args)));
+    }
     finish_single(fs, ctx);
 }
 

@@ -22,6 +22,7 @@ typedef struct CcUnit {
     LispObj boxed_sites;    /* list of fixnum sites whose variable is captured */
     LispObj nlx_sites;      /* list of fixnum sites whose block/tagbody needs an exit frame */
     bool changed;           /* a new fact was learnt: compile again */
+    bool file_mode;         /* compiling for compile-file: load-time-value is deferred */
 } CcUnit;
 
 typedef struct CcFn {
@@ -77,6 +78,16 @@ void cc_emit_jump(CcFn *fs, enum VmOpcode op, LispObj label);
 void cc_push_depth(CcFn *fs, int delta);
 void cc_set_depth(CcFn *fs, int depth);
 LispObj cc_entry(ThContext *tc, size_t n, ...);
+
+/* compiler_top.c: compiles form in a compile-time environment (macro,
+ * symbol-macro and special entries only) into a CODE object of no arguments.
+ * file_mode: load-time-value forms become placeholder CELLs holding the CODE
+ * that computes them (lisp/fasl.c dumps them as load-time evaluations). */
+LispObj cc_compile_toplevel_code(ThContext *tc, LispObj form, LispObj env, bool file_mode);
+
+/* compiler.c: the environment and body of a top-level macrolet,
+ * symbol-macrolet or locally form (CLHS 3.2.3.1), for compile-file. */
+LispObj cc_toplevel_env(ThContext *tc, LispObj form, LispObj env, LispObj *body);
 
 /* compiler.c */
 void cc_form(CcFn *fs, LispObj form, LispObj env, CcCtx ctx);

@@ -2,10 +2,13 @@
  * recompile-until-stable loop of compiler_impl.h), EVAL with top-level form
  * processing (CLHS 3.2.3.1: progn, eval-when and macro forms at top level
  * are processed form by form so a defmacro is usable by the next form), and
- * LOAD of source files. */
+ * LOAD of source files (FASLs are handed to lisp/fasl.c). */
 #include "lisp/compiler_impl.h"
 
 #include <errno.h>
+#include <stdlib.h>
+
+#include "lisp/fasl_impl.h"
 
 LispObj cc_macro_function(ThContext *tc, LispObj sym, LispObj env) {
     for (LispObj l = env; cons_p(l); l = CDR(l)) {
@@ -65,22 +68,25 @@ LispObj cc_macroexpand(ThContext *tc, LispObj form, LispObj env, bool *expanded)
     return form;
 }
 
-/* Compiles form as the body of a zero-argument function. */
-LispObj cc_compile_toplevel(ThContext *tc, LispObj form) {
-    CcUnit unit = {0, NIL, NIL, false};
+LispObj cc_compile_toplevel_code(ThContext *tc, LispObj form, LispObj env, bool file_mode) {
+    CcUnit unit = {0, NIL, NIL, false, file_mode};
     for (int pass = 0;; pass++) {
         unit.next_site = 0;
         unit.changed = false;
         CcFn fs;
         cc_init_fn(&fs, NULL, &unit, tc, NIL);
-        LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), NIL, false);
-        if (!unit.changed) {
-            LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
-            gc_init_store(&CLO(closure)->code, code);
-            return closure;
-        }
+        LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), env, false);
+        if (!unit.changed) return code;
         if (pass > 64) pt_fatal("compiler did not settle after %d passes", pass);
     }
+}
+
+/* Compiles form as the body of a zero-argument function. */
+LispObj cc_compile_toplevel(ThContext *tc, LispObj form) {
+    LispObj code = cc_compile_toplevel_code(tc, form, NIL, false);
+    LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
+    gc_init_store(&CLO(closure)->code, code);
+    return closure;
 }
 
 static bool eval_when_executes(LispObj situations) {
@@ -139,7 +145,8 @@ static LispObj load_forms(ThContext *tc, void *data) {
     sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
     sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
     sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, ls->path));
-    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, ls->path));
+    char real[4096];
+    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, realpath(ls->path, real) ? real : ls->path));
     if (ls->verbose) {
         LispObj out = stm_output_designator(tc, NIL);
         stm_write_cstr(tc, out, "; loading ");
@@ -163,8 +170,13 @@ static void close_load_file(ThContext *tc, void *data) {
     ls->file = NULL;
 }
 
-/* Bindings made in load_forms are undone by the protect frame. */
+/* Bindings made in load_forms are undone by the protect frame.  A FASL is
+ * recognised by its magic header, whatever the file is called. */
 void vm_load_file(ThContext *tc, const char *path, bool verbose) {
+    if (fasl_file_p(path)) {
+        fasl_load_file(tc, path, verbose);
+        return;
+    }
     LoadState ls = {path, fopen(path, "r"), verbose};
     if (!ls.file) {
         LispObj msg = str_from_cstr(tc, strerror(errno));

@@ -127,6 +127,8 @@ static void define_variables(ThContext *tc) {
         {SYM_STARSTAR, NIL}, {SYM_STARSTARSTAR, NIL}, {SYM_PLUS_VAR, NIL}, {SYM_PLUSPLUS, NIL},
         {SYM_PLUSPLUSPLUS, NIL}, {SYM_SLASH_VAR, NIL}, {SYM_SLASHSLASH, NIL}, {SYM_SLASHSLASHSLASH, NIL},
         {SYM_MINUS_VAR, NIL}, {SYM_STAR_POSIX_ARGV, NIL}, {SYM_STAR_TOPLEVEL_FORM_NUMBER, fx_make(0)},
+        {SYM_STAR_COMPILE_FILE_PATHNAME, NIL}, {SYM_STAR_COMPILE_FILE_TRUENAME, NIL}, {SYM_STAR_MODULES, NIL},
+        {SYM_STAR_MODULE_PATHS, NIL},
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) defvar(tc, lisp_syms[vars[i].id], vars[i].value);
     LispObj llk = lisp_list(tc, 8, S(AND_OPTIONAL), S(AND_REST), S(AND_KEY), S(AND_ALLOW_OTHER_KEYS),

@@ -425,7 +425,8 @@ LispObj vm_value(ThContext *tc, size_t i);
  * condition in *condition if an error was not handled inside it. */
 bool vm_call_protected(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
                        LispObj *result, LispObj *condition);
-/* Loads a source file: read, compile and run each form.  Errors signalled. */
+/* Loads a source file (read, compile and run each form) or a FASL file (by
+ * its magic header).  Errors signalled. */
 void vm_load_file(ThContext *tc, const char *path, bool verbose);
 
 /* ---- Startup (lisp/init.c) ---- */
