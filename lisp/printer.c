@@ -21,6 +21,7 @@
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
 #include "lisp/vm_impl.h"
+#include "lisp/hashtable_impl.h"
 
 #include <stdlib.h>
 
@@ -634,6 +635,18 @@ static void print_instance(Printer *p, LispObj x, int depth) {
     put(p, ')');
 }
 
+/* #<HASH-TABLE :TEST EQL :COUNT n {address}> */
+static void print_hash_table(Printer *p, LispObj x, int depth) {
+    char buf[32];
+    check_readable(p, "hash table");
+    puts_(p, "#<HASH-TABLE :TEST ");
+    print_object(p, HT(x)->test, depth + 1);
+    snprintf(buf, sizeof buf, " :COUNT %lld", (long long)fx_value(HT(x)->count));
+    puts_(p, buf);
+    put_address(p, x);
+    put(p, '>');
+}
+
 /* Anything else: #<KIND {address}>. */
 static void print_opaque(Printer *p, LispObj x, int depth) {
     unsigned k = obj_kind(x);
@@ -654,6 +667,7 @@ static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_CLOSURE] = print_function,    [KIND_BUILTIN] = print_function,
     [KIND_PACKAGE] = print_package,     [KIND_INSTANCE] = print_instance,
     [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
+    [KIND_HASH_TABLE] = print_hash_table,
 };
 
 static void print_marker(Printer *p, LispObj x) {
