@@ -181,6 +181,15 @@ static bool core_beside_binary(char *buf, size_t cap) {
     return access(buf, R_OK) == 0;
 }
 
+/* A heap too small for the core is a usage error, not a crash later. */
+static void check_heap_fits(const Options *o, const ImgCore *core, const char *path) {
+    size_t need_mb = (size_t)((core->hwm * 33 / 32 + 8) >> 4) + 1;  /* 16 pages per MB, + reserve */
+    if (o->lisp.dynamic_space_mb && o->lisp.dynamic_space_mb < need_mb) {
+        fprintf(stderr, "petrel: the core %s needs --dynamic-space-size of at least %zu MB\n", path, need_mb);
+        exit(2);
+    }
+}
+
 /* The core to start from, in order: --core (must work: else exit 2),
  * $PETREL_CORE, petrel.core beside the binary; none: the built-in library.
  * A missing $PETREL_CORE file is silent; an unusable core found by the
@@ -190,14 +199,20 @@ static ImgCore *choose_core(const Options *o, ImgCore *core) {
     char err[1024];
     if (o->save_core || o->no_core) return NULL;
     if (o->core) {
-        if (img_open(o->core, core, err, sizeof err)) return core;
+        if (img_open(o->core, core, err, sizeof err)) {
+            check_heap_fits(o, core, o->core);
+            return core;
+        }
         fprintf(stderr, "petrel: %s\n", err);
         exit(2);
     }
     const char *env = getenv("PETREL_CORE");
     const char *path = env ? (*env ? env : NULL) : core_beside_binary(beside, sizeof beside) ? beside : NULL;
     if (!path) return NULL;
-    if (img_open(path, core, err, sizeof err)) return core;
+    if (img_open(path, core, err, sizeof err)) {
+        check_heap_fits(o, core, path);
+        return core;
+    }
     if (errno != ENOENT) fprintf(stderr, "petrel: warning: %s; loading the library from source\n", err);
     return NULL;
 }
