@@ -8,7 +8,12 @@
 #include "lisp/vm_impl.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 LispObj lisp_nil, lisp_t;
 LispObj lisp_syms[SYM__COUNT];
@@ -175,6 +180,12 @@ static void build_from_source(ThContext *tc) {
     }
 }
 
+/* Test hook: takes the core's heap address, as another mapping might. */
+static void occupy(void *base) {
+    void *p = mmap(base, 1 << 16, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != base && p != MAP_FAILED) munmap(p, 1 << 16);
+}
+
 /* A core is used only if the heap got its base address; otherwise the
  * library is loaded from source, with a one-line warning. */
 ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
@@ -183,6 +194,7 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     gc_config_from_env(&cfg);
     ImgCore *core = opts ? opts->core : NULL;
     if (core) cfg.base_hint = core->heap_base;
+    if (core && getenv("PETREL_TEST_OCCUPY_HEAP_BASE")) occupy(core->heap_base);
     gc_init(&cfg);
     if (core && gc_heap_base() != core->heap_base) {
         fprintf(stderr, "petrel: warning: address %p for the core's heap is busy; loading the library from source\n",

@@ -29,7 +29,8 @@ static const char usage[] =
     "  --version                 print the version and exit\n"
     "  --help                    print this help and exit\n"
     "Environment: PETREL_GC_TORTURE=N collects every N allocations; PETREL_GC_VERIFY=1 checks\n"
-    "the heap after each collection; PETREL_GC_LOG=1 logs one line per collection.\n";
+    "the heap after each collection; PETREL_GC_LOG=1 logs one line per collection;\n"
+    "PETREL_CORE=FILE names the core to start from (empty: none).\n";
 
 typedef struct Action { bool is_load; const char *arg; } Action;
 

@@ -151,3 +151,12 @@ def test_build_core_under_torture():
 def test_small_heap_refuses_core_cleanly():
     r = run(["--core", BUILD_CORE, "--dynamic-space-size", "1", "--non-interactive", "--eval", "(print 1)"])
     assert r.rc == 2 and "dynamic-space-size" in r.err and r.out == ""
+
+
+def test_busy_heap_address_falls_back_to_source():
+    """The core's base address is taken (PETREL_TEST_OCCUPY_HEAP_BASE maps a
+    page there first): one warning line, then the library from source."""
+    r = run(eval_args("(print (list (+ 1 2) (petrel-ext:verify-heap)))", "(petrel-ext:gc)"),
+            env={"PETREL_CORE": BUILD_CORE, "PETREL_TEST_OCCUPY_HEAP_BASE": "1"})
+    assert r.rc == 0 and r.values == ["(3 0)"], r
+    assert "busy" in r.err and len(r.err.strip().splitlines()) == 1
