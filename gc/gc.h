@@ -78,7 +78,13 @@ typedef struct GcConfig {
 
 /* The heap is reserved here when free, so that a core image saved by one
  * process maps at the same addresses in the next (gc/image.c). */
+#if defined(PETREL_SANITIZE_THREAD)
+/* TSan accepts fixed mappings only in its application ranges (low app memory
+ * here); elsewhere it rewrites the address and aborts. */
+#define GC_DEFAULT_BASE ((void *)(uintptr_t)0x004000000000ull)
+#else
 #define GC_DEFAULT_BASE ((void *)(uintptr_t)0x200000000000ull)
+#endif
 
 /* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY and PETREL_GC_LOG into cfg
  * (keeps other fields, and those whose variable is unset). */
