@@ -73,7 +73,7 @@ void gc_init(const GcConfig *cfg) {
     pthread_mutex_init(&gc_heap.collect_lock, NULL);
     pthread_mutex_init(&gc_heap.registry_lock, NULL);
     pthread_mutex_init(&gc_heap.pages_lock, NULL);
-    gc_heap_reserve(gc_heap.cfg.heap_limit_bytes);
+    gc_heap_reserve(gc_heap.cfg.heap_limit_bytes, gc_heap.cfg.base_hint ? gc_heap.cfg.base_hint : GC_DEFAULT_BASE);
     gc_heap.trigger_bytes = GC_MIN_TRIGGER_BYTES;
     gc_heap.stats.heap_limit_bytes = gc_heap.npages << GC_PAGE_SHIFT;
     set_phase(GC_PHASE_IDLE);

@@ -72,7 +72,19 @@ typedef struct GcConfig {
     uint64_t torture_every;   /* collect every N allocations (0: off) */
     bool verify;              /* run the heap verifier after each collection */
     bool log;                 /* one line per collection on stderr */
+    void *base_hint;          /* where to reserve the heap (NULL: GC_DEFAULT_BASE);
+                                 another address is taken if that one is busy */
 } GcConfig;
+
+/* The heap is reserved here when free, so that a core image saved by one
+ * process maps at the same addresses in the next (gc/image.c). */
+#if defined(PETREL_SANITIZE_THREAD)
+/* TSan accepts fixed mappings only in its application ranges (low app memory
+ * here); elsewhere it rewrites the address and aborts. */
+#define GC_DEFAULT_BASE ((void *)(uintptr_t)0x004000000000ull)
+#else
+#define GC_DEFAULT_BASE ((void *)(uintptr_t)0x200000000000ull)
+#endif
 
 /* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY and PETREL_GC_LOG into cfg
  * (keeps other fields, and those whose variable is unset). */
@@ -114,5 +126,22 @@ typedef struct GcStats {
     size_t heap_limit_bytes;
 } GcStats;
 void gc_get_stats(GcStats *out);
+
+/* ---- Core images (gc/image.c) ----
+ * The heap part of a core file: the page table up to the high-water mark,
+ * then the raw pages.  Callers run with one mutator (no other thread). */
+void *gc_heap_base(void);
+size_t gc_heap_npages(void);
+/* Calls fn on every allocated headered object (not conses). */
+typedef void (*GcObjectVisitor)(GcWord *obj, void *data);
+void gc_each_object(GcObjectVisitor fn, void *data);
+/* Writes the table at table_off and the pages at *data_off (set here: the
+ * next 64 KiB boundary after the table); *hwm gets the page count.  Drops
+ * self's TLABs.  False (errno set) on an I/O error. */
+bool gc_image_write(int fd, GcMutator *self, uint64_t table_off, uint64_t *data_off, uint64_t *hwm);
+/* Restores a heap written by gc_image_write into the fresh, empty heap of
+ * this process (same base): maps the pages privately from fd.  False with a
+ * message in err if it cannot. */
+bool gc_image_read(int fd, uint64_t table_off, uint64_t data_off, uint64_t hwm, char *err, size_t errcap);
 
 #endif

@@ -169,7 +169,8 @@ static inline void *gc_page_take_cell(GcPage *p) {
 }
 
 /* heap.c: pages and runs (pages_lock). */
-void gc_heap_reserve(size_t limit_bytes);
+void gc_heap_reserve(size_t limit_bytes, void *hint);
+const uint64_t *gc_slot_starts(unsigned slot);
 void gc_heap_release(void);
 GcPage *gc_page_acquire_locked(unsigned slot);
 void gc_page_release_locked(GcPage *p);

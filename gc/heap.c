@@ -52,21 +52,46 @@ void gc_size_classes_init(void) {
     }
 }
 
-/* The region is aligned to a page so that a granule index is the low bits. */
-void gc_heap_reserve(size_t limit_bytes) {
+const uint64_t *gc_slot_starts(unsigned slot) { return slot_starts[slot]; }
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* The region at exactly hint (page aligned), or NULL if that range is busy.
+ * A kernel without MAP_FIXED_NOREPLACE treats it as a plain hint. */
+static char *reserve_at(void *hint, size_t bytes, int prot, int flags) {
+    if (!hint || ((uintptr_t)hint & (GC_PAGE_BYTES - 1)))
+        return NULL;
+    char *p = mmap(hint, bytes, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (p != hint) {
+        munmap(p, bytes);
+        return NULL;
+    }
+    return p;
+}
+
+/* The region is aligned to a page so that a granule index is the low bits.
+ * It goes at hint when that range is free (core images need a fixed base). */
+void gc_heap_reserve(size_t limit_bytes, void *hint) {
     size_t npages = limit_bytes >> GC_PAGE_SHIFT;
     if (npages == 0)
         npages = 1;
     size_t bytes = npages << GC_PAGE_SHIFT;
     int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    char *raw = mmap(NULL, bytes + GC_PAGE_BYTES, prot, flags, -1, 0);
+    char *fixed = reserve_at(hint, bytes, prot, flags);
+    char *raw = fixed ? fixed : mmap(NULL, bytes + GC_PAGE_BYTES, prot, flags, -1, 0);
     PT_CHECK(raw != MAP_FAILED, "cannot reserve a heap of %zu bytes", bytes);
     char *base = (char *)(((uintptr_t)raw + GC_PAGE_BYTES - 1) & ~(uintptr_t)(GC_PAGE_BYTES - 1));
-    if (base > raw)
-        munmap(raw, (size_t)(base - raw));
-    size_t tail = (size_t)(raw + GC_PAGE_BYTES - base);
-    if (tail)
-        munmap(base + bytes, tail);
+    if (!fixed) {
+        if (base > raw)
+            munmap(raw, (size_t)(base - raw));
+        size_t tail = (size_t)(raw + GC_PAGE_BYTES - base);
+        if (tail)
+            munmap(base + bytes, tail);
+    }
     void *table = mmap(NULL, npages * sizeof(GcPage), prot, flags, -1, 0);
     PT_CHECK(table != MAP_FAILED, "cannot reserve a page table for %zu pages", npages);
     gc_heap.base = base;

@@ -95,7 +95,33 @@ static LispObj ext_verify_heap(ThContext *tc, size_t nargs, LispObj *args) {
     return fx_make((int64_t)gc_verify_heap());
 }
 
+/* Saves the image and exits through QUIT-TAG like QUIT, so the stack
+ * unwinds and main flushes the streams. */
+static LispObj ext_save_lisp_and_die(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj path = arg_string(tc, args[0]);
+    LispObj toplevel = key_arg(tc, nargs, args, 1, "TOPLEVEL", NIL);
+    LispObj executable = key_arg(tc, nargs, args, 1, "EXECUTABLE", NIL);
+    for (size_t i = 1; i + 1 < nargs; i += 2)
+        if (args[i] != kw(tc, "TOPLEVEL") && args[i] != kw(tc, "EXECUTABLE"))
+            cond_program_error(tc, "SAVE-LISP-AND-DIE: unknown keyword argument %s",
+                               symbol_p(args[i]) ? "(not :TOPLEVEL or :EXECUTABLE)" : "(not a symbol)");
+    if (executable != NIL)
+        cond_error(tc, "SAVE-LISP-AND-DIE: :EXECUTABLE T is not supported; save a core and run "
+                              "it with petrel --core FILE");
+    if (toplevel != NIL) toplevel = arg_function_designator(tc, toplevel);
+    char buf[4096], err[1024];
+    if (str_to_utf8(path, buf, sizeof buf) >= sizeof buf) cond_error(tc, "SAVE-LISP-AND-DIE: path too long");
+    stm_finish_output(tc, sym_value(tc, S(STAR_STANDARD_OUTPUT)));
+    stm_finish_output(tc, sym_value(tc, S(STAR_ERROR_OUTPUT)));
+    if (!img_save(tc, buf, toplevel, err, sizeof err)) cond_error(tc, "SAVE-LISP-AND-DIE: %s", err);
+    vm_throw(tc, S(QUIT_TAG), fx_make(0));
+}
+
 const BuiltinSpec builtins_ext[] = {
+    {"SAVE-LISP-AND-DIE", "EXT", ext_save_lisp_and_die, 1, BUILTIN_REST, "pathname &key toplevel executable",
+     "Saves the whole Lisp image (user definitions included) as a core file at PATHNAME, then exits. "
+     "Start it with petrel --core PATHNAME; TOPLEVEL, a function of no arguments, then runs instead of "
+     "the REPL (after any --eval/--load) and its fixnum value is the exit status."},
     {"GC", "EXT", ext_gc, 0, BUILTIN_REST, "&key full", "Runs a full garbage collection."},
     {"GC-STATISTICS", "EXT", ext_gc_statistics, 0, 0, "", "Collector figures as a plist."},
     {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},

@@ -10,7 +10,12 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 LispObj lisp_nil, lisp_t;
 LispObj lisp_syms[SYM__COUNT];
@@ -203,16 +208,53 @@ static LispObj load_boot(ThContext *tc, void *data) {
     }
 }
 
+/* The library from the embedded source: symbols, builtins, then boot.lisp. */
+static void build_from_source(ThContext *tc) {
+    make_nil_and_t(tc);
+    make_packages(tc);
+    intern_known_symbols(tc);
+    cc_mark_special_operators();
+    define_variables(tc);
+    cond_init_hierarchy(tc);
+    lisp_register_all_builtins(tc);
+    lisp_image_toplevel = NIL;
+    LispObj result, condition;
+    if (!vm_call_protected(tc, load_boot, NULL, &result, &condition)) {
+        LispObj msg = cond_report_string(tc, condition);
+        char buf[2048];
+        str_to_utf8(msg, buf, sizeof buf);
+        pt_fatal("loading the boot library failed: %s", buf);
+    }
+}
+
+/* Test hook: takes the core's heap address, as another mapping might. */
+static void occupy(void *base) {
+    void *p = mmap(base, 1 << 16, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != base && p != MAP_FAILED) munmap(p, 1 << 16);
+}
+
+/* A core is used only if the heap got its base address; otherwise the
+ * library is loaded from source, with a one-line warning. */
 ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     GcConfig cfg = {0};
     cfg.heap_limit_bytes = (opts && opts->dynamic_space_mb ? opts->dynamic_space_mb : 2048) << 20;
     gc_config_from_env(&cfg);
+    ImgCore *core = opts ? opts->core : NULL;
+    if (core) cfg.base_hint = core->heap_base;
+    if (core && getenv("PETREL_TEST_OCCUPY_HEAP_BASE")) occupy(core->heap_base);
     gc_init(&cfg);
+    if (core && gc_heap_base() != core->heap_base) {
+        fprintf(stderr, "petrel: warning: address %p for the core's heap is busy; loading the library from source\n",
+                core->heap_base);
+        img_close(core);
+        core = NULL;
+    }
     th_init();
     ThContext *tc = th_attach_current(stack_base, "main");
     gc_add_root_range(lisp_syms, SYM__COUNT);
     gc_add_root_range(&lisp_nil, 1);
     gc_add_root_range(&lisp_t, 1);
+    gc_add_root_range(&lisp_image_toplevel, 1);
     static LispObj *const pkgs[] = {&pkg_common_lisp, &pkg_cl_user, &pkg_keyword, &pkg_ext, &pkg_system};
     for (size_t i = 0; i < 5; i++) gc_add_root_range(pkgs[i], 1);
     pkg_init_registry();
@@ -221,19 +263,12 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     size_t cstack = c_stack_bytes();
     size_t usable = cstack > (1u << 20) ? cstack - (cstack / 8 > (512u << 10) ? cstack / 8 : (512u << 10)) : cstack / 2;
     tc->vm->c_stack_limit = (char *)stack_base - usable;
-    make_nil_and_t(tc);
-    make_packages(tc);
-    intern_known_symbols(tc);
-    cc_mark_special_operators();
-    define_variables(tc);
-    cond_init_hierarchy(tc);
-    lisp_register_all_builtins(tc);
-    LispObj result, condition;
-    if (!vm_call_protected(tc, load_boot, NULL, &result, &condition)) {
-        LispObj msg = cond_report_string(tc, condition);
-        char buf[2048];
-        str_to_utf8(msg, buf, sizeof buf);
-        pt_fatal("loading the boot library failed: %s", buf);
+    if (core) {
+        char err[512];
+        /* now: nothing is allocated, so the core's pages can take the heap */
+        if (!img_load(tc, core, err, sizeof err)) pt_fatal("cannot load the core image: %s", err);
+    } else {
+        build_from_source(tc);
     }
     return tc;
 }

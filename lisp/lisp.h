@@ -430,10 +430,30 @@ bool vm_call_protected(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *
 void vm_load_file(ThContext *tc, const char *path, bool verbose);
 
 /* ---- Startup (lisp/init.c) ---- */
+typedef struct ImgCore ImgCore;
 typedef struct LispOptions {
     size_t dynamic_space_mb;
     size_t control_stack_mb;
+    ImgCore *core;       /* an image opened by img_open, or NULL: load the library */
 } LispOptions;
 ThContext *lisp_init(const LispOptions *opts, void *stack_base);
+
+/* ---- Core images (lisp/image.c) ---- */
+/* The function an image starts instead of the REPL (NIL: none); a GC root. */
+extern LispObj lisp_image_toplevel;
+/* An opened, validated core file (header read; the heap not yet mapped). */
+struct ImgCore {
+    int fd;
+    void *heap_base;
+    uint64_t hwm, table_off, data_off, roots_off, nroots, anchor, tls_counter;
+};
+/* Opens and checks path: false with the reason in err (errno ENOENT kept if
+ * the file does not exist). */
+bool img_open(const char *path, ImgCore *core, char *err, size_t errcap);
+void img_close(ImgCore *core);
+/* Maps core into the fresh heap and restores the C roots; false with err. */
+bool img_load(ThContext *tc, ImgCore *core, char *err, size_t errcap);
+/* Collects, then writes the whole image to path; false with err. */
+bool img_save(ThContext *tc, const char *path, LispObj toplevel, char *err, size_t errcap);
 
 #endif

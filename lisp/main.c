@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lisp/vm_impl.h"
 
@@ -21,10 +22,15 @@ static const char usage[] =
     "  --dynamic-space-size MB   heap limit (default 2048; suffixes KB MB GB accepted)\n"
     "  --control-stack-size MB   Lisp stack size (default 16)\n"
     "  --noinform, --no-userinit accepted for SBCL compatibility\n"
+    "  --core FILE               start from the core image FILE (default: $PETREL_CORE,\n"
+    "                            else petrel.core beside the binary, else the built-in library)\n"
+    "  --no-core                 load the built-in library from source, ignoring any core\n"
+    "  --save-core FILE          load the library from source, save it as a core image, exit\n"
     "  --version                 print the version and exit\n"
     "  --help                    print this help and exit\n"
     "Environment: PETREL_GC_TORTURE=N collects every N allocations; PETREL_GC_VERIFY=1 checks\n"
-    "the heap after each collection; PETREL_GC_LOG=1 logs one line per collection.\n";
+    "the heap after each collection; PETREL_GC_LOG=1 logs one line per collection;\n"
+    "PETREL_CORE=FILE names the core to start from (empty: none).\n";
 
 typedef struct Action { bool is_load; const char *arg; } Action;
 
@@ -55,6 +61,9 @@ typedef struct Options {
     size_t nactions;
     const char *script;
     bool non_interactive;
+    const char *core;       /* --core */
+    const char *save_core;  /* --save-core */
+    bool no_core;           /* --no-core */
 } Options;
 
 static void parse_args(int argc, char **argv, Options *o) {
@@ -82,6 +91,13 @@ static void parse_args(int argc, char **argv, Options *o) {
         } else if (!strcmp(a, "--control-stack-size")) {
             o->lisp.control_stack_mb = parse_megabytes(a, next);
             i++;
+        } else if (!strcmp(a, "--core") || !strcmp(a, "--save-core")) {
+            if (!next) bad_usage("%s needs a file name", a);
+            if (a[2] == 'c') o->core = next;
+            else o->save_core = next;
+            i++;
+        } else if (!strcmp(a, "--no-core")) {
+            o->no_core = true;
         } else if (!strcmp(a, "--noinform") || !strcmp(a, "--no-userinit") || !strcmp(a, "--no-sysinit")) {
             /* accepted for SBCL compatibility: Petrel has no banner or init files yet */
         } else if (!strcmp(a, "--end-toplevel-options")) {
@@ -116,6 +132,11 @@ static LispObj run_script(ThContext *tc, void *data) {
     return NIL;
 }
 
+static LispObj run_image_toplevel(ThContext *tc, void *data) {
+    (void)data;
+    return vm_funcall0(tc, lisp_image_toplevel);
+}
+
 typedef struct Main { Options *opts; int status; } Main;
 
 static LispObj run_toplevel(ThContext *tc, void *data) {
@@ -136,15 +157,82 @@ static LispObj run_toplevel(ThContext *tc, void *data) {
         }
         return NIL;
     }
+    if (lisp_image_toplevel != NIL) {
+        LispObj condition, result;
+        if (!vm_call_protected(tc, run_image_toplevel, NULL, &result, &condition)) {
+            lisp_report_error(tc, condition, true);
+            m->status = 1;
+        } else if (fx_p(result)) {
+            m->status = (int)fx_value(result);
+        }
+        return NIL;
+    }
     if (!o->non_interactive) lisp_repl(tc);
     return NIL;
+}
+
+/* petrel.core in the directory of the running binary, if there is one. */
+static bool core_beside_binary(char *buf, size_t cap) {
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 16);
+    if (n <= 0 || (size_t)n >= cap - 16) return false;
+    buf[n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (!slash) return false;
+    strcpy(slash + 1, "petrel.core");
+    return access(buf, R_OK) == 0;
+}
+
+/* A heap too small for the core is a usage error, not a crash later. */
+static void check_heap_fits(const Options *o, const ImgCore *core, const char *path) {
+    size_t need_mb = (size_t)((core->hwm * 33 / 32 + 8) >> 4) + 1;  /* 16 pages per MB, + reserve */
+    if (o->lisp.dynamic_space_mb && o->lisp.dynamic_space_mb < need_mb) {
+        fprintf(stderr, "petrel: the core %s needs --dynamic-space-size of at least %zu MB\n", path, need_mb);
+        exit(2);
+    }
+}
+
+/* The core to start from, in order: --core (must work: else exit 2),
+ * $PETREL_CORE, petrel.core beside the binary; none: the built-in library.
+ * A missing $PETREL_CORE file is silent; an unusable core found by the
+ * last two ways is a one-line warning. */
+static ImgCore *choose_core(const Options *o, ImgCore *core) {
+    static char beside[4096];
+    char err[1024];
+    if (o->save_core || o->no_core) return NULL;
+    if (o->core) {
+        if (img_open(o->core, core, err, sizeof err)) {
+            check_heap_fits(o, core, o->core);
+            return core;
+        }
+        fprintf(stderr, "petrel: %s\n", err);
+        exit(2);
+    }
+    const char *env = getenv("PETREL_CORE");
+    const char *path = env ? (*env ? env : NULL) : core_beside_binary(beside, sizeof beside) ? beside : NULL;
+    if (!path) return NULL;
+    if (img_open(path, core, err, sizeof err)) {
+        check_heap_fits(o, core, path);
+        return core;
+    }
+    if (errno != ENOENT) fprintf(stderr, "petrel: warning: %s; loading the library from source\n", err);
+    return NULL;
+}
+
+static int save_core(ThContext *tc, const char *path) {
+    char err[1024];
+    if (img_save(tc, path, NIL, err, sizeof err)) return 0;
+    fprintf(stderr, "petrel: %s\n", err);
+    return 1;
 }
 
 int main(int argc, char **argv) {
     int stack_marker;
     static Options opts;
+    static ImgCore core;
     parse_args(argc, argv, &opts);
+    opts.lisp.core = choose_core(&opts, &core);
     ThContext *tc = lisp_init(&opts.lisp, &stack_marker);
+    if (opts.save_core) return save_core(tc, opts.save_core);
     LispObj argl = NIL;
     for (int i = argc; i-- > 0;) argl = lisp_cons(tc, str_from_cstr(tc, argv[i]), argl);
     sym_set_value(tc, S(STAR_POSIX_ARGV), argl);

@@ -280,6 +280,8 @@ void pkg_init_registry(void) {
 
 void pkg_set_registry_nil(void) { all_packages = NIL; }
 
+LispObj *pkg_registry_root(void) { return &all_packages; }
+
 /* Puts an existing symbol into pkg (startup: NIL, T and the C-known symbols). */
 void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external) {
     lock();

@@ -140,6 +140,7 @@ bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec);
 /* package.c */
 void pkg_init_registry(void);
 void pkg_set_registry_nil(void);
+LispObj *pkg_registry_root(void);  /* &all_packages, for core images */
 void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external);
 LispObj pkg_all(void);
 /* package.c primitives behind the chapter-11 builtins (builtins_packages.c) */

@@ -29,6 +29,14 @@ uint64_t th_new_tls_index(void) {
     return atomic_fetch_add_explicit(&next_tls_index, 1, memory_order_relaxed);
 }
 
+uint64_t th_tls_index_counter(void) {
+    return atomic_load_explicit(&next_tls_index, memory_order_relaxed);
+}
+
+void th_tls_index_restore(uint64_t next) {
+    atomic_store_explicit(&next_tls_index, next, memory_order_relaxed);
+}
+
 static void *xcalloc(size_t n, size_t size) {
     void *p = calloc(n, size);
     if (!p) pt_fatal("out of memory allocating %zu bytes for a thread context", n * size);

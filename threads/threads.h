@@ -44,6 +44,9 @@ void th_push_binding(ThContext *tc, uint64_t index, GcWord old_value);
 
 /* Global index allocation for thread-local slots: atomic counter. */
 uint64_t th_new_tls_index(void);
+/* Core images: the counter's value, and restoring it (before any thread). */
+uint64_t th_tls_index_counter(void);
+void th_tls_index_restore(uint64_t next);
 
 /* Registers ThContext roots (binding vector and stack) with the collector. */
 void th_init(void);

@@ -1,0 +1,162 @@
+"""End-to-end tests of core images (issue 4 item 9): petrel.core saved by the
+build beside the binary and mapped at startup; --core, $PETREL_CORE and
+--no-core; save-lisp-and-die with user definitions and :toplevel; the heap
+restored from a core collects and verifies, also under GC torture.
+
+Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_core.py
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+from test_cli import PETREL, eval_args, run
+
+BUILD_CORE = str(Path(PETREL).resolve().parent / "petrel.core")
+NO_CORE = {"PETREL_CORE": "/nonexistent/petrel.core"}
+
+FORMS = [
+    "(print (list (+ 1 2) (expt 2 40) (/ 1 3) 1.5d0 #\\a \"str\" :kw 'sym))",
+    "(print (mapcar (lambda (x) (* x x)) '(1 2 3)))",
+    "(print (handler-case (error 'type-error :datum 1 :expected-type 'string) (type-error (c) (type-error-datum c))))",
+    "(progn (defstruct pt x y) (print (make-pt :x 1 :y 2)))",
+    "(print (list (find-package \"CL-USER\") *package* (symbol-package 'car) (fboundp 'car)))",
+    "(print (let ((x (list 1 2))) (push 0 x) (incf (second x)) x))",
+    "(print (list (typep 3 '(integer 0 5)) (subtypep 'fixnum 'integer) (type-of \"a\")))",
+    "(progn (format t \"~&~a ~s ~d~%\" \"a\" \"b\" 42) (write-line \"out\") (fresh-line))",
+    "(print (gensym))",
+]
+
+
+def test_build_saved_a_core():
+    assert os.path.exists(BUILD_CORE), f"the build should save {BUILD_CORE}"
+
+
+def test_same_results_with_and_without_core():
+    with_core = run(eval_args(*FORMS), env={"PETREL_CORE": BUILD_CORE})
+    without = run(eval_args(*FORMS), env=NO_CORE)
+    assert with_core.rc == without.rc == 0, (with_core, without)
+    assert with_core.out == without.out
+    assert with_core.err == without.err == ""
+
+
+def test_no_core_flag_and_empty_env_load_from_source():
+    a = run(eval_args("(print (+ 40 2))") + ["--no-core"])
+    b = run(eval_args("(print (+ 40 2))"), env={"PETREL_CORE": ""})
+    assert a.tokens == b.tokens == ["42"] and a.err == b.err == ""
+
+
+def test_core_flag_garbage_file_exits_2(tmp_path):
+    bad = tmp_path / "garbage.core"
+    bad.write_bytes(b"PETRELCORE" + os.urandom(4000))
+    r = run(["--core", str(bad), "--non-interactive", "--eval", "(print 1)"])
+    assert r.rc == 2 and r.out == ""
+    assert "core" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_core_flag_missing_or_truncated_exits_2(tmp_path):
+    r = run(["--core", str(tmp_path / "missing.core"), "--non-interactive"])
+    assert r.rc == 2 and "missing.core" in r.err
+    trunc = tmp_path / "trunc.core"
+    trunc.write_bytes(Path(BUILD_CORE).read_bytes()[:100000])
+    r = run(["--core", str(trunc), "--non-interactive"])
+    assert r.rc == 2 and "truncated" in r.err
+
+
+def test_bad_env_core_warns_and_falls_back(tmp_path):
+    bad = tmp_path / "bad.core"
+    bad.write_bytes(b"not a core at all" * 100)
+    r = run(eval_args("(print (+ 1 1))"), env={"PETREL_CORE": str(bad)})
+    assert r.rc == 0 and r.tokens == ["2"]
+    assert "warning" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+USER_CODE = [
+    '(defvar *greeting* "hello")',
+    "(defparameter *count* 41)",
+    '(defun greet (who) (format nil "~a, ~a" *greeting* who))',
+    "(defmacro twice (x) `(list ,x ,x))",
+    '(defpackage "MY-APP" (:use "CL") (:export "RUN"))',
+    '(defun my-app:run () (format t "~&app ran ~a~%" (greet "app")) 7)',
+    "(defstruct (point (:constructor pt (x y))) x y)",
+    "(define-condition my-err (error) ((k :initarg :k :reader my-err-k)))",
+]
+
+
+def save(tmp_path, name, *extra):
+    core = tmp_path / name
+    r = run(eval_args(*USER_CODE, *extra), torture=False, timeout=60)
+    assert r.rc == 0 and r.err == "", r
+    assert core.exists() and not list(tmp_path.glob(name + ".tmp*"))
+    return str(core)
+
+
+def test_save_lisp_and_die_restores_user_definitions(tmp_path):
+    core = save(tmp_path, "user.core", f'(petrel-ext:save-lisp-and-die "{tmp_path}/user.core")')
+    r = run(["--core", core] + eval_args(
+        "(print (greet \"world\"))", "(print (incf *count*))", "(print (twice 3))",
+        "(print (point-y (pt 1 2)))",
+        "(print (handler-case (error 'my-err :k 5) (my-err (c) (my-err-k c))))",
+        "(print (find-symbol \"RUN\" \"MY-APP\"))"))
+    assert r.rc == 0, r
+    assert r.values == ['"hello, world"', "42", "(3 3)", "2", "5", "MY-APP:RUN"]
+
+
+def test_toplevel_runs_instead_of_repl(tmp_path):
+    core = save(tmp_path, "app.core",
+                f"(petrel-ext:save-lisp-and-die \"{tmp_path}/app.core\" :toplevel 'my-app:run)")
+    r = run(["--core", core], stdin="(print :repl-should-not-run)\n")
+    assert r.rc == 7, r
+    assert r.out == "app ran hello, app\n"
+
+
+def test_executable_is_refused_clearly(tmp_path):
+    r = run(eval_args(f'(petrel-ext:save-lisp-and-die "{tmp_path}/x.core" :executable t)'))
+    assert r.rc == 1 and ":EXECUTABLE" in r.err
+    assert not (tmp_path / "x.core").exists()
+
+
+GC_FORMS = [
+    "(petrel-ext:gc)",
+    "(print (petrel-ext:verify-heap))",
+    "(defun build (n) (if (= n 0) nil (cons (make-string 10) (build (1- n)))))",
+    "(print (length (build 5000)))",
+    "(petrel-ext:gc)",
+    "(print (petrel-ext:verify-heap))",
+    "(print (greet \"after gc\"))",
+]
+
+
+def test_gc_after_loading_core(tmp_path):
+    core = save(tmp_path, "gc.core", f'(petrel-ext:save-lisp-and-die "{tmp_path}/gc.core")')
+    r = run(["--core", core] + eval_args(*GC_FORMS), torture=False)
+    assert r.rc == 0, r
+    assert r.values == ["0", "5000", "0", '"hello, after gc"']
+
+
+def test_gc_torture_with_core(tmp_path):
+    core = save(tmp_path, "tort.core", f'(petrel-ext:save-lisp-and-die "{tmp_path}/tort.core")')
+    r = run(["--core", core] + eval_args(*GC_FORMS),
+            env={"PETREL_GC_TORTURE": "20", "PETREL_GC_VERIFY": "1"}, timeout=120)
+    assert r.rc == 0, r
+    assert r.values == ["0", "5000", "0", '"hello, after gc"']
+
+
+def test_build_core_under_torture():
+    r = run(eval_args("(print (petrel-ext:verify-heap))", "(print (funcall (compile nil '(lambda (x) (1+ x))) 1))"),
+            env={"PETREL_CORE": BUILD_CORE, "PETREL_GC_TORTURE": "7"}, timeout=60)
+    assert r.rc == 0 and r.values == ["0", "2"], r
+
+
+def test_small_heap_refuses_core_cleanly():
+    r = run(["--core", BUILD_CORE, "--dynamic-space-size", "1", "--non-interactive", "--eval", "(print 1)"])
+    assert r.rc == 2 and "dynamic-space-size" in r.err and r.out == ""
+
+
+def test_busy_heap_address_falls_back_to_source():
+    """The core's base address is taken (PETREL_TEST_OCCUPY_HEAP_BASE maps a
+    page there first): one warning line, then the library from source."""
+    r = run(eval_args("(print (list (+ 1 2) (petrel-ext:verify-heap)))", "(petrel-ext:gc)"),
+            env={"PETREL_CORE": BUILD_CORE, "PETREL_TEST_OCCUPY_HEAP_BASE": "1"})
+    assert r.rc == 0 and r.values == ["(3 0)"], r
+    assert "busy" in r.err and len(r.err.strip().splitlines()) == 1
