@@ -537,15 +537,19 @@
     (if (typep r type) r (%coerce-error object result-type))))
 
 (defun %coerce-to-vector (object type result-type)
+  ;; Walk a list once (ELT on a list would make this quadratic).
   (let* ((n (length object))
-         (v (if (subtypep type 'string)
-                (let ((s (make-string n)))
-                  (dotimes (i n s)
-                    (let ((c (elt object i)))
-                      (unless (characterp c) (%coerce-error object result-type))
-                      (setf (aref s i) c))))
-                (let ((s (make-array n)))
-                  (dotimes (i n s) (setf (svref s i) (elt object i)))))))
+         (string-p (subtypep type 'string))
+         (v (if string-p (make-string n) (make-array n)))
+         (i 0))
+    (flet ((put (x)
+             (if string-p
+                 (if (characterp x) (setf (aref v i) x) (%coerce-error object result-type))
+                 (setf (svref v i) x))
+             (setq i (1+ i))))
+      (if (listp object)
+          (dolist (x object) (put x))
+          (dotimes (k n) (put (elt object k)))))
     (if (typep v type) v (%coerce-error object result-type))))
 
 ;;; ---- typecase ----
