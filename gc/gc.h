@@ -138,6 +138,8 @@ void gc_each_object(GcObjectVisitor fn, void *data);
 /* Writes the table at table_off and the pages at *data_off (set here: the
  * next 64 KiB boundary after the table); *hwm gets the page count.  Drops
  * self's TLABs.  False (errno set) on an I/O error. */
+/* pwrite of all n bytes at off, retrying short writes and EINTR. */
+bool gc_image_pwrite_all(int fd, const void *buf, size_t n, uint64_t off);
 bool gc_image_write(int fd, GcMutator *self, uint64_t table_off, uint64_t *data_off, uint64_t *hwm);
 /* Restores a heap written by gc_image_write into the fresh, empty heap of
  * this process (same base): maps the pages privately from fd.  False with a

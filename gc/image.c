@@ -59,7 +59,7 @@ void gc_each_object(GcObjectVisitor fn, void *data) {
     }
 }
 
-static bool write_all(int fd, const void *buf, size_t n, uint64_t off) {
+bool gc_image_pwrite_all(int fd, const void *buf, size_t n, uint64_t off) {
     const char *b = buf;
     while (n) {
         ssize_t k = pwrite(fd, b, n, (off_t)off);
@@ -96,8 +96,8 @@ bool gc_image_write(int fd, GcMutator *self, uint64_t table_off, uint64_t *data_
     gc_unlock_pages();
     uint64_t tbytes = (uint64_t)hwm * sizeof *t;
     uint64_t doff = (table_off + tbytes + GC_PAGE_BYTES - 1) & ~(uint64_t)(GC_PAGE_BYTES - 1);
-    bool ok = write_all(fd, t, tbytes, table_off) &&
-              write_all(fd, gc_heap.base, hwm << GC_PAGE_SHIFT, doff);
+    bool ok = gc_image_pwrite_all(fd, t, tbytes, table_off) &&
+              gc_image_pwrite_all(fd, gc_heap.base, hwm << GC_PAGE_SHIFT, doff);
     free(t);
     *data_off = doff;
     *hwm_out = hwm;

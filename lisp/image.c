@@ -160,16 +160,6 @@ static void relocate(GcWord *w, void *data) {
 
 /* ---- saving ---- */
 
-static bool write_at(int fd, const void *buf, size_t n, uint64_t off) {
-    const char *b = buf;
-    while (n) {
-        ssize_t k = pwrite(fd, b, n, (off_t)off);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
-        b += k, n -= (size_t)k, off += (uint64_t)k;
-    }
-    return true;
-}
 
 static bool write_image(ThContext *tc, int fd) {
     size_t nroots = roots_table(NULL);
@@ -192,7 +182,7 @@ static bool write_image(ThContext *tc, int fd) {
     gc_each_object(unrelocate, &ps);
     /* now: raw words are position independent; nothing may allocate until restored */
     bool ok = gc_image_write(fd, &tc->gc, h.table_off, &h.data_off, &h.hwm) &&
-              write_at(fd, vals, nroots * sizeof *vals, h.roots_off) && write_at(fd, &h, sizeof h, 0);
+              gc_image_pwrite_all(fd, vals, nroots * sizeof *vals, h.roots_off) && gc_image_pwrite_all(fd, &h, sizeof h, 0);
     for (size_t i = ps.n; i-- > 0;) *ps.v[i].at = ps.v[i].old;
     free(ps.v);
     free(roots);

@@ -32,3 +32,10 @@ def run_file(cmd, text, tmp_path, timeout):
     src.write_text(text)
     proc = subprocess.run(cmd + [str(src)], capture_output=True, timeout=timeout)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def sbcl_stdout(path, timeout=120):
+    """What `sbcl --script path` prints (the oracle for the case tables)."""
+    proc = subprocess.run(["sbcl", "--script", str(path)], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, timeout=timeout)
+    return proc.stdout.decode()

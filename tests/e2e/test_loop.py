@@ -12,11 +12,10 @@ them whenever sbcl is installed, so they stay portable CL, not Petrel's word.
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_loop.py
 """
 import shutil
-import subprocess
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import run, script
 
 PRELUDE = r"""
@@ -242,12 +241,8 @@ def test_loop_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(PRELUDE, CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    check_output(proc.stdout.decode(), CASES)
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(HASH_PRELUDE, HASH_CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    check_output(proc.stdout.decode(), HASH_CASES)
+    check_output(sbcl_stdout(script(tmp_path, program(PRELUDE, CASES))), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program(HASH_PRELUDE, HASH_CASES))), HASH_CASES)
 
 
 def lisp_values(tmp_path, text):

@@ -11,11 +11,10 @@ them whenever sbcl is installed, so they stay portable CL, not Petrel's word.
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_setf.py
 """
 import shutil
-import subprocess
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import run, script
 
 # Definitions the cases use: setf functions, defsetf short and long forms
@@ -262,9 +261,7 @@ def test_setf_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(PRELUDE, CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    check_output(proc.stdout.decode(), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program(PRELUDE, CASES))), CASES)
 
 
 # ---------------------------------------------------------------- errors
