@@ -2,8 +2,14 @@
 one numbered line per case (its values as a list, or :ERROR and the condition
 type), the comparison of that output with the table, and running a program
 file under petrel or a peer Lisp (the peers' answers check the tables)."""
+import os
 import re
 import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
+TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
 
 
 def program(prelude, cases):

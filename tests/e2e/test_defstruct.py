@@ -5,18 +5,11 @@
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_defstruct.py
 """
-import os
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from case_table import run_file
-
-REPO = Path(__file__).resolve().parents[2]
-PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
-TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
+from case_table import PETREL, TIMEOUT, run_file
 
 CASES = {
     "basic": (

@@ -7,18 +7,11 @@ once RESTART-CASE exists (Petrel-only: SBCL's restarts differ).
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_packages.py
 """
-import os
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from case_table import run_file
-
-REPO = Path(__file__).resolve().parents[2]
-PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
-TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
+from case_table import PETREL, TIMEOUT, run_file
 
 CASES = {
     "names_and_present_symbols": (
