@@ -293,7 +293,10 @@ static LispObj cl_read_from_string(ThContext *tc, size_t nargs, LispObj *args) {
     size_t start, end;
     bounds(tc, string, vals[0], vals[1], &start, &end);
     LispObj s = stm_make_string_input(tc, string, start, end);
-    LispObj obj = rd_read(tc, s, opt(nargs, args, 1, T) != NIL, opt(nargs, args, 2, NIL), false);
+    /* :preserve-whitespace leaves the whitespace that ends a token unread
+     * (rd_read's recursive-p reading does exactly that). */
+    bool preserve = vals[2] != LISP_UNSUPPLIED && vals[2] != NIL;
+    LispObj obj = rd_read(tc, s, opt(nargs, args, 1, T) != NIL, opt(nargs, args, 2, NIL), preserve);
     LispObj v[2] = { obj, STM(s)->position };
     return vm_values(tc, 2, v);
 }
