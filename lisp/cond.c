@@ -236,6 +236,19 @@ bool cond_typep(LispObj c, LispObj type) {
 
 /* ---- messages ---- */
 
+/* Objects in messages are printed with *print-circle* and generous length
+ * and depth limits: a message about a huge or circular object (the reader
+ * can now build those with #n=) must stay short and finite. */
+static void print_bounded(ThContext *tc, LispObj x, LispObj out, bool escape) {
+    size_t saved = tc->bind_top;
+    sym_bind(tc, S(STAR_PRINT_CIRCLE), T);
+    if (!fx_p(sym_value(tc, S(STAR_PRINT_LENGTH)))) sym_bind(tc, S(STAR_PRINT_LENGTH), fx_make(100));
+    if (!fx_p(sym_value(tc, S(STAR_PRINT_LEVEL)))) sym_bind(tc, S(STAR_PRINT_LEVEL), fx_make(20));
+    if (escape) pr_prin1(tc, x, out);
+    else pr_princ(tc, x, out);
+    sym_unbind_to(tc, saved);
+}
+
 LispObj cond_format_message(ThContext *tc, const char *fmt, va_list ap) {
     LispObj out = stm_make_string_output(tc);
     char buf[64];
@@ -255,8 +268,8 @@ LispObj cond_format_message(ThContext *tc, const char *fmt, va_list ap) {
         else if (*p == 'u') { snprintf(buf, sizeof buf, "%u", va_arg(ap, unsigned)); stm_write_cstr(tc, out, buf); }
         else if (*p == 'c') stm_write_char(tc, out, (uint32_t)va_arg(ap, int));
         else if (*p == 's') stm_write_cstr(tc, out, va_arg(ap, const char *));
-        else if (*p == 'v') pr_prin1(tc, va_arg(ap, LispObj), out);
-        else if (*p == 'a') pr_princ(tc, va_arg(ap, LispObj), out);
+        else if (*p == 'v') print_bounded(tc, va_arg(ap, LispObj), out, true);
+        else if (*p == 'a') print_bounded(tc, va_arg(ap, LispObj), out, false);
         else if (*p == '%') stm_write_char(tc, out, '%');
         else if (*p == 0) break;
         else pt_fatal("cond_format_message: bad directive %%%c in \"%s\"", *p, fmt);

@@ -680,6 +680,10 @@ static void print_marker(Printer *p, LispObj x) {
 
 static void print_object(Printer *p, LispObj x, int depth) {
     if (fx_p(x)) { print_integer(p, x, depth); return; }
+    /* Nested vectors and lists recurse in C: a deep (or, without
+     * *print-circle*, circular) object must end in a storage-condition, not
+     * a C stack overflow. */
+    if ((depth & 15) == 0) vm_check_c_stack(p->tc);
     if (char_p(x)) { print_character(p, x, depth); return; }
     if (single_float_p(x)) { print_float(p, x, depth); return; }
     if (marker_p(x)) { print_marker(p, x); return; }
