@@ -126,16 +126,6 @@ LispObj vm_eval(ThContext *tc, LispObj form) {
     }
 }
 
-/* A first line "#!..." makes a script executable; skip it as SBCL does. */
-static void skip_shebang(ThContext *tc, LispObj stream) {
-    if (stm_peek_char(tc, stream) != '#') return;
-    stm_read_char(tc, stream);
-    if (stm_peek_char(tc, stream) != '!') {
-        stm_unread_char(tc, stream, '#');
-        return;
-    }
-    for (int32_t c = 0; c >= 0 && c != '\n';) c = stm_read_char(tc, stream);
-}
 
 typedef struct LoadState { const char *path; FILE *file; bool verbose; } LoadState;
 
@@ -153,7 +143,6 @@ static LispObj load_forms(ThContext *tc, void *data) {
         stm_write_cstr(tc, out, ls->path);
         stm_write_char(tc, out, '\n');
     }
-    skip_shebang(tc, stream);
     LispObj eof = lisp_cons(tc, NIL, NIL);
     for (;;) {
         LispObj form = rd_read(tc, stream, false, eof, false);

@@ -380,6 +380,16 @@ static LispObj sharp_bar(RdState *st, int32_t sub, int64_t arg) {
     }
 }
 
+/* -- #! to the end of the line: a comment, so a script's first line
+ * "#!/usr/bin/env petrel --script" reads as nothing.  #! is reserved to the
+ * user by CLHS 2.4.8 (figure 2-19); SBCL gives it the same meaning. -- */
+static LispObj sharp_bang(RdState *st, int32_t sub, int64_t arg) {
+    for (;;) {
+        int32_t c = stm_read_char(st->tc, st->stream);
+        if (c < 0 || c == '\n') return RD_NO_VALUES;
+    }
+}
+
 /* -- #b #o #x #nr: rationals in a radix (CLHS 2.4.8.7-10) -- */
 static LispObj sharp_radix(RdState *st, int32_t sub, int64_t arg) {
     unsigned radix;
@@ -469,7 +479,7 @@ static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
 }
 
 static const RdSharpFn sharp_table[128] = {
-    ['\\'] = sharp_backslash, ['\''] = sharp_quote, ['('] = sharp_lparen,
+    ['\\'] = sharp_backslash, ['\''] = sharp_quote, ['('] = sharp_lparen, ['!'] = sharp_bang,
     [':'] = sharp_colon,      ['.'] = sharp_dot,    ['+'] = sharp_plus_minus,
     ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
