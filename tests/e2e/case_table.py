@@ -45,3 +45,17 @@ def sbcl_stdout(path, timeout=120):
     proc = subprocess.run(["sbcl", "--script", str(path)], stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, timeout=timeout)
     return proc.stdout.decode()
+
+
+def check_program_on_petrel(program, expected, tmp_path):
+    """`petrel --script` of program prints exactly expected, cleanly."""
+    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
+    assert "Sanitizer" not in err and "runtime error:" not in err, err
+    assert rc == 0, err
+    assert out == expected
+
+
+def check_program_on_sbcl(program, expected, tmp_path):
+    """SBCL prints the same for program (the expectations are portable CL)."""
+    rc, out, err = run_file(["sbcl", "--script"], program, tmp_path, TIMEOUT)
+    assert out == expected

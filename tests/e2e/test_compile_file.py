@@ -9,17 +9,14 @@ clean error and exit code 1, never a crash.
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_compile_file.py
 """
-import os
 import random
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
-TIMEOUT = 120 if os.environ.get("PETREL_SANITIZE") else 30
+from case_table import PETREL, TIMEOUT
+
 
 # A module exercising top-level processing and every kind of literal.
 SOURCE = r""";;; compiled by the tests, loaded in a fresh process

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from case_table import PETREL, TIMEOUT, run_file
+from case_table import PETREL, TIMEOUT, check_program_on_petrel, check_program_on_sbcl, run_file
 
 CASES = {
     "names_and_present_symbols": (
@@ -327,19 +327,13 @@ NIL
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_packages(name, tmp_path):
-    program, expected = CASES[name]
-    rc, out, err = run_file([PETREL, "--script"], program, tmp_path, TIMEOUT)
-    assert "Sanitizer" not in err and "runtime error:" not in err, err
-    assert rc == 0, err
-    assert out == expected
+    check_program_on_petrel(*CASES[name], tmp_path)
 
 
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_expected_matches_sbcl(name, tmp_path):
-    program, expected = CASES[name]
-    rc, out, err = run_file(["sbcl", "--script"], program, tmp_path, TIMEOUT)
-    assert out == expected
+    check_program_on_sbcl(*CASES[name], tmp_path)
 
 
 RESTARTS = r"""(defun show (x) (format t "~S~%" x))
