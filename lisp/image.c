@@ -45,6 +45,8 @@ typedef struct ImgHeader {
     uint64_t tls_counter;    /* next thread-local slot index */
 } ImgHeader;
 
+/* :toplevel of save-lisp-and-die; written by the main thread before the REPL
+ * starts (image load or SAVE-LISP-AND-DIE) and read once at startup; a GC root. */
 LispObj lisp_image_toplevel = 0;
 
 /* The C globals that hold Lisp values, in file order. */
