@@ -122,7 +122,7 @@ static LispObj cl_fboundp(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_symbol_function(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = arg_symbol(tc, args[0]);
     LispObj f = SYM(s)->function;
-    if (f == LISP_UNBOUND) cond_undefined_function(tc, s);
+    if (f == LISP_UNBOUND) f = cond_undefined_function(tc, s);
     return f;
 }
 

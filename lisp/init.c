@@ -203,9 +203,12 @@ static LispObj load_boot(ThContext *tc, void *data) {
     LispObj eof = lisp_cons(tc, NIL, NIL);
     for (;;) {
         LispObj form = rd_read(tc, stream, false, eof, false);
-        if (form == eof) return T;
+        if (form == eof) break;
         vm_eval(tc, form);
     }
+    /* Whatever package the last library file was in, users start in CL-USER. */
+    sym_set_value(tc, S(STAR_PACKAGE), pkg_cl_user);
+    return T;
 }
 
 /* The library from the embedded source: symbols, builtins, then boot.lisp. */

@@ -378,8 +378,9 @@ _Noreturn void cond_type_error(ThContext *tc, LispObj datum, LispObj expected_ty
 _Noreturn void cond_program_error(ThContext *tc, const char *fmt, ...);
 _Noreturn void cond_reader_error(ThContext *tc, LispObj stream, const char *fmt, ...);
 _Noreturn void cond_end_of_file(ThContext *tc, LispObj stream);
-_Noreturn void cond_unbound_variable(ThContext *tc, LispObj symbol);
-_Noreturn void cond_undefined_function(ThContext *tc, LispObj name);
+/* Signal with USE-VALUE/STORE-VALUE restarts; return the value a restart supplies. */
+LispObj cond_unbound_variable(ThContext *tc, LispObj symbol);
+LispObj cond_undefined_function(ThContext *tc, LispObj name);
 _Noreturn void cond_storage_condition(ThContext *tc, const char *fmt, ...);
 _Noreturn void cond_division_by_zero(ThContext *tc, LispObj op, LispObj operands);
 /* True if condition's type is type or a subtype (kernel hierarchy table). */

@@ -263,7 +263,7 @@ LispObj arg_function_designator(ThContext *tc, LispObj x) {
     if (symbol_p(x)) {
         LispObj f = SYM(x)->function;
         if (f == LISP_UNBOUND || sym_flag_p(x, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
-            cond_undefined_function(tc, x);
+            f = cond_undefined_function(tc, x);
         return f;
     }
     cond_type_error(tc, x, S(FUNCTION_DESIGNATOR));

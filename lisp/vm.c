@@ -166,7 +166,6 @@ LispObj vm_function_name(LispObj fn) {
 }
 
 static _Noreturn void not_a_function(ThContext *tc, LispObj x) {
-    if (symbol_p(x)) cond_undefined_function(tc, x);
     cond_type_error(tc, x, S(FUNCTION_DESIGNATOR));
 }
 
@@ -471,15 +470,14 @@ LispObj vm_funcall2(ThContext *tc, LispObj fn, LispObj a, LispObj b) {
 LispObj vm_fdefinition(ThContext *tc, LispObj name) {
     if (symbol_p(name)) {
         LispObj f = SYM(name)->function;
-        if (f == LISP_UNBOUND) cond_undefined_function(tc, name);
-        if (sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
-            cond_undefined_function(tc, name);
+        if (f == LISP_UNBOUND || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
+            f = cond_undefined_function(tc, name);
         return f;
     }
     if (cons_p(name) && CAR(name) == S(SETF) && cons_p(CDR(name)) && symbol_p(CAR(CDR(name))) &&
         CDR(CDR(name)) == NIL) {
         LispObj f = lisp_plist_get(SYM(CAR(CDR(name)))->plist, S(SETF_FUNCTION), LISP_UNBOUND);
-        if (f == LISP_UNBOUND) cond_undefined_function(tc, name);
+        if (f == LISP_UNBOUND) f = cond_undefined_function(tc, name);
         return f;
     }
     cond_type_error(tc, name, S(FUNCTION_DESIGNATOR));
@@ -581,7 +579,7 @@ dispatch:
         CASE(GLOBAL) {
             LispObj s = consts[U16(pc)]; pc += 2;
             LispObj v = sym_value(tc, s);
-            if (v == LISP_UNBOUND) { SAVE(); cond_unbound_variable(tc, s); }
+            if (v == LISP_UNBOUND) { SAVE(); v = cond_unbound_variable(tc, s); }
             *sp++ = v;
             NEXT();
         }

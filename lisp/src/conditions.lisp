@@ -190,13 +190,40 @@
 
 ;;; ---- signalling with restarts ----
 
+;; cond.c calls these when the VM meets an unbound variable or an undefined
+;; function; the value a restart returns replaces the missing one.
+(defun %unbound-variable-error (name)
+  (restart-case (error 'unbound-variable :name name)
+    (use-value (value)
+      :report (lambda (stream) (format stream "Specify a value of ~S to use this time." name))
+      :interactive (lambda () (%read-new-value name))
+      value)
+    (store-value (value)
+      :report (lambda (stream) (format stream "Set ~S to a new value and use it." name))
+      :interactive (lambda () (%read-new-value name))
+      (setf (symbol-value name) value))))
+
+(defun %undefined-function-error (name)
+  (flet ((as-function (value)
+           (if (functionp value) value (fdefinition value))))
+    (restart-case (error 'undefined-function :name name)
+      (use-value (value)
+        :report (lambda (stream) (format stream "Specify a function to call instead of ~S this time." name))
+        :interactive (lambda () (%read-new-value name))
+        (as-function value))
+      (store-value (value)
+        :report (lambda (stream) (format stream "Define ~S as a new function and call it." name))
+        :interactive (lambda () (%read-new-value name))
+        (setf (fdefinition name) (as-function value))))))
+
+
 (defun warn (datum &rest arguments)
   (let ((c (%coerce-to-condition datum arguments 'simple-warning 'warn)))
     (unless (%condition-typep c 'warning)
       (error 'type-error :datum c :expected-type 'warning))
     (restart-case (with-condition-restarts c (car *restart-clusters*) (signal c))
       (muffle-warning () :report "Skip warning." (return-from warn nil)))
-    (format *error-output* "~&WARNING: ~A~%" c)
+    (format *error-output* "~&~:[WARNING~;STYLE-WARNING~]: ~A~%" (%condition-typep c 'style-warning) c)
     nil))
 
 (defun cerror (continue-format-control datum &rest arguments)
