@@ -34,6 +34,7 @@
 enum FaslTag {
     FT_REF = 1, FT_FIXNUM, FT_CHAR, FT_SINGLE, FT_MARKER, FT_DOUBLE, FT_RATIO, FT_COMPLEX,
     FT_STRING, FT_SYMBOL, FT_USYMBOL, FT_PACKAGE, FT_LIST, FT_VECTOR, FT_BYTES, FT_CODE, FT_EVAL,
+    FT_EVAL_INIT,  /* creation code, then initialization code run once the object is known */
 };
 enum { REC_FORM = 'F', REC_END = 'E' };
 
@@ -135,7 +136,11 @@ static void dump_symbol(FaslOut *out, LispObj x) {
     put_chars(out, SYM(x)->name);
 }
 
-/* An instance with a make-load-form method: its creation form runs at load. */
+/* An instance: MAKE-LOAD-FORM gives a creation form, run at load, and an
+ * initialization form, run right after it (CLHS make-load-form).  x is in
+ * the table before the initialization code is dumped, so that code's
+ * references to x (and cycles through it) load as references to the new
+ * object; the creation form may not refer to x. */
 static void dump_by_load_form(FaslOut *out, LispObj x) {
     ThContext *tc = out->tc;
     LispObj mlf = S(MAKE_LOAD_FORM);
@@ -144,12 +149,11 @@ static void dump_by_load_form(FaslOut *out, LispObj x) {
                    x, out->source);
     LispObj creation = vm_funcall1(tc, mlf, x);
     LispObj init = vm_nvalues(tc) > 1 ? vm_value(tc, 1) : NIL;
-    if (init != NIL)
-        cond_error(tc, "COMPILE-FILE: %v: initialization forms of MAKE-LOAD-FORM are not supported", x);
     LispObj code = cc_compile_toplevel_code(tc, creation, NIL, true);
     insert(out, x);
-    put_u8(out, FT_EVAL);
+    put_u8(out, init == NIL ? FT_EVAL : FT_EVAL_INIT);
     dump(out, code);
+    if (init != NIL) dump(out, cc_compile_toplevel_code(tc, init, NIL, true));
 }
 
 static void dump_object(FaslOut *out, LispObj x) {
@@ -364,6 +368,12 @@ static LispObj run_code(ThContext *tc, LispObj code) {
     return vm_funcall(tc, closure, 0, NULL);
 }
 
+static LispObj load_form_code(FaslIn *in) {
+    LispObj code = load_obj(in);
+    if (!kind_p(code, KIND_CODE) || arity_nreq(CODE(code)->arity) != 0) corrupt(in, "bad load-time form");
+    return code;
+}
+
 static LispObj load_symbol(FaslIn *in, bool interned) {
     ThContext *tc = in->tc;
     size_t id = reserve(in);
@@ -424,11 +434,11 @@ static LispObj load_heap(FaslIn *in, unsigned tag) {
         return fill(in, id, b);
     }
     case FT_CODE: return load_code(in);
-    case FT_EVAL: {
+    case FT_EVAL: case FT_EVAL_INIT: {
         size_t id = reserve(in);
-        LispObj code = load_obj(in);
-        if (!kind_p(code, KIND_CODE) || arity_nreq(CODE(code)->arity) != 0) corrupt(in, "bad load-time form");
-        return fill(in, id, run_code(tc, code));
+        LispObj object = fill(in, id, run_code(tc, load_form_code(in)));
+        if (tag == FT_EVAL_INIT) run_code(tc, load_form_code(in));
+        return object;
     }
     default: corrupt(in, "unknown object tag");
     }
