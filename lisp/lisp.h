@@ -446,15 +446,21 @@ extern LispObj lisp_image_toplevel;
 struct ImgCore {
     int fd;
     void *heap_base;
+    uint64_t base;  /* where the image starts in the file: 0, or past the runtime in an executable */
+    bool program;   /* an executable with a :toplevel: the command line is the program's */
     uint64_t hwm, table_off, data_off, roots_off, nroots, anchor, tls_counter;
 };
 /* Opens and checks path: false with the reason in err (errno ENOENT kept if
  * the file does not exist). */
 bool img_open(const char *path, ImgCore *core, char *err, size_t errcap);
+/* The core inside an executable that save-lisp-and-die :executable t wrote:
+ * false (errno ENOENT) if path has none, false with err if it is unusable. */
+bool img_open_embedded(const char *path, ImgCore *core, char *err, size_t errcap);
 void img_close(ImgCore *core);
 /* Maps core into the fresh heap and restores the C roots; false with err. */
 bool img_load(ThContext *tc, ImgCore *core, char *err, size_t errcap);
-/* Collects, then writes the whole image to path; false with err. */
-bool img_save(ThContext *tc, const char *path, LispObj toplevel, char *err, size_t errcap);
+/* Collects, then writes the whole image to path; false with err.  With
+ * executable, path is this petrel binary with the image appended. */
+bool img_save(ThContext *tc, const char *path, LispObj toplevel, bool executable, char *err, size_t errcap);
 
 #endif
