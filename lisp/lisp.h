@@ -51,7 +51,11 @@ typedef GcWord LispObj;
     X(STREAM, "STREAM", 5)                 /* see LispStream */               \
     X(HASH_TABLE, "HASH-TABLE", GC_BOXED_ALL)                                \
     X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* non-simple array header */      \
-    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */
+    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */ \
+    X(THREAD, "THREAD", 6)                 /* see LispThread (lisp/mt_impl.h) */  \
+    X(MUTEX, "MUTEX", 2)                   /* see LispMutex */                    \
+    X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \
+    X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */
 
 enum LispKind {
     KIND_NONE = 0,
@@ -319,6 +323,8 @@ LispObj pkg_current(ThContext *tc);  /* value of *package* */
 bool sym_keyword_p(LispObj x);
 /* Dynamic value of a special variable in this thread (binding or global). */
 LispObj sym_value(ThContext *tc, LispObj symbol);   /* LISP_UNBOUND if unbound */
+/* The cell a symbol-value read or write of s uses now in this thread. */
+LispObj *sym_value_slot(ThContext *tc, LispObj s);
 void sym_set_value(ThContext *tc, LispObj symbol, LispObj value);
 LispObj sym_value_checked(ThContext *tc, LispObj symbol); /* signals unbound-variable */
 /* Binds a special for the current thread; undone by sym_unbind_to. */

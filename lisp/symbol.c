@@ -24,6 +24,8 @@ static inline LispObj *value_slot(ThContext *tc, LispObj s) {
 
 LispObj sym_value(ThContext *tc, LispObj s) { return *value_slot(tc, s); }
 
+LispObj *sym_value_slot(ThContext *tc, LispObj s) { return value_slot(tc, s); }
+
 LispObj sym_value_checked(ThContext *tc, LispObj s) {
     LispObj v = *value_slot(tc, s);
     if (v == LISP_UNBOUND) v = cond_unbound_variable(tc, s);

@@ -168,6 +168,11 @@
         ;; An accessor the included structure already defines under the same
         ;; name works on this structure too: leave it alone.
         (unless inherited
+          ;; PETREL-THREADS:COMPARE-AND-SWAP and ATOMIC-INCF find the slot here.
+          (unless type
+            (push (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
+                        (list '%put (list 'quote acc) ''structure-accessor (list 'quote (cons name i))))
+                  forms))
           (push (list 'defun acc '(object)
                       (case type
                         ((nil) (list '%structure-ref 'object (list 'quote name) i))
