@@ -50,8 +50,9 @@ typedef GcWord LispObj;
     X(INSTANCE, "INSTANCE", GC_BOXED_ALL)  /* [type descriptor][slots...] */  \
     X(STREAM, "STREAM", 5)                 /* see LispStream */               \
     X(HASH_TABLE, "HASH-TABLE", GC_BOXED_ALL)                                \
-    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* non-simple array header */      \
-    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */
+    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* array header: lisp/array_impl.h */ \
+    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */ \
+    X(UVECTOR, "SIMPLE-ARRAY", 2)          /* [length][element code][raw data] */
 
 enum LispKind {
     KIND_NONE = 0,
