@@ -372,3 +372,30 @@ bool arr_parse_sequence_type(ThContext *tc, const char *op, LispObj type, enum A
     if (compound && spec_nth(type, 0) != S(STAR)) *len = size_of_dims(tc, op, lisp_cons(tc, spec_nth(type, 0), NIL), type);
     return true;
 }
+
+/* ---------------------------------------------------------------- without a thread context */
+
+LispObj arr_resolve_quiet(LispObj a, size_t *offset) {
+    size_t off = 0, need = arr_total_size(a);
+    for (int hops = 0; arr_header_p(a); hops++) {
+        if (hops > 10000) return NIL;
+        off += (size_t)fx_value(ARR(a)->offset);
+        a = ARR(a)->data;
+    }
+    if (off + need > arr_storage_length(a)) return NIL;
+    *offset = off;
+    return a;
+}
+
+LispObj arr_storage_peek(LispObj s, size_t i, double *dbl) {
+    if (uvec_p(s)) {
+        enum ArrEtype et = uvec_etype(s);
+        if (et == ET_DOUBLE) {
+            *dbl = ((double *)uvec_data(s))[i];
+            return LISP_UNBOUND;
+        }
+        if (et == ET_FIXNUM || et == ET_U64 || et == ET_S64) return fx_make(((int64_t *)uvec_data(s))[i]);
+        return uvec_ref(NULL, s, i); /* never allocates for the other codes */
+    }
+    return obj_kind(s) == KIND_VECTOR ? VEC(s)->items[i] : char_make(STR(s)->chars[i]);
+}

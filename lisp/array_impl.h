@@ -123,6 +123,12 @@ LispObj arr_simple_string(ThContext *tc, LispObj string);
  * and demanded length (-1: any).  Other specifiers signal, naming op. */
 bool arr_parse_sequence_type(ThContext *tc, const char *op, LispObj type, enum ArrEtype *et, int64_t *len);
 
+/* For code without a thread context (hashing): arr_resolve that answers
+ * NIL instead of signalling, and a storage read that never allocates (a
+ * double-float element returns LISP_UNBOUND with its value in *dbl). */
+LispObj arr_resolve_quiet(LispObj array, size_t *offset);
+LispObj arr_storage_peek(LispObj s, size_t i, double *dbl);
+
 /* A fresh array header (fill may be NIL; data and offset as for displaced
  * arrays or the storage with offset 0). */
 LispObj arr_make_header(ThContext *tc, enum ArrEtype et, size_t rank, const size_t *dims,
