@@ -419,9 +419,8 @@ static LispObj cl_concatenate(ThContext *tc, size_t nargs, LispObj *args) {
     bool vec = arr_parse_sequence_type(tc, "CONCATENATE", args[0], &et, &want);
     size_t total = 0;
     for (size_t i = 1; i < nargs; i++) total += bi_seq_length(tc, args[i]);
-    if (vec && want >= 0 && (size_t)want != total)
-        cond_error(tc, "CONCATENATE: the result of %zu elements is not of type %v", total, args[0]);
     LispObj r = vec ? arr_make_storage(tc, et, total) : NIL;
+    if (vec && want >= 0 && (size_t)want != total) cond_type_error(tc, r, args[0]);
     LispObj head = NIL, tail = NIL;
     size_t k = 0;
     for (size_t i = 1; i < nargs; i++) {
