@@ -446,6 +446,22 @@ static LispObj sharp_star(RdState *st, int32_t sub, int64_t arg) {
     return v;
 }
 
+/* True if x has the shape dims[k..rank): nested sequences of those lengths. */
+static bool contents_shape_p(RdState *st, LispObj x, const int64_t *dims, int64_t k, int64_t rank) {
+    if (k == rank) return true;
+    if (!(cons_p(x) || x == NIL) && !arr_vector_p(x)) return false;
+    if (list_p(x)) {
+        int64_t n = 0;
+        for (; cons_p(x); x = CDR(x), n++)
+            if (n >= dims[k] || !contents_shape_p(st, CAR(x), dims, k + 1, rank)) return false;
+        return x == NIL && n == dims[k];
+    }
+    if ((int64_t)arr_vector_length(x) != dims[k]) return false;
+    for (int64_t i = 0; i < dims[k]; i++)
+        if (!contents_shape_p(st, arr_row_ref(st->tc, x, (size_t)i), dims, k + 1, rank)) return false;
+    return true;
+}
+
 /* #nA contents: an array of rank n whose dimensions are the lengths of the
  * nested sequences of contents (the first element of each level). */
 static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
@@ -468,7 +484,12 @@ static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
         }
         level = list_p(level) ? CAR(level) : arr_row_ref(st->tc, level, 0);
     }
-    LispObj args[3] = {lisp_nreverse(dims), S(INITIAL_CONTENTS_KW), contents};
+    dims = lisp_nreverse(dims);
+    int64_t d[256], k = 0;
+    for (LispObj l = dims; cons_p(l); l = CDR(l)) d[k++] = fx_value(CAR(l));
+    if (!contents_shape_p(st, contents, d, 0, arg))
+        RD_ERROR(st, "#%ldA: the contents %v are not nested sequences of dimensions %v", (long)arg, contents, dims);
+    LispObj args[3] = {dims, S(INITIAL_CONTENTS_KW), contents};
     LispObj make = pkg_intern_cstr(st->tc, "MAKE-ARRAY", pkg_common_lisp);
     return vm_funcall(st->tc, vm_fdefinition(st->tc, make), 3, args);
 }
