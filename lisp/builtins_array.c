@@ -245,10 +245,18 @@ static LispObj cl_adjust_array(ThContext *tc, size_t nargs, LispObj *args) {
 
 /* ---------------------------------------------------------------- AREF, ROW-MAJOR-AREF */
 
+/* One fixnum subscript within a simple vector, string or uvector: the
+ * short path of AREF, BIT, SBIT and their stores. */
+static inline bool simple_index_p(LispObj a, size_t nsubs, const LispObj *subs) {
+    return nsubs == 1 && arr_storage_p(a) && fx_p(subs[0]) &&
+           (uint64_t)fx_value(subs[0]) < arr_storage_length(a);
+}
+
 static LispObj cl_aref(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj a = args[0];
     if (nargs == 2 && vector_p(a) && fx_p(args[1]) && (uint64_t)fx_value(args[1]) < vec_length(a))
         return VEC(a)->items[fx_value(args[1])];
+    if (simple_index_p(a, nargs - 1, args + 1)) return arr_storage_ref(tc, a, (size_t)fx_value(args[1]));
     arr_check_array(tc, a);
     return arr_row_ref(tc, a, row_major_index(tc, "AREF", a, nargs - 1, args + 1));
 }
@@ -258,6 +266,10 @@ static LispObj sys_aset(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj a = args[0], x = args[nargs - 1];
     if (nargs == 3 && vector_p(a) && fx_p(args[1]) && (uint64_t)fx_value(args[1]) < vec_length(a)) {
         obj_set(&VEC(a)->items[fx_value(args[1])], x);
+        return x;
+    }
+    if (simple_index_p(a, nargs - 2, args + 1)) {
+        arr_storage_set(tc, a, (size_t)fx_value(args[1]), x);
         return x;
     }
     arr_check_array(tc, a);
@@ -272,12 +284,18 @@ static LispObj check_bit_array(ThContext *tc, LispObj a, bool simple) {
 }
 
 static LispObj cl_bit(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj a = check_bit_array(tc, args[0], false);
+    LispObj a = args[0];
+    if (uvec_p(a) && uvec_etype(a) == ET_BIT && simple_index_p(a, nargs - 1, args + 1))
+        return arr_storage_ref(tc, a, (size_t)fx_value(args[1]));
+    check_bit_array(tc, a, false);
     return arr_row_ref(tc, a, row_major_index(tc, "BIT", a, nargs - 1, args + 1));
 }
 
 static LispObj cl_sbit(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj a = check_bit_array(tc, args[0], true);
+    LispObj a = args[0];
+    if (uvec_p(a) && uvec_etype(a) == ET_BIT && simple_index_p(a, nargs - 1, args + 1))
+        return arr_storage_ref(tc, a, (size_t)fx_value(args[1]));
+    check_bit_array(tc, a, true);
     return arr_row_ref(tc, a, row_major_index(tc, "SBIT", a, nargs - 1, args + 1));
 }
 

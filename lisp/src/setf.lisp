@@ -521,7 +521,7 @@ of (FUNCTION old-value . arguments)."
     (%set-setf-expander op (function (lambda (place env)
                                        (declare (ignore env))
                                        (%require-operator op place)
-                                       (%short-defsetf-expansion place '%setf-aref))))))
+                                       (%short-defsetf-expansion place '%aset))))))
 
 (%set-setf-expander 'gethash (function (lambda (place env)
                                          (declare (ignore env))
