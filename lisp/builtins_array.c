@@ -528,6 +528,16 @@ static LispObj sys_upgraded_etype(ThContext *tc, size_t nargs, LispObj *args) {
     return arr_etype_spec(tc, arr_etype_of_spec(tc, args[0]));
 }
 
+/* (%vector-type-element-type type): NIL for a list type, else the upgraded
+ * element type of the vector type (MAKE-SEQUENCE, COERCE). */
+static LispObj sys_vector_type_element_type(ThContext *tc, size_t nargs, LispObj *args) {
+    enum ArrEtype et = ET_T;
+    int64_t len;
+    if (!arr_parse_sequence_type(tc, "MAKE-SEQUENCE", args[0], &et, &len)) return NIL;
+    LispObj v[2] = {arr_etype_spec(tc, et), T};
+    return vm_values(tc, 2, v);
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define BIT_SPEC(cname, lname, bop) \
@@ -585,6 +595,8 @@ const BuiltinSpec builtins_array[] = {
      "The complement of BIT-ARRAY; OPT-ARG T stores into BIT-ARRAY, an array into it."},
     {"BIT-VECTOR-P", "CL", cl_bit_vector_p, 1, 1, "object", "True if OBJECT is a bit vector."},
     {"SIMPLE-BIT-VECTOR-P", "CL", cl_simple_bit_vector_p, 1, 1, "object", "True if OBJECT is a simple bit vector."},
+    {"%VECTOR-TYPE-ELEMENT-TYPE", "SYS", sys_vector_type_element_type, 1, 1, "type",
+     "NIL for a list type; the upgraded element type and T for a vector type."},
     {"%UPGRADED-ETYPE", "SYS", sys_upgraded_etype, 1, 1, "typespec",
      "The upgraded array element type of TYPESPEC (C's table, Lisp's upgrader for the rest)."},
     {0},

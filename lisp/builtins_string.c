@@ -234,6 +234,7 @@ static LispObj sys_set_char(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 static LispObj cl_string(ThContext *tc, size_t nargs, LispObj *args) {
+    if (arr_string_p(args[0])) return args[0]; /* a string is returned as it is (CLHS STRING) */
     return arg_string_designator(tc, args[0]);
 }
 

@@ -304,14 +304,11 @@
   "A sequence of RESULT-TYPE with SIZE elements, each INITIAL-ELEMENT."
   (unless (and (integerp size) (>= size 0))
     (error 'type-error :datum size :expected-type '(integer 0 *)))
-  (let ((proto (concatenate result-type)))
+  (multiple-value-bind (et vectorp) (%vector-type-element-type result-type)
     (%check-result-size
-     (cond ((listp proto) (make-list size :initial-element initial-element))
-           ((stringp proto)
-            (if iep (make-string size :initial-element initial-element) (make-string size)))
-           (iep (make-array size :element-type (array-element-type proto)
-                                 :initial-element initial-element))
-           (t (make-array size :element-type (array-element-type proto))))
+     (cond ((not vectorp) (make-list size :initial-element initial-element))
+           (iep (make-array size :element-type et :initial-element initial-element))
+           (t (make-array size :element-type et)))
      result-type)))
 
 (defun %map-min-length (sequences)

@@ -40,13 +40,13 @@
 (deftest make-array.error.3 (signals-error (make-array 3 :fill-pointer 4) error) t)
 
 ;;; upgraded-array-element-type
-(deftest upgraded-array-element-type.1 (upgraded-array-element-type 'bit) bit)
-(deftest upgraded-array-element-type.2 (upgraded-array-element-type 'character) character)
-(deftest upgraded-array-element-type.3 (upgraded-array-element-type t) t)
-(deftest upgraded-array-element-type.4
+(deftest upgraded-array-element-type.11 (upgraded-array-element-type 'bit) bit)
+(deftest upgraded-array-element-type.12 (upgraded-array-element-type 'character) character)
+(deftest upgraded-array-element-type.13 (upgraded-array-element-type t) t)
+(deftest upgraded-array-element-type.14
   (subtypep '(integer 0 200) (upgraded-array-element-type '(integer 0 200)))
   t t)
-(deftest upgraded-array-element-type.5
+(deftest upgraded-array-element-type.15
   (let ((u (upgraded-array-element-type '(unsigned-byte 8))))
     (equal u (array-element-type (make-array 1 :element-type '(unsigned-byte 8)))))
   t)
@@ -97,7 +97,7 @@
 (deftest vector-pop.2 (let ((v (make-array 3 :fill-pointer 3 :initial-contents '(1 2 3))))
                         (list (vector-pop v) (vector-pop v) (length v)))
   (3 2 1))
-(deftest vector-pop.error.1 (signals-error (vector-pop (make-array 2 :fill-pointer 0)) error) t)
+(deftest vector-pop.error.2 (signals-error (vector-pop (make-array 2 :fill-pointer 0)) error) t)
 
 ;;; adjust-array
 (deftest adjust-array.4 (let* ((a (make-array '(2 3) :adjustable t
