@@ -144,7 +144,7 @@ static LispObj cl_digit_char(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_character(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = args[0];
     if (char_p(x)) return x;
-    LispObj s = string_p(x) ? x : symbol_p(x) ? SYM(x)->name : NIL;
+    LispObj s = arr_string_p(x) ? arr_simple_string(tc, x) : symbol_p(x) ? SYM(x)->name : NIL;
     if (s == NIL || str_length(s) != 1)
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(CHARACTER), S(STRING)));
     return char_make(STR(s)->chars[0]);
@@ -341,6 +341,11 @@ CASE_FUNCTIONS(X)
 /* ---------------------------------------------------------------- trimming */
 
 static bool bag_member(ThContext *tc, LispObj bag, uint32_t c) {
+    if (!list_p(bag) && !string_p(bag) && !vector_p(bag)) {
+        for (size_t i = 0; i < bi_seq_length(tc, bag); i++)
+            if (arr_row_ref(tc, bag, i) == char_make(c)) return true;
+        return false;
+    }
     if (string_p(bag)) {
         for (size_t i = 0; i < str_length(bag); i++)
             if (STR(bag)->chars[i] == c) return true;
