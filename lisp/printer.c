@@ -567,11 +567,31 @@ static void print_axis(Printer *p, LispObj x, size_t axis, size_t *index, int de
     put(p, ')');
 }
 
+/* *print-readably* and an element type #( and #nA cannot say: with
+ * *read-eval*, #.(MAKE-ARRAY '<dims> :ELEMENT-TYPE '<type>
+ * :INITIAL-CONTENTS '<nested lists>), else print-not-readable. */
+static void print_array_by_eval(Printer *p, LispObj x, int depth) {
+    LispObj re = sym_value(p->tc, S(STAR_READ_EVAL));
+    if (re == NIL || re == LISP_UNBOUND) check_readable(p, "specialised array");
+    LispObj dims = NIL;
+    for (size_t k = arr_rank(x); k-- > 0;) dims = lisp_cons(p->tc, fx_make((int64_t)arr_dimension(x, k)), dims);
+    puts_(p, "#.(MAKE-ARRAY '");
+    print_object(p, dims, depth + 1);
+    puts_(p, " :ELEMENT-TYPE '");
+    print_object(p, arr_etype_spec(p->tc, arr_etype(x)), depth + 1);
+    puts_(p, " :INITIAL-CONTENTS '");
+    size_t index = 0;
+    print_axis(p, x, 0, &index, depth);
+    put(p, ')');
+}
+
 static void print_array(Printer *p, LispObj x, int depth) {
     size_t rank = arr_rank(x);
     if (arr_string_p(x)) { print_string(p, arr_simple_string(p->tc, x), depth); return; }
     if (!p->o.array && !p->o.readably) { print_array_unreadably(p, x, depth); return; }
-    if (rank == 1 && arr_etype(x) == ET_BIT) { print_bits(p, x, arr_vector_length(x)); return; }
+    enum ArrEtype et = arr_etype(x);
+    if (p->o.readably && et != ET_T && (rank != 1 || et != ET_BIT)) { print_array_by_eval(p, x, depth); return; }
+    if (rank == 1 && et == ET_BIT) { print_bits(p, x, arr_vector_length(x)); return; }
     size_t index = 0;
     if (rank == 1) {
         put(p, '#');

@@ -199,3 +199,20 @@ def test_array_layer_under_gc_torture(tmp_path):
     r = run(["--script", script(tmp_path, text)], env={"PETREL_GC_TORTURE": "50"}, timeout=120)
     assert r.rc == 0, r
     assert r.out.split()[:3] == ["(500", "499", "124750.0d0"], r.out
+
+
+def test_print_readably_keeps_element_types():
+    """*print-readably*: a specialised array prints as a #. form that reads
+    back with its element type; without *read-eval*, print-not-readable."""
+    r = run(eval_args(
+        "(let ((*print-readably* t))"
+        " (dolist (a (list (make-array 3 :element-type '(unsigned-byte 8) :initial-contents '(1 2 3))"
+        "                  (make-array '(2 2) :element-type 'double-float :initial-element 1d0)"
+        "                  (make-array 4 :element-type 'bit :initial-element 1)"
+        "                  (make-array '(2 1) :initial-element 'x)))"
+        "   (let ((b (read-from-string (prin1-to-string a))))"
+        "     (print (list (equalp a b) (equal (array-element-type a) (array-element-type b)))))))",
+        "(print (let ((*print-readably* t) (*read-eval* nil))"
+        " (handler-case (prin1-to-string (make-array 2 :element-type 'fixnum)) (print-not-readable () :pnr))))"))
+    assert r.rc == 0, r
+    assert r.out.split() == ["(T", "T)"] * 4 + [":PNR"]
