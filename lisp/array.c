@@ -215,18 +215,31 @@ LispObj arr_resolve(ThContext *tc, LispObj a, size_t *offset) {
     return x;
 }
 
-LispObj arr_row_ref(ThContext *tc, LispObj a, size_t i) {
-    if (!arr_header_p(a)) return arr_storage_ref(tc, a, i);
+/* The storage holding row-major element i of the header a, and its index
+ * there.  The index is checked against the storage itself, so a header
+ * changed by another thread between the caller's check and here can make
+ * this signal, never read or write outside the storage. */
+static LispObj header_slot(ThContext *tc, LispObj a, size_t i, size_t *at) {
     size_t off;
     LispObj s = arr_resolve(tc, a, &off);
-    return arr_storage_ref(tc, s, off + i);
+    if (off + i >= arr_storage_length(s))
+        cond_error(tc, "the array %v changed while index %zu was being accessed", a, i);
+    *at = off + i;
+    return s;
+}
+
+LispObj arr_row_ref(ThContext *tc, LispObj a, size_t i) {
+    if (!arr_header_p(a)) return arr_storage_ref(tc, a, i);
+    size_t at;
+    LispObj s = header_slot(tc, a, i, &at);
+    return arr_storage_ref(tc, s, at);
 }
 
 void arr_row_set(ThContext *tc, LispObj a, size_t i, LispObj x) {
     if (!arr_header_p(a)) { arr_storage_set(tc, a, i, x); return; }
-    size_t off;
-    LispObj s = arr_resolve(tc, a, &off);
-    arr_storage_set(tc, s, off + i, x);
+    size_t at;
+    LispObj s = header_slot(tc, a, i, &at);
+    arr_storage_set(tc, s, at, x);
 }
 
 LispObj arr_make_like(ThContext *tc, LispObj a, size_t n) {

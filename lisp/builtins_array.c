@@ -463,6 +463,28 @@ static unsigned bit_apply(enum BitOp op, unsigned a, unsigned b) {
     }
 }
 
+/* r = a op b over the n bits of three simple bit vectors' raw words; the
+ * bits past n in the last word are left as they were in r. */
+static void bit_words(enum BitOp op, const uint64_t *a, const uint64_t *b, uint64_t *r, size_t n) {
+    for (size_t w = 0; w * 64 < n; w++) {
+        uint64_t x = a[w], y = b[w], z;
+        switch (op) {
+        case B_AND: z = x & y; break;
+        case B_IOR: z = x | y; break;
+        case B_XOR: z = x ^ y; break;
+        case B_EQV: z = ~(x ^ y); break;
+        case B_NAND: z = ~(x & y); break;
+        case B_NOR: z = ~(x | y); break;
+        case B_ANDC1: z = ~x & y; break;
+        case B_ANDC2: z = x & ~y; break;
+        case B_ORC1: z = ~x | y; break;
+        default: z = x | ~y; break;
+        }
+        uint64_t keep = n - w * 64 >= 64 ? 0 : ~UINT64_C(0) << (n - w * 64);
+        r[w] = (z & ~keep) | (r[w] & keep); /* raw data: no barrier */
+    }
+}
+
 static bool same_dims(LispObj a, LispObj b) {
     if (arr_rank(a) != arr_rank(b)) return false;
     for (size_t k = 0; k < arr_rank(a); k++)
@@ -490,6 +512,10 @@ static LispObj bit_op(ThContext *tc, const char *op, enum BitOp bop, size_t narg
     if (!same_dims(a, b)) cond_error(tc, "%s: %v and %v do not have the same dimensions", op, a, b);
     LispObj r = bit_result(tc, op, a, nargs > 2 ? args[2] : NIL);
     size_t n = arr_total_size(a);
+    if (uvec_p(a) && uvec_p(b) && uvec_p(r)) { /* simple bit vectors: a word at a time */
+        bit_words(bop, uvec_data(a), uvec_data(b), uvec_data(r), n);
+        return r;
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned x = (unsigned)fx_value(arr_row_ref(tc, a, i)), y = (unsigned)fx_value(arr_row_ref(tc, b, i));
         arr_row_set(tc, r, i, fx_make(bit_apply(bop, x, y)));
