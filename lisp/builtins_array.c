@@ -39,8 +39,8 @@ static _Noreturn void subscript_error(ThContext *tc, const char *op, LispObj a, 
 static size_t row_major_index(ThContext *tc, const char *op, LispObj a, size_t nsubs, const LispObj *subs) {
     size_t rank = arr_rank(a);
     if (nsubs != rank)
-        cond_error(tc, "%s: %zu subscripts %v given for the array %v of rank %zu", op, nsubs,
-                   lisp_list_from(tc, nsubs, subs), a, rank);
+        cond_error(tc, "%s: %zu subscripts %v given for the array %v of rank %zu, dimensions %v", op,
+                   nsubs, lisp_list_from(tc, nsubs, subs), a, rank, dims_list(tc, a));
     size_t index = 0;
     for (size_t k = 0; k < rank; k++) {
         LispObj s = subs[k];
