@@ -12,6 +12,7 @@
  * No state of its own. */
 #include "lisp/array_impl.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/vm_impl.h"
 
 static const unsigned char etype_bits[ET_COUNT] = {
 #define X(e, b) b,
@@ -360,10 +361,10 @@ static LispObj spec_nth(LispObj type, int n) {
 
 bool arr_parse_sequence_type(ThContext *tc, const char *op, LispObj type, enum ArrEtype *et, int64_t *len) {
     LispObj head = cons_p(type) ? CAR(type) : type;
-    LispObj fn = pkg_intern_cstr(tc, "%EXPAND-TYPE", pkg_system);
-    if (symbol_p(head) && lisp_plist_get(SYM(head)->plist, S(TY_DEFTYPE_KEY), NIL) != NIL &&
-        SYM(fn)->function != LISP_UNBOUND)
-        return arr_parse_sequence_type(tc, op, vm_funcall1(tc, SYM(fn)->function, type), et, len);
+    if (symbol_p(head) && lisp_plist_get(SYM(head)->plist, S(TY_DEFTYPE_KEY), NIL) != NIL) {
+        LispObj expand = pkg_intern_cstr(tc, "%EXPAND-TYPE", pkg_system);
+        return arr_parse_sequence_type(tc, op, vm_funcall1(tc, vm_fdefinition(tc, expand), type), et, len);
+    }
     *len = -1;
     if (head == S(LIST_TYPE) || head == S(CONS_TYPE) || head == S(NULL) || head == S(SEQUENCE)) return false;
     bool compound = cons_p(type);
