@@ -4,7 +4,9 @@
  * Invariants: predicates return exactly T or NIL; type checks never call
  * user-redefinable Lisp.  EQUAL and EQUALP recurse on cars and loop on cdrs;
  * nesting deeper than EQUAL_DEPTH_LIMIT is a storage-condition, not a C
- * stack overflow.  No state of its own. */
+ * stack overflow.  Arrays of any kind are compared through the array layer
+ * (lisp/array_impl.h): EQUAL looks inside strings and bit vectors, EQUALP
+ * inside every array, both up to fill pointers.  No state of its own. */
 #include "lisp/lisp.h"
 #include "lisp/vm_impl.h"
 #include "lisp/builtins_impl.h"
