@@ -11,6 +11,7 @@
  * gensym counter is the Lisp variable *GENSYM-COUNTER*). */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -49,6 +50,7 @@ static void check_not_constant(ThContext *tc, const char *op, LispObj s) {
  * no such package → package-error. */
 static LispObj package_arg(ThContext *tc, LispObj x) {
     if (package_p(x)) return x;
+    if (arr_string_p(x)) x = arr_simple_string(tc, x);
     if (!string_p(x) && !symbol_p(x) && !char_p(x))
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(PACKAGE), S(STRING)));
     LispObj p = pkg_find(tc, x);
@@ -233,6 +235,7 @@ static LispObj cl_find_symbol(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_find_package(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = args[0];
     if (package_p(x)) return x;
+    if (arr_string_p(x)) x = arr_simple_string(tc, x);
     if (!string_p(x) && !symbol_p(x) && !char_p(x))
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(PACKAGE), S(STRING)));
     return pkg_find(tc, x);

@@ -30,11 +30,13 @@
 #include <stdlib.h>
 
 #include "lisp/compiler_impl.h"
+#include "lisp/array_impl.h"
 
 enum FaslTag {
     FT_REF = 1, FT_FIXNUM, FT_CHAR, FT_SINGLE, FT_MARKER, FT_DOUBLE, FT_RATIO, FT_COMPLEX,
     FT_STRING, FT_SYMBOL, FT_USYMBOL, FT_PACKAGE, FT_LIST, FT_VECTOR, FT_BYTES, FT_CODE, FT_EVAL,
     FT_EVAL_INIT,  /* creation code, then initialization code run once the object is known */
+    FT_UVECTOR, FT_ARRAY,
 };
 enum { REC_FORM = 'F', REC_END = 'E' };
 
@@ -156,6 +158,33 @@ static void dump_by_load_form(FaslOut *out, LispObj x) {
     if (init != NIL) dump(out, cc_compile_toplevel_code(tc, init, NIL, true));
 }
 
+/* A specialised vector: element code, length, then its raw words. */
+static void dump_uvector(FaslOut *out, LispObj x) {
+    insert(out, x);
+    put_u8(out, FT_UVECTOR);
+    put_u8(out, uvec_etype(x));
+    put_u32(out, (uint32_t)uvec_length(x));
+    put(out, uvec_data(x), (obj_nwords(x) - 2) * sizeof(GcWord));
+}
+
+/* An array header: its shape, fill pointer and adjustability, then a fresh
+ * simple copy of its row-major contents (displacement is not kept: the
+ * loaded array is similar, CLHS 3.2.4.2.2, and owns its elements). */
+static void dump_array(FaslOut *out, LispObj x) {
+    ThContext *tc = out->tc;
+    size_t rank = arr_rank(x), n = arr_total_size(x);
+    LispObj copy = arr_make_storage(tc, arr_etype(x), n);
+    for (size_t i = 0; i < n; i++) arr_storage_set(tc, copy, i, arr_row_ref(tc, x, i));
+    insert(out, x);
+    put_u8(out, FT_ARRAY);
+    put_u8(out, arr_etype(x));
+    put_u8(out, (unsigned)fx_value(ARR(x)->flags) & ARRF_ADJUSTABLE);
+    put_u32(out, (uint32_t)rank);
+    for (size_t k = 0; k < rank; k++) put_u32(out, (uint32_t)arr_dimension(x, k));
+    put_u32(out, ARR(x)->fill == NIL ? UINT32_MAX : (uint32_t)fx_value(ARR(x)->fill));
+    dump(out, copy);
+}
+
 static void dump_object(FaslOut *out, LispObj x) {
     ThContext *tc = out->tc;
     switch (obj_kind(x)) {
@@ -202,6 +231,8 @@ static void dump_object(FaslOut *out, LispObj x) {
         dump(out, ((LispCell *)obj_words(x))->value);
         return;
     case KIND_INSTANCE: dump_by_load_form(out, x); return;
+    case KIND_UVECTOR: dump_uvector(out, x); return;
+    case KIND_ARRAY: dump_array(out, x); return;
     default:
         cond_error(tc, "COMPILE-FILE: the object %v cannot be dumped into a FASL file (compiling %s)", x,
                    out->source);
@@ -351,6 +382,42 @@ static bool code_valid_p(LispObj c) {
            (k->keys == NIL || vector_p(k->keys));
 }
 
+static LispObj load_uvector(FaslIn *in) {
+    unsigned et = get_u8(in);
+    uint32_t n = get_u32(in);
+    if (et <= ET_CHARACTER || et >= ET_COUNT || n > (in->end - in->pos) * 8) corrupt(in, "bad specialised vector");
+    size_t id = reserve(in);
+    LispObj v = arr_make_storage(in->tc, (enum ArrEtype)et, n);
+    size_t bytes = (obj_nwords(v) - 2) * sizeof(GcWord);
+    memcpy(uvec_data(v), take(in, bytes), bytes); /* raw data: no Lisp values, no barrier */
+    return fill(in, id, v);
+}
+
+static LispObj load_array(FaslIn *in) {
+    ThContext *tc = in->tc;
+    unsigned et = get_u8(in), flags = get_u8(in);
+    uint32_t rank = get_u32(in);
+    if (et >= ET_COUNT || flags > ARRF_ADJUSTABLE || rank > 256) corrupt(in, "bad array header");
+    size_t dims[256], total = 1;
+    for (uint32_t k = 0; k < rank; k++) {
+        dims[k] = get_u32(in);
+        total *= dims[k];
+    }
+    uint32_t fp = get_u32(in);
+    if ((fp != UINT32_MAX && (rank != 1 || fp > dims[0]))) corrupt(in, "bad fill pointer");
+    size_t id = reserve(in);
+    /* the header exists (over empty storage) before its elements load: they may refer to it */
+    LispObj placeholder = arr_make_storage(tc, (enum ArrEtype)et, 0);
+    LispObj a = arr_make_header(tc, (enum ArrEtype)et, rank, dims, placeholder, 0, flags,
+                                fp == UINT32_MAX ? NIL : fx_make(fp));
+    fill(in, id, a);
+    LispObj data = load_obj(in);
+    if (!arr_storage_p(data) || arr_etype(data) != et || arr_storage_length(data) != total)
+        corrupt(in, "array contents do not match the header");
+    obj_set(&ARR(a)->data, data);
+    return a;
+}
+
 static LispObj load_code(FaslIn *in) {
     LispObj c = obj_alloc(in->tc, KIND_CODE, CODE_NWORDS);
     fill(in, reserve(in), c);
@@ -434,6 +501,8 @@ static LispObj load_heap(FaslIn *in, unsigned tag) {
         return fill(in, id, b);
     }
     case FT_CODE: return load_code(in);
+    case FT_UVECTOR: return load_uvector(in);
+    case FT_ARRAY: return load_array(in);
     case FT_EVAL: case FT_EVAL_INIT: {
         size_t id = reserve(in);
         LispObj object = fill(in, id, run_code(tc, load_form_code(in)));

@@ -26,6 +26,7 @@
 #include "lisp/hashtable_impl.h"
 
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
 
 #include <math.h>
@@ -83,6 +84,23 @@ static uint64_t string_hash(LispObj s, bool fold_case) {
     return combine(TAG_STRING, h);
 }
 
+/* A non-simple string hashes like the simple string of its characters;
+ * a bit vector by its active bits. */
+static uint64_t vector_equal_hash(LispObj x) {
+    size_t off = 0, n = arr_vector_length(x);
+    LispObj s = arr_resolve_quiet(x, &off);
+    if (s == NIL) return combine(TAG_KIND, KIND_ARRAY);
+    bool str = string_p(s);
+    uint64_t h = str ? UINT64_C(1469598103934665603) : TAG_ARRAY;
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        LispObj e = arr_storage_peek(s, off + i, &d);
+        if (str) h = (h ^ char_code(e)) * UINT64_C(1099511628211);
+        else h = combine(h, (uint64_t)e);
+    }
+    return str ? combine(TAG_STRING, h) : h;
+}
+
 static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     if (cons_p(x)) {
         uint64_t h = TAG_CONS;
@@ -94,9 +112,8 @@ static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     }
     if (string_p(x)) return string_hash(x, false);
     if (symbol_p(x)) return combine(TAG_SYMBOL, (uint64_t)fx_value(SYM(x)->hash));
-    /* Non-simple arrays: EQUAL may compare some of them by contents (bit
-     * vectors, strings with fill pointers); one code for all stays correct. */
-    if (kind_p(x, KIND_ARRAY)) return combine(TAG_KIND, KIND_ARRAY);
+    /* EQUAL compares strings and bit vectors by their active elements. */
+    if (arr_string_p(x) || arr_bit_vector_p(x)) return vector_equal_hash(x);
     return eql_hash(x);
 }
 
@@ -142,16 +159,27 @@ static uint64_t number_equalp_hash(LispObj x) {
 
 static uint64_t equalp_rec(LispObj x, int depth, int *budget);
 
-/* Strings and simple vectors: EQUALP compares them element by element, a
- * string with a vector of characters included. */
+/* Arrays: EQUALP compares them element by element (a string with a
+ * vector of characters included), vectors up to their fill pointers. */
 static uint64_t array_equalp_hash(LispObj x, int depth, int *budget) {
-    bool str = string_p(x);
-    size_t n = str ? str_length(x) : vec_length(x);
+    size_t off = 0, n = arr_rank(x) == 1 ? arr_vector_length(x) : arr_total_size(x);
     uint64_t h = combine(TAG_ARRAY, n);
+    LispObj s = arr_resolve_quiet(x, &off);
+    if (s == NIL) return h;
     for (size_t i = 0; i < n && *budget > 0; i++) {
         (*budget)--;
-        LispObj e = str ? char_make(STR(x)->chars[i]) : VEC(x)->items[i];
-        h = combine(h, depth < HASH_DEPTH ? equalp_rec(e, depth + 1, budget) : TAG_ARRAY);
+        double d;
+        LispObj e = arr_storage_peek(s, off + i, &d);
+        uint64_t eh;
+        if (e == LISP_UNBOUND) { /* a raw double: hash it as number_equalp_hash would */
+            if (d == 0) d = 0;
+            uint64_t bits;
+            memcpy(&bits, &d, sizeof bits);
+            eh = combine(TAG_NUMBER, bits);
+        } else {
+            eh = depth < HASH_DEPTH ? equalp_rec(e, depth + 1, budget) : TAG_ARRAY;
+        }
+        h = combine(h, eh);
     }
     return h;
 }
@@ -179,11 +207,10 @@ static uint64_t equalp_rec(LispObj x, int depth, int *budget) {
         }
         return cons_p(x) ? h : combine(h, equalp_rec(x, depth + 1, budget));
     }
-    if (string_p(x) || vector_p(x)) return array_equalp_hash(x, depth, budget);
+    if (arr_array_p(x)) return array_equalp_hash(x, depth, budget);
     if (kind_p(x, KIND_INSTANCE)) return instance_equalp_hash(x, depth, budget);
-    /* EQUALP looks inside non-simple arrays and hash tables (CLHS EQUALP);
-     * one code per kind stays correct whatever it compares. */
-    if (kind_p(x, KIND_ARRAY) || ht_p(x)) return combine(TAG_KIND, obj_kind(x));
+    /* EQUALP looks inside hash tables (CLHS EQUALP); one code stays correct. */
+    if (ht_p(x)) return combine(TAG_KIND, obj_kind(x));
     return equal_rec(x, depth, budget);
 }
 

@@ -50,8 +50,9 @@ typedef GcWord LispObj;
     X(INSTANCE, "INSTANCE", GC_BOXED_ALL)  /* [type descriptor][slots...] */  \
     X(STREAM, "STREAM", 5)                 /* see LispStream */               \
     X(HASH_TABLE, "HASH-TABLE", GC_BOXED_ALL)                                \
-    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* non-simple array header */      \
+    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* array header: lisp/array_impl.h */ \
     X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */ \
+    X(UVECTOR, "SIMPLE-ARRAY", 2)          /* [length][element code][raw data] */ \
     X(THREAD, "THREAD", 6)                 /* see LispThread (lisp/mt_impl.h) */  \
     X(MUTEX, "MUTEX", 2)                   /* see LispMutex */                    \
     X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \

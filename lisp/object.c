@@ -5,6 +5,7 @@
  * conservatively, so LispObj locals stay valid across allocation.  Fresh
  * objects are filled with gc_init_store: nobody else can see them yet. */
 #include "lisp/vm_impl.h"
+#include "lisp/array_impl.h"
 
 #include <stdlib.h>
 
@@ -246,13 +247,17 @@ LispObj arg_symbol(ThContext *tc, LispObj x) {
     return x;
 }
 
+/* A non-simple string (fill pointer, adjustable, displaced) is read
+ * through a fresh simple copy of its active characters. */
 LispObj arg_string(ThContext *tc, LispObj x) {
-    if (!string_p(x)) cond_type_error(tc, x, S(STRING));
-    return x;
+    if (string_p(x)) return x;
+    if (arr_string_p(x)) return arr_simple_string(tc, x);
+    cond_type_error(tc, x, S(STRING));
 }
 
 LispObj arg_string_designator(ThContext *tc, LispObj x) {
     if (string_p(x)) return x;
+    if (arr_string_p(x)) return arr_simple_string(tc, x);
     if (symbol_p(x)) return SYM(x)->name;
     if (char_p(x)) return str_make(tc, 1, char_code(x));
     cond_type_error(tc, x, S(STRING_DESIGNATOR));
