@@ -37,9 +37,7 @@ static void plist_remove(LispObj symbol, LispObj indicator) {
     }
 }
 
-static void clear_flag(LispObj s, unsigned f) {
-    obj_set(&SYM(s)->flags, fx_make(fx_value(SYM(s)->flags) & ~(int64_t)f));
-}
+static void clear_flag(LispObj s, unsigned f) { sym_clear_flag(s, f); }
 
 static void check_not_constant(ThContext *tc, const char *op, LispObj s) {
     if (sym_flag_p(s, SYMF_CONSTANT) || sym_keyword_p(s) || s == NIL || s == T)

@@ -93,6 +93,20 @@ static LispObj mutex_make(ThContext *tc, LispObj name, bool recursive) {
     return x;
 }
 
+/* A mutex for the runtime's own use (synchronized hash tables): a recursive
+ * pthread mutex, locked with th_mutex_lock, no owner bookkeeping. */
+LispObj mt_make_internal_mutex(ThContext *tc, bool recursive) {
+    LispObj x = mutex_make(tc, NIL, recursive);
+    if (recursive) {
+        pthread_mutexattr_t attr;
+        pthread_mutexattr_init(&attr);
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+        pthread_mutex_init(&MTX(x)->mutex, &attr);
+        pthread_mutexattr_destroy(&attr);
+    }
+    return x;
+}
+
 static LispObj mt_make_lock(ThContext *tc, size_t nargs, LispObj *args) {
     return mutex_make(tc, optional_name(tc, nargs, args), false);
 }

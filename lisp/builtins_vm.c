@@ -150,7 +150,7 @@ static LispObj sys_fset(ThContext *tc, size_t nargs, LispObj *args) {
     if (symbol_p(name)) {
         if (sym_flag_p(name, SYMF_SPECIAL_OPERATOR))
             cond_program_error(tc, "cannot define %v as a function: it is a special operator", name);
-        obj_set(&SYM(name)->flags, fx_make(fx_value(SYM(name)->flags) & ~SYMF_MACRO));
+        if (sym_flag_p(name, SYMF_MACRO)) sym_clear_flag(name, SYMF_MACRO);
         obj_set(&SYM(name)->function, fn);
     } else {
         set_plist_value(tc, CAR(CDR(name)), S(SETF_FUNCTION), fn);

@@ -331,8 +331,13 @@ LispObj sym_value_checked(ThContext *tc, LispObj symbol); /* signals unbound-var
 /* Binds a special for the current thread; undone by sym_unbind_to. */
 void sym_bind(ThContext *tc, LispObj symbol, LispObj value);
 void sym_unbind_to(ThContext *tc, size_t bind_top);
-static inline bool sym_flag_p(LispObj s, unsigned f) { return (fx_value(SYM(s)->flags) & f) != 0; }
+/* Flags are a fixnum word changed by atomic OR/AND (threads set different
+ * flags of one symbol at once); a fixnum is no reference, so no barrier. */
+static inline bool sym_flag_p(LispObj s, unsigned f) {
+    return (fx_value(__atomic_load_n(&SYM(s)->flags, __ATOMIC_RELAXED)) & f) != 0;
+}
 void sym_set_flag(LispObj s, unsigned f);
+void sym_clear_flag(LispObj s, unsigned f);
 LispObj sym_gensym(ThContext *tc, const char *prefix);
 
 /* ---- Streams (lisp/stream.c) ---- */

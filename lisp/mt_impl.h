@@ -63,6 +63,9 @@ static inline LispMutex *MTX(LispObj x) { return (LispMutex *)obj_words(x); }
 static inline LispWaitqueue *WQ(LispObj x) { return (LispWaitqueue *)obj_words(x); }
 static inline LispSemaphore *SEM(LispObj x) { return (LispSemaphore *)obj_words(x); }
 
+/* A MUTEX object for runtime-internal locking (see builtins_sync.c). */
+LispObj mt_make_internal_mutex(ThContext *tc, bool recursive);
+
 /* The Lisp thread object of tc (the main thread gets one at startup). */
 LispObj mt_current_thread(ThContext *tc);
 

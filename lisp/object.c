@@ -266,7 +266,7 @@ LispObj arg_string_designator(ThContext *tc, LispObj x) {
 LispObj arg_function_designator(ThContext *tc, LispObj x) {
     if (function_p(x)) return x;
     if (symbol_p(x)) {
-        LispObj f = SYM(x)->function;
+        LispObj f = __atomic_load_n(&SYM(x)->function, __ATOMIC_ACQUIRE);  /* may be redefined concurrently */
         if (f == LISP_UNBOUND || sym_flag_p(x, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
             f = cond_undefined_function(tc, x);
         return f;

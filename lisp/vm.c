@@ -614,7 +614,8 @@ dispatch:
         }
         CASE(FDEF) {
             LispObj name = consts[U16(pc)]; pc += 2;
-            LispObj f = symbol_p(name) ? SYM(name)->function : LISP_UNBOUND;
+            /* acquire: another thread may have just defined it (defun publishes with release) */
+            LispObj f = symbol_p(name) ? __atomic_load_n(&SYM(name)->function, __ATOMIC_ACQUIRE) : LISP_UNBOUND;
             if (f == LISP_UNBOUND || !symbol_p(name) || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR)) {
                 SAVE();
                 f = vm_fdefinition(tc, name);
