@@ -235,6 +235,22 @@ void gc_collect(GcMutator *self) {
         hooks->unblocked(self);
 }
 
+void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data) {
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->may_block)
+        hooks->may_block(self);
+    pthread_mutex_lock(&gc_heap.collect_lock);
+    if (hooks->stop)
+        hooks->stop(self);
+    /* now: every other mutator is parked or safe */
+    fn(data);
+    if (hooks->resume)
+        hooks->resume(self);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked)
+        hooks->unblocked(self);
+}
+
 void gc_get_stats(GcStats *out) {
     PT_CHECK(gc_heap.initialized, "gc_get_stats before gc_init");
     gc_lock_pages();

@@ -128,6 +128,12 @@ typedef struct GcWorldHooks {
 } GcWorldHooks;
 void gc_set_world_hooks(const GcWorldHooks *hooks);
 
+/* Runs fn(data) on the calling thread with every other mutator parked or
+ * safe, as in a collection's pause (which it excludes).  fn must not
+ * allocate or block: it may only read (diagnostics: backtraces of every
+ * thread). */
+void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data);
+
 /* Heap verifier: checks every reachable object's references point at
  * allocated objects and headers are sane; returns number of problems and
  * prints each to stderr. */

@@ -234,6 +234,8 @@ static LispObj mt_lock_owner(ThContext *tc, size_t nargs, LispObj *args) {
     return owner_of(mutex_arg(tc, args[0]));
 }
 
+LispObj mt_lock_owner_of(LispObj mutex) { return owner_of(mutex); }
+
 static LispObj mt_lock_name(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
     return MTX(mutex_arg(tc, args[0]))->name;
@@ -357,13 +359,17 @@ static LispObj mt_wait_on_semaphore(ThContext *tc, size_t nargs, LispObj *args) 
     return got ? T : NIL;
 }
 
-static LispObj mt_semaphore_count(ThContext *tc, size_t nargs, LispObj *args) {
-    (void)nargs;
-    LispSemaphore *s = SEM(semaphore_arg(tc, args[0]));
+int64_t mt_semaphore_count_of(ThContext *tc, LispObj semaphore) {
+    LispSemaphore *s = SEM(semaphore);
     th_mutex_lock(tc, &s->lock);
     int64_t n = s->count;
     pthread_mutex_unlock(&s->lock);
-    return fx_make(n);
+    return n;
+}
+
+static LispObj mt_semaphore_count(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    return fx_make(mt_semaphore_count_of(tc, semaphore_arg(tc, args[0])));
 }
 
 /* ---- atomic operations on heap slots ---- */

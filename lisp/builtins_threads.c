@@ -121,7 +121,8 @@ static LispObj run_toplevel(ThContext *tc, void *data) {
 static void *thread_main(void *arg) {
     StartInfo *si = arg;
     int stack_marker;
-    ThContext *tc = th_attach_current(&stack_marker, si->name);
+    char *name = strdup(si->name);  /* si lives on the creator's stack only until attached */
+    ThContext *tc = th_attach_current(&stack_marker, name ? name : "thread");
     LispObj t = si->thread;
     tc->lisp_thread = t;
     pthread_mutex_lock(&si->lock);
@@ -140,6 +141,7 @@ static void *thread_main(void *arg) {
     }
     vm_free_thread(tc);
     th_detach_current();
+    free(name);
     return NULL;
 }
 
@@ -298,6 +300,108 @@ static LispObj cl_sleep(ThContext *tc, size_t nargs, LispObj *args) {
     return NIL;
 }
 
+/* ---- backtraces of every thread ---- */
+
+/* A snapshot taken with the world stopped goes into a vector allocated
+ * before: per thread [thread state nframes] then per frame [function nargs
+ * arg0..arg7]; frames innermost first, at most SNAP_FRAMES per thread. */
+enum { SNAP_FRAMES = 40, SNAP_ARGS = 8, SNAP_FRAME_WORDS = 2 + SNAP_ARGS };
+
+typedef struct Snapshot { LispObj vec; size_t pos, cap; } Snapshot;
+
+static void snap_put(Snapshot *s, LispObj x) {
+    if (s->pos < s->cap) obj_set(&VEC(s->vec)->items[s->pos], x);
+    s->pos++;
+}
+
+static void snap_thread(ThContext *other, void *data) {
+    Snapshot *s = data;
+    VmState *vs = other->vm;
+    if (!other->lisp_thread || !vs) return;
+    size_t n = vs->nframes < SNAP_FRAMES ? vs->nframes : SNAP_FRAMES;
+    if (s->pos + 3 + n * SNAP_FRAME_WORDS > s->cap) return;
+    snap_put(s, (LispObj)other->lisp_thread);
+    snap_put(s, fx_make(other->state));
+    snap_put(s, fx_make((int64_t)n));
+    for (size_t i = vs->nframes; i-- > vs->nframes - n;) {
+        VmFrame *f = &vs->frames[i];
+        snap_put(s, f->closure);
+        snap_put(s, fx_make(f->nargs));
+        for (size_t a = 0; a < SNAP_ARGS; a++) {
+            LispObj v = a < f->nargs ? f->args[a] : NIL;
+            if (kind_p(v, KIND_CELL)) v = ((LispCell *)obj_words(v))->value; /* a captured parameter */
+            snap_put(s, marker_p(v) ? NIL : v);
+        }
+    }
+}
+
+static void snap_all(void *data) { th_each_context(snap_thread, data); }
+
+static void count_context(ThContext *other, void *data) { (void)other, ++*(size_t *)data; }
+
+/* (%thread-backtraces) → list of (thread state (name arg...) ...), every
+ * thread's VM frames as they were at one instant, innermost first. */
+static LispObj sys_thread_backtraces(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs, (void)args;
+    size_t nthreads = 0;
+    th_each_context(count_context, &nthreads);
+    size_t cap = (nthreads + 8) * (3 + SNAP_FRAMES * SNAP_FRAME_WORDS);
+    Snapshot s = {vec_make(tc, cap, NIL), 0, cap};
+    gc_with_world_stopped(&tc->gc, snap_all, &s);
+    static const char *const states[] = {"RUNNING", "SAFE", "PARKED"};
+    LispObj result = NIL;
+    for (size_t i = 0; i + 3 <= s.pos && i < cap;) {
+        LispObj *w = &VEC(s.vec)->items[i];
+        size_t n = (size_t)fx_value(w[2]);
+        LispObj frames = NIL;
+        for (size_t k = n; k-- > 0;) {
+            LispObj *f = &w[3 + k * SNAP_FRAME_WORDS];
+            size_t na = (size_t)fx_value(f[1]) < SNAP_ARGS ? (size_t)fx_value(f[1]) : SNAP_ARGS;
+            LispObj call = lisp_list_from(tc, na, &f[2]);
+            LispObj name = vm_function_name(f[0]);
+            frames = lisp_cons(tc, lisp_cons(tc, name == NIL ? S(LAMBDA) : name, call), frames);
+        }
+        int64_t st = fx_value(w[1]);
+        LispObj state = pkg_intern_cstr(tc, st >= 0 && st <= 2 ? states[st] : "?", pkg_keyword);
+        result = lisp_cons(tc, lisp_cons(tc, w[0], lisp_cons(tc, state, frames)), result);
+        i += 3 + n * SNAP_FRAME_WORDS;
+    }
+    return lisp_nreverse(result);
+}
+
+/* ---- printing ---- */
+
+static void quoted_name(LispObj name, char *buf, size_t cap) {
+    char raw[200];
+    if (string_p(name)) str_to_utf8(name, raw, sizeof raw);
+    snprintf(buf, cap, string_p(name) ? "\"%s\"" : "%s", string_p(name) ? raw : "(unnamed)");
+}
+
+LispObj mt_print_detail(ThContext *tc, LispObj x) {
+    static const char *const states[] = {"CREATED", "RUNNING", "FINISHED", "ABORTED", "DIED"};
+    char name[256], owner[256], out[600];
+    switch (obj_kind(x)) {
+    case KIND_THREAD:
+        quoted_name(THR(x)->name, name, sizeof name);
+        snprintf(out, sizeof out, "%s %s", name, states[status_of(x)]);
+        break;
+    case KIND_MUTEX: {
+        LispObj o = mt_lock_owner_of(x);
+        quoted_name(MTX(x)->name, name, sizeof name);
+        if (o == NIL) snprintf(out, sizeof out, "%s free", name);
+        else quoted_name(THR(o)->name, owner, sizeof owner), snprintf(out, sizeof out, "%s owner: %s", name, owner);
+        break;
+    }
+    case KIND_WAITQUEUE: quoted_name(WQ(x)->name, out, sizeof out); break;
+    case KIND_SEMAPHORE:
+        quoted_name(SEM(x)->name, name, sizeof name);
+        snprintf(out, sizeof out, "%s count: %lld", name, (long long)mt_semaphore_count_of(tc, x));
+        break;
+    default: return NIL;
+    }
+    return str_from_cstr(tc, out);
+}
+
 /* ---- interrupts ---- */
 
 /* Runs in the interrupted thread at a safepoint, oldest request first. */
@@ -341,6 +445,8 @@ const BuiltinSpec builtins_threads[] = {
      "The unhandled condition THREAD died of, or NIL."},
     {"SLEEP", "CL", cl_sleep, 1, 1, "seconds", "Waits SECONDS (a non-negative real) and returns NIL."},
     {"THREAD-YIELD", "THR", mt_thread_yield, 0, 0, "", "Lets other threads run."},
+    {"%THREAD-BACKTRACES", "SYS", sys_thread_backtraces, 0, 0, "",
+     "Every thread's frames at one instant: a list of (thread state frame...)."},
     {"INTERRUPT-THREAD", "THR", mt_interrupt_thread, 2, 2, "thread function",
      "Makes THREAD call FUNCTION (no arguments) at its next safepoint; THREAD then goes on."},
     {0},

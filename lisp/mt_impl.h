@@ -66,6 +66,10 @@ static inline LispSemaphore *SEM(LispObj x) { return (LispSemaphore *)obj_words(
 /* A MUTEX object for runtime-internal locking (see builtins_sync.c). */
 LispObj mt_make_internal_mutex(ThContext *tc, bool recursive);
 
+/* For the printer: a mutex's owner (NIL if free), a semaphore's count. */
+LispObj mt_lock_owner_of(LispObj mutex);
+int64_t mt_semaphore_count_of(ThContext *tc, LispObj semaphore);
+
 /* The Lisp thread object of tc (the main thread gets one at startup). */
 LispObj mt_current_thread(ThContext *tc);
 

@@ -723,13 +723,19 @@ static void print_hash_table(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
-/* Anything else: #<KIND {address}>. */
+/* Anything else: #<KIND [detail] {address}>; threads, locks and the like
+ * say who they are (mt_print_detail: "name" state/owner). */
 static void print_opaque(Printer *p, LispObj x, int depth) {
     unsigned k = obj_kind(x);
     const char *name = k < KIND_COUNT ? lisp_kind_names[k] : "UNKNOWN-OBJECT";
     check_readable(p, name);
     puts_(p, "#<");
     puts_(p, name);
+    LispObj detail = mt_print_detail(p->tc, x);
+    if (string_p(detail)) {
+        put(p, ' ');
+        stm_write_string(p->tc, p->stream, detail, 0, str_length(detail));
+    }
     put_address(p, x);
     put(p, '>');
 }

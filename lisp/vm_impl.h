@@ -100,6 +100,9 @@ void vm_free_thread(ThContext *tc);
  * thread's Lisp object (made at every startup: contexts are not in cores). */
 void mt_init(void);
 void mt_init_main_thread(ThContext *tc);
+/* What the printer shows after the kind of a thread, mutex, wait queue or
+ * semaphore ("name" and state); NIL for other objects. */
+LispObj mt_print_detail(ThContext *tc, LispObj x);
 /* Makes threads/ scan every context's VM (once, at startup). */
 void vm_register_root_scanner(void);
 void vm_register_builtins(ThContext *tc);

@@ -19,6 +19,10 @@
  * and the collector waits for that). */
 #include "threads/threads_impl.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
 #include "gc/fatal.h"
 #include "threads/safepoint.h"
 
@@ -45,6 +49,33 @@ static bool others_running_locked(const ThContext *self) {
     return false;
 }
 
+/* The watchdog (DESIGN "a watchdog can name a thread that holds up a
+ * pause"): after PAUSE_WARN_NS it names the threads still running, once per
+ * pause, on stderr; a long C loop without a safepoint is a bug to report. */
+enum { PAUSE_WARN_NS = 1000000000 };
+
+static void name_laggards_locked(const ThContext *self) {
+    for (ThLink *l = th_contexts; l; l = l->next)
+        if (l->tc != self && l->tc->state == TH_RUNNING)
+            fprintf(stderr, "petrel: a collection has waited 1 s for thread \"%s\" to reach a safepoint\n",
+                    l->tc->name ? l->tc->name : "?");
+}
+
+static void wait_for_others_locked(const ThContext *self) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += PAUSE_WARN_NS / 1000000000;
+    bool warned = false;
+    while (others_running_locked(self)) {
+        if (warned) {
+            pthread_cond_wait(&th_world_changed, &th_world_lock);
+        } else if (pthread_cond_timedwait(&th_world_changed, &th_world_lock, &deadline) == ETIMEDOUT) {
+            warned = true;
+            name_laggards_locked(self);
+        }
+    }
+}
+
 static void stop_world(GcMutator *m) {
     ThContext *self = context_of(m);
     pthread_mutex_lock(&th_world_lock);
@@ -53,7 +84,7 @@ static void stop_world(GcMutator *m) {
     pause_collector = self;
     for (ThLink *l = th_contexts; l; l = l->next)
         if (l->tc != self) atomic_fetch_or_explicit(&l->tc->poll_request, TH_POLL_STOP, memory_order_relaxed);
-    while (others_running_locked(self)) pthread_cond_wait(&th_world_changed, &th_world_lock);
+    wait_for_others_locked(self);
     /* now: every other thread is PARKED or SAFE and stays so until resume */
     pthread_mutex_unlock(&th_world_lock);
 }

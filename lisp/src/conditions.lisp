@@ -410,8 +410,14 @@
           (format stream "  ~D: ~A~%" i (%safe-princ r)))
       (setq i (+ i 1)))))
 
+;; Once a program has several threads, the banner says which one stopped.
+(defun %debugger-thread-name ()
+  (when (rest (petrel-threads:all-threads))
+    (petrel-threads:thread-name (petrel-threads:current-thread))))
+
 (defun %debugger-banner (condition restarts backtrace stream)
-  (format stream "~&debugger invoked on a ~S: ~A~%~%" (type-of condition) (%safe-princ condition))
+  (format stream "~&debugger invoked on a ~S~@[ in thread ~S~]: ~A~%~%" (type-of condition)
+          (%debugger-thread-name) (%safe-princ condition))
   (%print-debug-restarts restarts stream)
   (format stream "~%Backtrace:~%~A" backtrace)
   (finish-output stream))
@@ -449,9 +455,10 @@
         (%debugger-step level stream)))))
 
 (defun %debugger-step (level stream)
-  (if (= level 1)
-      (format stream "~&0] ")
-      (format stream "~&0[~D] " level))
+  (let ((thread (%debugger-thread-name)))  ; "worker 0] " once there are several threads
+    (if (= level 1)
+        (format stream "~&~@[~A ~]0] " thread)
+        (format stream "~&~@[~A ~]0[~D] " thread level)))
   (finish-output stream)
   (let ((form (%debugger-read stream)))
     (cond ((eq form '%no-form))

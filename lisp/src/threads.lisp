@@ -15,7 +15,7 @@
           semaphore make-semaphore signal-semaphore wait-on-semaphore semaphore-count
           compare-and-swap atomic-incf atomic-decf
           join-thread-error join-thread-error-thread join-thread-error-reason
-          deadlock deadlock-threads deadlock-locks))
+          deadlock deadlock-threads deadlock-locks print-backtraces))
 
 (define-condition join-thread-error (error)
   ((thread :initarg :thread :reader join-thread-error-thread)
@@ -107,3 +107,22 @@ held before, so the swap happened iff that is EQ to OLD."
   "Atomically subtracts DELTA from the fixnum in PLACE; returns the old value."
   (destructuring-bind (kind object index) (%atomic-place place env)
     `(petrel-system::%atomic-add ,kind ,object ,index (- ,delta))))
+
+(defun print-backtraces (&optional (stream *standard-output*) (frames 20))
+  "Prints a backtrace of every thread, all taken at one instant (the other
+threads are stopped at a safepoint or in a blocking call meanwhile): the
+thread, whether it was running, parked or blocked (safe), and its innermost
+FRAMES frames."
+  (let ((*print-length* 6) (*print-level* 3))
+    (dolist (entry (petrel-system::%thread-backtraces))
+      (destructuring-bind (thread state &rest calls) entry
+        (format stream "~&Thread ~S (~A):~%"
+                (thread-name thread)
+                (cond ((eq thread (current-thread)) "this thread")
+                      ((eq state :safe) "blocked or waiting")
+                      ((eq state :parked) "running, stopped at a safepoint")
+                      (t "running")))
+        (loop for call in calls for i from 0 below frames
+              do (format stream "  ~2D: ~S~%" i call))
+        (when (> (length calls) frames) (format stream "  ...~%")))))
+  (values))
