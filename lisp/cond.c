@@ -176,6 +176,31 @@ static LispObj append2(ThContext *tc, LispObj a, LispObj b) {
     return b;
 }
 
+/* A slot descriptor is (name initargs initfunction [cell]); a cell (a cons
+ * whose car is the value) marks a slot of :allocation :class, shared by
+ * every condition of the type and its subtypes.  Its value lives in the
+ * cell, not in the conditions; an initarg given to make-condition sets it. */
+static LispObj slot_cell(LispObj slot) {
+    LispObj rest = CDR(slot);
+    for (int i = 0; i < 2 && cons_p(rest); i++) rest = CDR(rest);
+    return cons_p(rest) && cons_p(CAR(rest)) ? CAR(rest) : NIL;
+}
+
+static bool slot_initarg(LispObj slot, LispObj initargs, LispObj *value) {
+    LispObj rest = CDR(slot);
+    for (LispObj k = cons_p(rest) ? CAR(rest) : NIL; cons_p(k); k = CDR(k))
+        if (plist_find(initargs, CAR(k), value)) return true;
+    return false;
+}
+
+/* The cell of the class slot named name in type or an ancestor, or NIL. */
+static LispObj class_slot_cell(ThContext *tc, LispObj type, LispObj name) {
+    for (LispObj a = type_ancestors(tc, type); cons_p(a); a = CDR(a))
+        for (LispObj s = type_property(CAR(a), S(CND_SLOTS_KEY)); cons_p(s); s = CDR(s))
+            if (cons_p(CAR(s)) && CAR(CAR(s)) == name) return slot_cell(CAR(s));
+    return NIL;
+}
+
 /* A condition of type from initargs: slot values from initargs, default
  * initargs, then initforms (CLHS make-condition). */
 LispObj cond_make(ThContext *tc, LispObj type, LispObj initargs) {
@@ -186,18 +211,26 @@ LispObj cond_make(ThContext *tc, LispObj type, LispObj initargs) {
         for (LispObj s = type_property(CAR(a), S(CND_SLOTS_KEY)); cons_p(s); s = CDR(s)) {
             LispObj slot = CAR(s);
             if (!cons_p(slot) || plist_find(slots, CAR(slot), &v)) continue;
+            LispObj cell = slot_cell(slot);
+            if (cell != NIL) {
+                if (slot_initarg(slot, all, &v)) cons_set_car(cell, v);
+                slots = lisp_cons(tc, CAR(slot), lisp_cons(tc, LISP_UNBOUND, slots));  /* seen: not per condition */
+                continue;
+            }
             if (slot_initial_value(tc, slot, all, &v)) slots = lisp_cons(tc, CAR(slot), lisp_cons(tc, v, slots));
         }
     LispObj plist = all;
     for (; cons_p(slots); slots = CDR(CDR(slots)))
-        plist = lisp_cons(tc, CAR(slots), lisp_cons(tc, CAR(CDR(slots)), plist));
+        if (CAR(CDR(slots)) != LISP_UNBOUND) plist = lisp_cons(tc, CAR(slots), lisp_cons(tc, CAR(CDR(slots)), plist));
     return condition_make(tc, type, NIL, NIL, plist);
 }
 
 LispObj cond_slot_value(ThContext *tc, LispObj c, LispObj slot) {
     LispObj v;
-    if (condition_p(c) && plist_find(CND(c)->plist, slot, &v)) return v;
     if (!condition_p(c)) cond_type_error(tc, c, S(CONDITION));
+    LispObj cell = class_slot_cell(tc, CND(c)->type, slot);
+    if (cell != NIL) return CAR(cell);
+    if (plist_find(CND(c)->plist, slot, &v)) return v;
     LispObj msg = cond_format_message_v(tc, "The slot %v is unbound in the condition %v.", slot, c);
     cond_signal_error(tc, condition_make(tc, S(UNBOUND_SLOT), msg, NIL,
                                          lisp_list(tc, 4, S(NAME_KW), slot, S(CND_INSTANCE_KW), c)));
@@ -205,6 +238,11 @@ LispObj cond_slot_value(ThContext *tc, LispObj c, LispObj slot) {
 
 void cond_set_slot_value(ThContext *tc, LispObj c, LispObj slot, LispObj value) {
     if (!condition_p(c)) cond_type_error(tc, c, S(CONDITION));
+    LispObj cell = class_slot_cell(tc, CND(c)->type, slot);
+    if (cell != NIL) {
+        cons_set_car(cell, value);
+        return;
+    }
     for (LispObj l = CND(c)->plist; cons_p(l) && cons_p(CDR(l)); l = CDR(CDR(l)))
         if (CAR(l) == slot) {
             cons_set_car(CDR(l), value);

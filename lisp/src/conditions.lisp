@@ -282,7 +282,8 @@
 ;; One slot spec → (values form-making-its-descriptor reader/writer-defuns).
 (defun %condition-slot-spec (name spec)
   (let* ((spec (if (consp spec) spec (list spec)))
-         (slot (car spec)) (initargs nil) (initform nil) (initform-p nil) (functions nil))
+         (slot (car spec)) (initargs nil) (initform nil) (initform-p nil) (functions nil)
+         (class-p nil))
     (do ((o (cdr spec) (cddr o))) ((null o))
       (let ((key (car o)) (value (cadr o)))
         (case key
@@ -292,9 +293,18 @@
           (:writer (push (%condition-writer value slot) functions))
           (:accessor (push (%condition-reader value slot) functions)
                      (push (%condition-writer (list 'setf value) slot) functions))
-          ((:type :documentation :allocation) nil)
+          (:allocation (case value
+                         (:class (setq class-p t))
+                         (:instance nil)
+                         (t (error "DEFINE-CONDITION ~S: slot ~S has :allocation ~S, not :instance or :class"
+                                   name slot value))))
+          ((:type :documentation) nil)
           (t (error "DEFINE-CONDITION ~S: unknown slot option ~S" name key)))))
-    (values `(list ',slot ',(reverse initargs) ,(if initform-p `(lambda () ,initform) nil))
+    ;; A class slot's shared cell (cond.c) is made, and its initform
+    ;; evaluated, once, when the definition is evaluated.
+    (values (if class-p
+                `(list ',slot ',(reverse initargs) nil (list ,initform))
+                `(list ',slot ',(reverse initargs) ,(if initform-p `(lambda () ,initform) nil)))
             (reverse functions))))
 
 (defun %condition-reader (reader slot)

@@ -124,6 +124,8 @@ CASES = [
     ("(handler-case (assert (= 1 2)) (error () 'failed))", "(FAILED)"),
     ("(handler-case (assert (= 1 2) () \"custom ~A\" 5) (simple-error (c) (princ-to-string c)))", '("custom 5")'),
     ("(handler-case (assert (= 1 2) () 'cd-error :code 6) (cd-error (c) (cd-error-code c)))", "(6)"),
+    # :allocation :class slots are shared by all conditions of the type; an initarg sets them
+    ("(progn (define-condition cd-shared (error) ((k :allocation :class :initform 5 :initarg :k :accessor cd-shared-k))) (let ((a (make-condition 'cd-shared)) (b (make-condition 'cd-shared))) (setf (cd-shared-k a) 9) (list (cd-shared-k b) (progn (make-condition 'cd-shared :k 11) (cd-shared-k a)))))", "((9 11))"),
     # USE-VALUE / STORE-VALUE around unbound variables and undefined functions
     ("(handler-bind ((unbound-variable (lambda (c) (use-value 42 c)))) (+ 1 cd-no-such-var))", "(43)"),
     ("(handler-bind ((unbound-variable (lambda (c) (store-value 7 c)))) (list cd-stored cd-stored (symbol-value 'cd-stored)))", "((7 7 7))"),
