@@ -8,9 +8,11 @@
 ;;;; error is correctable: CONTINUE resolves the conflict in favour of the
 ;;;; new symbol, KEEP-OLD in favour of the one already accessible (both by
 ;;;; making the winner a shadowing symbol).  Without restarts it just signals.
-;;;; The check and the change are separate critical sections of package.c's
-;;;; package_lock (fine until threads land: then a whole operation should run
-;;;; under the lock).
+;;;;
+;;;; Threads: each operator that changes package structure runs whole under
+;;;; *PACKAGE-SYSTEM-LOCK* (a recursive lock: the conflict handlers and
+;;;; restarts may call more package operators), so a check and the change it
+;;;; allows are one critical section; interning alone is atomic in package.c.
 
 (in-package "PETREL-SYSTEM")
 
@@ -34,6 +36,23 @@
     (and (eq s symbol) (or (eq status :internal) (eq status :external)))))
 
 (defun %memq (x l) (if (member x l :test (function eq)) t nil))
+
+;;; ---- one package operation at a time ----
+
+(defvar *package-system-lock* (petrel-threads:make-recursive-lock "package system"))
+
+;; DEFUN whose body runs holding *package-system-lock* (docstring and
+;; declarations kept in front).
+(defmacro %defun-locked (name lambda-list &body body)
+  (let* ((doc (when (and (stringp (car body)) (cdr body)) (list (car body))))
+         (forms (if doc (cdr body) body))
+         (decls (loop while (and (consp (car forms)) (eq (caar forms) 'declare)) collect (pop forms))))
+    `(defun ,name ,lambda-list
+       ,@doc
+       ,@decls
+       (petrel-threads:acquire-lock *package-system-lock*)
+       (unwind-protect (progn ,@forms)
+         (petrel-threads:release-lock *package-system-lock*)))))
 
 ;;; ---- correctable package errors ----
 
@@ -80,7 +99,7 @@
                         hit)
                       other))))
 
-(defun make-package (package-name &key nicknames (use '()))
+(%defun-locked make-package (package-name &key nicknames (use '()))
   "Creates and returns a new package named PACKAGE-NAME."
   (let* ((name (string package-name))
          (nicks (%string-list nicknames))
@@ -90,7 +109,7 @@
       (use-package used p)
       p)))
 
-(defun rename-package (package new-name &optional new-nicknames)
+(%defun-locked rename-package (package new-name &optional new-nicknames)
   "Replaces PACKAGE's name and nicknames; returns PACKAGE."
   (let* ((p (%package-or-lose package))
          (name (if (packagep new-name) (package-name new-name) (string new-name)))
@@ -98,7 +117,7 @@
     (%check-package-names-free (cons name nicks) p)
     (%rename-package-object p (copy-seq name) nicks)))
 
-(defun delete-package (package)
+(%defun-locked delete-package (package)
   "Deletes PACKAGE: T, or NIL if it was already deleted."
   (let ((p (if (packagep package) package (find-package package))))
     (cond ((null p)
@@ -116,7 +135,7 @@
 
 ;;; ---- using ----
 
-(defun use-package (packages-to-use &optional (package *package*))
+(%defun-locked use-package (packages-to-use &optional (package *package*))
   "Makes PACKAGE inherit the external symbols of PACKAGES-TO-USE."
   (let ((p (%package-or-lose package)))
     (dolist (u (%package-list packages-to-use) t)
@@ -135,7 +154,7 @@
                   (shadowing-import old p)))))
         (%package-use p u)))))
 
-(defun unuse-package (packages-to-unuse &optional (package *package*))
+(%defun-locked unuse-package (packages-to-unuse &optional (package *package*))
   "Removes PACKAGES-TO-UNUSE from PACKAGE's use list."
   (let ((p (%package-or-lose package)))
     (dolist (u (%package-list packages-to-unuse) t)
@@ -143,7 +162,7 @@
 
 ;;; ---- import, shadow ----
 
-(defun import (symbols &optional (package *package*))
+(%defun-locked import (symbols &optional (package *package*))
   "Makes SYMBOLS present (internal) in PACKAGE."
   (let ((p (%package-or-lose package)))
     (dolist (sym (%symbol-list symbols) t)
@@ -159,7 +178,7 @@
               ((null (symbol-package sym))
                (%package-add-present p sym (eq status :external))))))))
 
-(defun shadowing-import (symbols &optional (package *package*))
+(%defun-locked shadowing-import (symbols &optional (package *package*))
   "Imports SYMBOLS into PACKAGE, displacing any present symbol of the same name, and makes them shadowing symbols."
   (let ((p (%package-or-lose package)))
     (dolist (sym (%symbol-list symbols) t)
@@ -167,7 +186,7 @@
         (%package-add-present p sym nil nil))
       (%package-add-shadowing p sym))))
 
-(defun shadow (symbol-names &optional (package *package*))
+(%defun-locked shadow (symbol-names &optional (package *package*))
   "Makes a present symbol named by each of SYMBOL-NAMES (created if need be) a shadowing symbol of PACKAGE."
   (let ((p (%package-or-lose package)))
     (dolist (name (%string-list symbol-names) t)
@@ -190,7 +209,7 @@
             (shadowing-import sym q)
             (shadowing-import old q))))))
 
-(defun export (symbols &optional (package *package*))
+(%defun-locked export (symbols &optional (package *package*))
   "Makes SYMBOLS external in PACKAGE."
   (let ((p (%package-or-lose package)))
     (dolist (sym (%symbol-list symbols) t)
@@ -206,7 +225,7 @@
               (%package-add-present p sym t)
               (%package-set-external p sym t)))))))
 
-(defun unexport (symbols &optional (package *package*))
+(%defun-locked unexport (symbols &optional (package *package*))
   "Makes SYMBOLS, external in PACKAGE, internal."
   (let ((p (%package-or-lose package)))
     (dolist (sym (%symbol-list symbols) t)
@@ -216,7 +235,7 @@
         (when (eq status :external)
           (%package-set-external p sym nil))))))
 
-(defun unintern (symbol &optional (package *package*))
+(%defun-locked unintern (symbol &optional (package *package*))
   "Removes SYMBOL from PACKAGE: T if it was present, else NIL."
   (let ((p (%package-or-lose package)))
     (unless (%present-p symbol p) (return-from unintern nil))
@@ -396,7 +415,7 @@
     (when extra-exports
       (warn "~A also exports the following symbols:~%  ~S" (package-name p) extra-exports))))
 
-(defun %defpackage (name nicknames doc use use-p shadow shadowing-imports imports interns exports)
+(%defun-locked %defpackage (name nicknames doc use use-p shadow shadowing-imports imports interns exports)
   (declare (ignore doc))
   (let ((p (find-package name)))
     (if p
