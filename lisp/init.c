@@ -6,6 +6,7 @@
  * Runs once on the main thread before any other thread exists; the globals
  * it writes (lisp_nil, lisp_t, lisp_syms, pkg_*) are read-only afterwards. */
 #include "lisp/vm_impl.h"
+#include "lisp/reader_impl.h"
 
 #include <float.h>
 #include <math.h>
@@ -224,6 +225,7 @@ static void build_from_source(ThContext *tc) {
     define_variables(tc);
     cond_init_hierarchy(tc);
     lisp_register_all_builtins(tc);
+    rd_init_standard_readtable(tc);
     lisp_image_toplevel = NIL;
     LispObj result, condition;
     if (!vm_call_protected(tc, load_boot, NULL, &result, &condition)) {

@@ -56,7 +56,8 @@ typedef GcWord LispObj;
     X(THREAD, "THREAD", 6)                 /* see LispThread (lisp/mt_impl.h) */  \
     X(MUTEX, "MUTEX", 2)                   /* see LispMutex */                    \
     X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \
-    X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */
+    X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */                \
+    X(READTABLE, "READTABLE", GC_BOXED_ALL) /* see LispReadtable (reader_impl.h) */
 
 enum LispKind {
     KIND_NONE = 0,

@@ -24,24 +24,8 @@
 
 enum { TOKEN_INITIAL_CAPACITY = 64 };
 
-/* ---- Syntax types of standard syntax (CLHS Figure 2-7) ---- */
-
-bool rd_whitespace_p(int32_t c) {
-    /* Tab, Newline (= Linefeed), Page, Return, Space. */
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-bool rd_terminating_p(int32_t c) {
-    return c == '"' || c == '\'' || c == '(' || c == ')' || c == ',' || c == ';' ||
-           c == '`';
-}
-
-/* Backspace and Rubout are constituents with the "invalid" trait (CLHS
- * 2.1.4.3): unescaped in a token they are an error. */
-static bool invalid_constituent_p(int32_t c) { return c == 8 || c == 127; }
-
-/* Readtable case :upcase.  ASCII only for now: the printer must make the
- * same choice when it decides whether a symbol name needs escaping. */
+/* Readtable case :upcase (and the case-insensitive uses: # sub-characters,
+ * character names, exponent markers).  ASCII only, as the printer. */
 uint32_t rd_char_upcase(uint32_t c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
 
 bool rd_suppress_p(RdState *st) {
@@ -61,7 +45,7 @@ static int32_t skip_whitespace(RdState *st) {
     int32_t c;
     do
         c = stm_read_char(st->tc, st->stream);
-    while (c >= 0 && rd_whitespace_p(c));
+    while (c >= 0 && rd_syntax(st, c) == RD_SYN_WHITESPACE);
     return c;
 }
 
@@ -95,9 +79,9 @@ void rd_token_add(RdState *st, int32_t c, bool escaped) {
         st->escape_end = st->len + 1;
         word = (uint32_t)c | RD_ESCAPED;
     } else {
-        if (invalid_constituent_p(c) && !rd_suppress_p(st))
+        if (rd_syntax(st, c) == RD_SYN_INVALID && !rd_suppress_p(st))
             RD_ERROR(st, "invalid constituent character (code %d) in a token", (int)c);
-        word = rd_char_upcase((uint32_t)c);
+        word = rd_case_convert(st, (uint32_t)c);
     }
     STR(st->buf)->chars[st->len++] = word;
 }
@@ -110,16 +94,18 @@ static void end_token_on_whitespace(RdState *st, int32_t c) {
         stm_unread_char(st->tc, st->stream, c);
 }
 
-/* Inside |...|: everything is taken literally except \ and the closing |. */
+/* Inside |...|: everything is taken literally except a single escape and
+ * the closing multiple escape (| and \ in standard syntax). */
 static void token_multiple_escape(RdState *st) {
     st->tok_escaped = true;
     for (;;) {
         int32_t c = rd_next_char(st);
-        if (c == '|') {
+        RdSyntax syn = rd_syntax(st, c);
+        if (syn == RD_SYN_MULTIPLE_ESCAPE) {
             st->escape_end = st->len;
             return;
         }
-        if (c == '\\')
+        if (syn == RD_SYN_SINGLE_ESCAPE)
             c = rd_next_char(st);
         rd_token_add(st, c, true);
     }
@@ -132,31 +118,27 @@ void rd_token_continue(RdState *st) {
         int32_t c = stm_read_char(st->tc, st->stream);
         if (c < 0)
             return;
-        if (c == '\\') {
-            rd_token_add(st, rd_next_char(st), true);
-        } else if (c == '|') {
-            token_multiple_escape(st);
-        } else if (rd_terminating_p(c)) {
-            stm_unread_char(st->tc, st->stream, c);
-            return;
-        } else if (rd_whitespace_p(c)) {
-            end_token_on_whitespace(st, c);
-            return;
-        } else {
-            rd_token_add(st, c, false);
+        switch (rd_syntax(st, c)) {
+        case RD_SYN_SINGLE_ESCAPE: rd_token_add(st, rd_next_char(st), true); break;
+        case RD_SYN_MULTIPLE_ESCAPE: token_multiple_escape(st); break;
+        case RD_SYN_TERMINATING: stm_unread_char(st->tc, st->stream, c); return;
+        case RD_SYN_WHITESPACE: end_token_on_whitespace(st, c); return;
+        default: rd_token_add(st, c, false); break;
         }
     }
 }
 
 void rd_read_token(RdState *st, int32_t c) {
     rd_token_begin(st);
-    if (c == '\\')
+    RdSyntax syn = rd_syntax(st, c);
+    if (syn == RD_SYN_SINGLE_ESCAPE)
         rd_token_add(st, rd_next_char(st), true);
-    else if (c == '|')
+    else if (syn == RD_SYN_MULTIPLE_ESCAPE)
         token_multiple_escape(st);
     else
         rd_token_add(st, c, false);
     rd_token_continue(st);
+    if (st->rcase == S(RT_INVERT_KW)) rd_apply_invert(st);
 }
 
 LispObj rd_token_string(RdState *st, size_t start, size_t end) {
@@ -175,10 +157,10 @@ LispObj rd_dispatch_char(RdState *st, int32_t c) {
      * that is a storage-condition, not a crash. */
     vm_check_c_stack(st->tc);
     st->depth++;
-    RdMacroFn fn = rd_macro_function(c);
+    LispObj fn = rd_macro_of(st, c);
     LispObj obj;
-    if (fn) {
-        obj = fn(st, c);
+    if (fn != NIL) {
+        obj = rd_call_macro(st, fn, c);
     } else {
         rd_read_token(st, c);
         obj = rd_interpret_token(st);
@@ -209,8 +191,19 @@ LispObj rd_read_required(RdState *st) { return rd_read_object(st, false); }
 
 LispObj rd_read(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value,
                 bool recursive_p) {
+    return rd_read_full(tc, stream, eof_error_p, eof_value, recursive_p, recursive_p);
+}
+
+/* A recursive read inside a user macro function continues the outer read
+ * (which decides about whitespace); otherwise a new read begins. */
+LispObj rd_read_full(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value, bool recursive_p,
+                     bool preserve_whitespace) {
+    LispObj continued;
+    if (recursive_p && rd_continue_outer(tc, stream, eof_error_p, eof_value, &continued)) return continued;
+    LispObj rt = rd_current_readtable(tc);
     RdState st = {
-        .tc = tc, .stream = stream, .buf = NIL, .preserve_ws = recursive_p, .labels = NIL,
+        .tc = tc, .stream = stream, .buf = NIL, .preserve_ws = preserve_whitespace, .labels = NIL,
+        .rt = rt, .rcase = RT(rt)->rcase,
     };
     for (;;) {
         int32_t c = skip_whitespace(&st);

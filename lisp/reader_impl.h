@@ -4,9 +4,10 @@
  * # sub-character), reader_token.c (a token becomes a number or a symbol)
  * and backquote.c.  Included only by those files and lisp/tests.
  *
- * Standard syntax only (CLHS 2.1.4, Figure 2-7), readtable case :upcase.
- * There is no user readtable yet; when there is, the tables in reader.c and
- * reader_macros.c become its initial contents. */
+ * Readtables (readtable.c, CLHS 2.1.1 and 23.2): the reader consults the
+ * readtable that was current when the read began for every character's
+ * syntax type, macro function and dispatch table; the standard readtable's
+ * contents are the tables of reader_macros.c. */
 #ifndef PETREL_LISP_READER_IMPL_H
 #define PETREL_LISP_READER_IMPL_H
 
@@ -46,7 +47,74 @@ typedef struct RdState {
     int depth;            /* objects being read inside each other */
     int bq_depth;         /* backquotes minus commas around this point */
     LispObj labels;       /* #n= labels of this read: alist (n . object) */
+    LispObj rt;           /* the readtable of this read */
+    LispObj rcase;        /* its readtable case (a keyword), fixed for the read */
 } RdState;
+
+/* A macro character's C function (c already consumed), and a dispatch
+ * sub-character's (sub consumed; arg RD_NO_ARG when no digits came). */
+typedef LispObj (*RdMacroFn)(RdState *st, int32_t c);
+typedef LispObj (*RdSharpFn)(RdState *st, int32_t subchar, int64_t arg);
+enum { RD_NO_ARG = -1 };
+
+/* Syntax types (CLHS 2.1.4).  Macro characters are TERMINATING or
+ * NON_TERMINATING; their functions are in the readtable's macro table. */
+typedef enum RdSyntax {
+    RD_SYN_CONSTITUENT, RD_SYN_WHITESPACE, RD_SYN_TERMINATING, RD_SYN_NON_TERMINATING,
+    RD_SYN_SINGLE_ESCAPE, RD_SYN_MULTIPLE_ESCAPE, RD_SYN_INVALID,
+} RdSyntax;
+
+/* A readtable.  Every slot is replaced or written one word at a time, so a
+ * thread reading with it while another changes it sees each entry old or
+ * new, never torn (stress/threads/SPEC.md); tables are never shrunk. */
+typedef struct LispReadtable {
+    GcWord header;
+    LispObj rcase;     /* :UPCASE :DOWNCASE :PRESERVE :INVERT */
+    LispObj syntax;    /* simple vector of 128 fixnums: RdSyntax of each ASCII character */
+    LispObj macros;    /* simple vector of 128: the macro function of each, or NIL */
+    LispObj dispatch;  /* alist (char . simple vector of 128 sub-character functions or NIL) */
+    LispObj extra;     /* alist (char syntax . function) for characters past ASCII */
+} LispReadtable;
+#define READTABLE_NWORDS 5
+static inline LispReadtable *RT(LispObj x) { return (LispReadtable *)obj_words(x); }
+
+/* ---- readtable.c ---- */
+RdSyntax rd_syntax(RdState *st, int32_t c);
+static inline bool rd_delimiter_p(RdState *st, int32_t c) {
+    RdSyntax s = rd_syntax(st, c);
+    return s == RD_SYN_WHITESPACE || s == RD_SYN_TERMINATING;
+}
+/* The macro function of c in the read's readtable, or NIL. */
+LispObj rd_macro_of(RdState *st, int32_t c);
+/* The function of sub-character sub of dispatching character c, or NIL. */
+LispObj rd_dispatch_function(RdState *st, int32_t c, int32_t sub);
+/* The readtable a read uses now (*readtable*, the standard one if that is
+ * not a readtable). */
+LispObj rd_current_readtable(ThContext *tc);
+/* Calls a macro function (standard ones directly in C): its object, or
+ * RD_NO_VALUES if it returned no values. */
+LispObj rd_call_macro(RdState *st, LispObj fn, int32_t c);
+LispObj rd_call_dispatch(RdState *st, LispObj fn, int32_t sub, int64_t arg);
+/* A standard macro or sub-character function called from Lisp (funcall of
+ * what get-macro-character returned): inside a read of the same stream it
+ * continues that read's state (labels, backquote depth), else a new one. */
+LispObj rd_lisp_call_macro(ThContext *tc, LispObj stream, LispObj ch, RdMacroFn impl);
+LispObj rd_lisp_call_sharp(ThContext *tc, LispObj stream, LispObj sub, LispObj arg, RdSharpFn impl);
+/* READ and READ-PRESERVING-WHITESPACE (rd_read in lisp.h is READ with
+ * recursive-p also meaning preserve-whitespace, as the kernel had it). */
+LispObj rd_read_full(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value, bool recursive_p,
+                     bool preserve_whitespace);
+/* READ with recursive-p called by a user macro function of a read of the
+ * same stream: continues that read (true, *out set). */
+bool rd_continue_outer(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value, LispObj *out);
+/* The standard readtable, made once at startup (cores keep it). */
+void rd_init_standard_readtable(ThContext *tc);
+/* Case conversion of one unescaped token character under the read's
+ * readtable case (:invert is applied to the whole token later). */
+uint32_t rd_case_convert(RdState *st, uint32_t c);
+/* :invert: flips the case of the token's unescaped letters when they all
+ * have one case (CLHS 23.1.2). */
+void rd_apply_invert(RdState *st);
 
 /* Syntax types of standard syntax (CLHS 2.1.4). */
 bool rd_whitespace_p(int32_t c);
@@ -88,9 +156,16 @@ uint32_t rd_char_upcase(uint32_t c);
 LispObj rd_dispatch_char(RdState *st, int32_t c);
 
 /* ---- reader_macros.c ---- */
-typedef LispObj (*RdMacroFn)(RdState *st, int32_t c);
-/* The function of macro character c, or NULL if c is not one. */
-RdMacroFn rd_macro_function(int32_t c);
+/* The standard macro characters and # sub-characters: each has a builtin
+ * (a Lisp function taking stream and character, or stream, sub-character
+ * and argument) that is what the standard readtable holds, and a C
+ * function the reader calls directly when it meets that builtin. */
+typedef struct RdStdMacro { int32_t c; RdMacroFn impl; BuiltinFn wrapper; const char *name; bool non_terminating; } RdStdMacro;
+typedef struct RdStdSharp { int32_t sub; RdSharpFn impl; BuiltinFn wrapper; const char *name; } RdStdSharp;
+extern const RdStdMacro rd_std_macros[];
+extern const RdStdSharp rd_std_sharps[];
+RdMacroFn rd_std_macro_impl(BuiltinFn wrapper);
+RdSharpFn rd_std_sharp_impl(BuiltinFn wrapper);
 
 /* ---- reader_token.c ---- */
 /* The current token (read with rd_read_token) as an object: number, symbol,

@@ -16,8 +16,7 @@
 #include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
 
-typedef LispObj (*RdSharpFn)(RdState *st, int32_t subchar, int64_t arg);
-enum { NO_ARG = -1 };
+enum { NO_ARG = RD_NO_ARG };
 
 /* True if x is the two-element list (op y). */
 static bool form_p(LispObj x, LispObj op) {
@@ -99,7 +98,7 @@ static LispObj rd_macro_string(RdState *st, int32_t delimiter) {
         int32_t c = rd_next_char(st);
         if (c == delimiter)
             break;
-        if (c == '\\')
+        if (rd_syntax(st, c) == RD_SYN_SINGLE_ESCAPE)
             c = rd_next_char(st);
         rd_token_add(st, c, true);
     }
@@ -137,11 +136,12 @@ static LispObj rd_macro_comma(RdState *st, int32_t c) {
 
 /* ---- # and its sub-characters ---- */
 
-static RdSharpFn sharp_function(int32_t subchar);
-
-/* #<decimal digits><sub-character>: the digits are the numeric argument
- * (saturated: any huge value is rejected by the sub-character anyway). */
-static LispObj rd_macro_sharp(RdState *st, int32_t c) {
+/* A dispatching macro character (# and any made by
+ * make-dispatch-macro-character): <decimal digits><sub-character>; the
+ * digits are the numeric argument (saturated: any huge value is rejected by
+ * the sub-character anyway); the sub-character's function comes from the
+ * readtable's dispatch table of c. */
+static LispObj rd_macro_dispatch(RdState *st, int32_t c) {
     int64_t arg = NO_ARG;
     int32_t sub = rd_next_char(st);
     while (sub >= '0' && sub <= '9') {
@@ -149,10 +149,10 @@ static LispObj rd_macro_sharp(RdState *st, int32_t c) {
         arg = arg == NO_ARG ? digit : (arg > INT64_MAX / 20 ? arg : arg * 10 + digit);
         sub = rd_next_char(st);
     }
-    RdSharpFn fn = sharp_function(sub);
-    if (!fn)
-        RD_ERROR(st, "no dispatch function defined for #%a", char_make((uint32_t)sub));
-    return fn(st, sub, arg);
+    LispObj fn = rd_dispatch_function(st, c, sub);
+    if (fn == NIL)
+        RD_ERROR(st, "no dispatch function defined for %a%a", char_make((uint32_t)c), char_make((uint32_t)sub));
+    return rd_call_dispatch(st, fn, sub, arg);
 }
 
 static void forbid_arg(RdState *st, int32_t sub, int64_t arg) {
@@ -164,7 +164,7 @@ static void forbid_arg(RdState *st, int32_t sub, int64_t arg) {
  * delimiter or the end of file follows (e.g. "#x(" or "#*"). */
 static void read_token_after_sharp(RdState *st) {
     int32_t c = stm_read_char(st->tc, st->stream);
-    if (c < 0 || rd_whitespace_p(c) || rd_terminating_p(c)) {
+    if (c < 0 || rd_delimiter_p(st, c)) {
         if (c >= 0)
             stm_unread_char(st->tc, st->stream, c);
         rd_token_begin(st);
@@ -541,33 +541,98 @@ static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
              char_make((uint32_t)sub));
 }
 
-static const RdSharpFn sharp_table[128] = {
-    ['\\'] = sharp_backslash, ['\''] = sharp_quote, ['('] = sharp_lparen, ['!'] = sharp_bang,
-    [':'] = sharp_colon,      ['.'] = sharp_dot,    ['+'] = sharp_plus_minus,
-    ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
-    ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
-    ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
-    ['A'] = sharp_a, ['S'] = sharp_s,
-    ['P'] = sharp_object_unsupported, ['='] = rd_sharp_equal,
-    ['#'] = rd_sharp_sharp,   ['<'] = sharp_invalid,
-    [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,
-    ['\n'] = sharp_invalid,   ['\f'] = sharp_invalid, ['\r'] = sharp_invalid,
+/* ---- The standard syntax: what the standard readtable holds ----
+ * X(char, C function, builtin name); each gets a Lisp-callable builtin
+ * wrapper (stream char / stream sub-char arg) that readtable.c runs. */
+#define RD_STD_MACROS(X)                                                             \
+    X('(', rd_macro_lparen, "%READ-LEFT-PARENTHESIS", false)                         \
+    X(')', rd_macro_rparen, "%READ-RIGHT-PARENTHESIS", false)                        \
+    X('\'', rd_macro_quote, "%READ-QUOTE", false)                                    \
+    X(';', rd_macro_semicolon, "%READ-SEMICOLON", false)                             \
+    X('"', rd_macro_string, "%READ-STRING", false)                                   \
+    X('`', rd_macro_backquote, "%READ-BACKQUOTE", false)                             \
+    X(',', rd_macro_comma, "%READ-COMMA", false)                                     \
+    X('#', rd_macro_dispatch, "%READ-DISPATCH", true)
+
+#define RD_STD_SHARPS(X)                                                             \
+    X('\\', sharp_backslash, "%READ-SHARP-BACKSLASH")                              \
+    X('\'', sharp_quote, "%READ-SHARP-QUOTE")                                        \
+    X('(', sharp_lparen, "%READ-SHARP-LEFT-PARENTHESIS")                             \
+    X('!', sharp_bang, "%READ-SHARP-BANG")                                           \
+    X(':', sharp_colon, "%READ-SHARP-COLON")                                         \
+    X('.', sharp_dot, "%READ-SHARP-DOT")                                             \
+    X('+', sharp_plus_minus, "%READ-SHARP-PLUS")                                     \
+    X('-', sharp_plus_minus, "%READ-SHARP-MINUS")                                    \
+    X('|', sharp_bar, "%READ-SHARP-BAR")                                             \
+    X('B', sharp_radix, "%READ-SHARP-B")                                             \
+    X('O', sharp_radix, "%READ-SHARP-O")                                             \
+    X('X', sharp_radix, "%READ-SHARP-X")                                             \
+    X('R', sharp_radix, "%READ-SHARP-R")                                             \
+    X('*', sharp_star, "%READ-SHARP-STAR")                                           \
+    X('C', sharp_object_unsupported, "%READ-SHARP-C")                                \
+    X('A', sharp_a, "%READ-SHARP-A")                                                 \
+    X('S', sharp_s, "%READ-SHARP-S")                                                 \
+    X('P', sharp_object_unsupported, "%READ-SHARP-P")                                \
+    X('=', rd_sharp_equal, "%READ-SHARP-EQUAL")                                      \
+    X('#', rd_sharp_sharp, "%READ-SHARP-SHARP")                                      \
+    X('<', sharp_invalid, "%READ-SHARP-LESS")                                        \
+    X(')', sharp_invalid, "%READ-SHARP-RIGHT-PARENTHESIS")                           \
+    X(' ', sharp_invalid, "%READ-SHARP-SPACE")                                       \
+    X('\t', sharp_invalid, "%READ-SHARP-TAB")                                        \
+    X('\n', sharp_invalid, "%READ-SHARP-NEWLINE")                                    \
+    X('\f', sharp_invalid, "%READ-SHARP-PAGE")                                       \
+    X('\r', sharp_invalid, "%READ-SHARP-RETURN")
+
+#define RD_MACRO_WRAPPER(ch, impl, name, nt)                                         \
+    static LispObj wrap_##impl(ThContext *tc, size_t nargs, LispObj *args) {        \
+        (void)nargs;                                                                 \
+        return rd_lisp_call_macro(tc, args[0], args[1], impl);                      \
+    }
+RD_STD_MACROS(RD_MACRO_WRAPPER)
+
+/* One wrapper per C function (several sub-characters share one). */
+#define RD_SHARP_WRAPPER(impl)                                                       \
+    static LispObj wrap_##impl(ThContext *tc, size_t nargs, LispObj *args) {        \
+        (void)nargs;                                                                 \
+        return rd_lisp_call_sharp(tc, args[0], args[1], args[2], impl);             \
+    }
+RD_SHARP_WRAPPER(sharp_backslash) RD_SHARP_WRAPPER(sharp_quote) RD_SHARP_WRAPPER(sharp_lparen)
+RD_SHARP_WRAPPER(sharp_bang) RD_SHARP_WRAPPER(sharp_colon) RD_SHARP_WRAPPER(sharp_dot)
+RD_SHARP_WRAPPER(sharp_plus_minus) RD_SHARP_WRAPPER(sharp_bar) RD_SHARP_WRAPPER(sharp_radix)
+RD_SHARP_WRAPPER(sharp_star) RD_SHARP_WRAPPER(sharp_object_unsupported) RD_SHARP_WRAPPER(sharp_a)
+RD_SHARP_WRAPPER(sharp_s) RD_SHARP_WRAPPER(rd_sharp_equal) RD_SHARP_WRAPPER(rd_sharp_sharp)
+RD_SHARP_WRAPPER(sharp_invalid)
+
+const RdStdMacro rd_std_macros[] = {
+#define RD_MACRO_ENTRY(ch, impl, name, nt) {ch, impl, wrap_##impl, name, nt},
+    RD_STD_MACROS(RD_MACRO_ENTRY)
+    {0, NULL, NULL, NULL, false},
 };
 
-/* Sub-characters are case-insensitive (CLHS 2.4.8). */
-static RdSharpFn sharp_function(int32_t subchar) {
-    uint32_t c = rd_char_upcase((uint32_t)subchar);
-    return c < 128 ? sharp_table[c] : NULL;
+const RdStdSharp rd_std_sharps[] = {
+#define RD_SHARP_ENTRY(ch, impl, name) {ch, impl, wrap_##impl, name},
+    RD_STD_SHARPS(RD_SHARP_ENTRY)
+    {0, NULL, NULL, NULL},
+};
+
+const BuiltinSpec builtins_reader_macros[] = {
+#define RD_MACRO_SPEC(ch, impl, name, nt) \
+    {name, "SYS", wrap_##impl, 2, 2, "stream char", "A standard macro character's reader function."},
+    RD_STD_MACROS(RD_MACRO_SPEC)
+#define RD_SHARP_SPEC(ch, impl, name) \
+    {name, "SYS", wrap_##impl, 3, 3, "stream sub-char arg", "A standard # sub-character's reader function."},
+    RD_STD_SHARPS(RD_SHARP_SPEC)
+    {0},
+};
+
+RdMacroFn rd_std_macro_impl(BuiltinFn wrapper) {
+    for (const RdStdMacro *m = rd_std_macros; m->impl; m++)
+        if (m->wrapper == wrapper) return m->impl;
+    return NULL;
 }
 
-/* ---- The macro characters of standard syntax ---- */
-
-static const RdMacroFn macro_table[128] = {
-    ['('] = rd_macro_lparen,  [')'] = rd_macro_rparen,   ['\''] = rd_macro_quote,
-    [';'] = rd_macro_semicolon, ['"'] = rd_macro_string, ['`'] = rd_macro_backquote,
-    [','] = rd_macro_comma,   ['#'] = rd_macro_sharp,
-};
-
-RdMacroFn rd_macro_function(int32_t c) {
-    return (c >= 0 && c < 128) ? macro_table[c] : NULL;
+RdSharpFn rd_std_sharp_impl(BuiltinFn wrapper) {
+    for (const RdStdSharp *m = rd_std_sharps; m->impl; m++)
+        if (m->wrapper == wrapper) return m->impl;
+    return NULL;
 }

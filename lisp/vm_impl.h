@@ -69,6 +69,8 @@ typedef struct VmState {
     LispObj last_backtrace;       /* string captured when the debugger was entered */
     int run_depth;                /* nested run loops */
     bool reporting_exhaustion;    /* a heap-exhaustion condition is being made */
+    void *reader;                 /* RdState of the read whose user macro function runs
+                                     (readtable.c), or NULL */
 } VmState;
 
 static inline VmState *VM(ThContext *tc) { return tc->vm; }

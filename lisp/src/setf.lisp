@@ -529,4 +529,7 @@ of (FUNCTION old-value . arguments)."
                                          (%check-place-args place 2 3)
                                          (%setf-function-expansion place))))
 
+;;; (setf (readtable-case rt) mode): readtable.c checks both.
+(defsetf readtable-case (readtable) (mode) `(%set-readtable-case ,mode ,readtable))
+
 (in-package "COMMON-LISP-USER")
