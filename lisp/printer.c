@@ -563,14 +563,9 @@ static void print_function(Printer *p, LispObj x, int depth) {
 }
 
 static void print_stream(Printer *p, LispObj x, int depth) {
-    static const char *const kinds[] = {
-        [STREAM_STRING_INPUT] = "STRING-INPUT-STREAM", [STREAM_STRING_OUTPUT] = "STRING-OUTPUT-STREAM",
-        [STREAM_FILE_INPUT] = "FILE-INPUT-STREAM", [STREAM_FILE_OUTPUT] = "FILE-OUTPUT-STREAM",
-    };
     check_readable(p, "stream");
-    int64_t k = fx_value(STM(x)->kind);
     puts_(p, "#<");
-    puts_(p, (k >= STREAM_STRING_INPUT && k <= STREAM_FILE_OUTPUT) ? kinds[k] : "STREAM");
+    puts_(p, stm_kind_name(x));
     if (string_p(STM(x)->name)) {
         put(p, ' ');
         print_string(p, STM(x)->name, depth);
