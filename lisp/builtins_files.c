@@ -160,6 +160,12 @@ static LispObj sys_file_error(ThContext *tc, size_t nargs, LispObj *args) {
     cond_signal_error(tc, condition_make(tc, S(FILE_ERROR), arg_string(tc, args[1]), fargs, plist));
 }
 
+LispObj stm_pathname_of(ThContext *tc, LispObj namestring) {
+    LispObj fn = SYM(S(TY_PATHNAME))->function;
+    if (fn == LISP_UNBOUND || !function_p(fn)) return namestring;
+    return vm_funcall1(tc, fn, namestring);
+}
+
 #define R BUILTIN_REST
 const BuiltinSpec builtins_files[] = {
     {"%OPEN", "SYS", sys_open, 7, 7, "(namestring pathname direction element-type if-exists if-does-not-exist external-format)", "OPEN's system part."},

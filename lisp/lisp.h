@@ -359,6 +359,9 @@ LispObj stm_input_designator(ThContext *tc, LispObj designator);
 const char *stm_kind_name(LispObj stream);
 /* typep of x against one of the stream class names (string-stream, file-stream, ...). */
 bool stm_typep(LispObj x, LispObj type);
+/* The pathname a namestring designates (CL:PATHNAME once src/pathnames.lisp
+ * is loaded; the string itself before that, while the library loads). */
+LispObj stm_pathname_of(ThContext *tc, LispObj namestring);
 
 /* ---- Reader (lisp/reader.c) ---- */
 /* Reads one object.  At end of file: signals end-of-file if eof_error_p, else

@@ -380,16 +380,7 @@
   (list 'handler-case (cons 'progn forms)
         (list 'error '(c) '(values nil c))))
 
-;;; ---- streams ----
-
-(defmacro with-output-to-string ((var &optional string) &body body)
-  (declare (ignore string))
-  (list 'let (list (list var '(make-string-output-stream)))
-        (cons 'progn body)
-        (list 'get-output-stream-string var)))
-
-(defmacro with-input-from-string ((var string &key (start 0) end) &body body)
-  (list* 'let (list (list var (list 'make-string-input-stream string start end))) body))
+;;; ---- streams: WITH-OUTPUT-TO-STRING and the other WITH- macros are in streams.lisp ----
 
 ;;; ---- symbols of PETREL-EXT that Lisp code defines ----
 
