@@ -483,3 +483,5 @@
                (if (and (> (length home) 0) (char= (char home (1- (length home))) #\/))
                    home
                    (concatenate 'string home "/"))))))
+
+(in-package "COMMON-LISP-USER")

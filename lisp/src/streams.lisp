@@ -342,3 +342,5 @@
 (defun yes-or-no-p (&optional control &rest arguments)
   "Asks a question on *query-io* that must be answered yes or no in full."
   (%ask control arguments '(("yes" . t) ("no" . nil)) " (yes or no) "))
+
+(in-package "COMMON-LISP-USER")
