@@ -612,7 +612,12 @@ static void print_instance(Printer *p, LispObj x, int depth) {
     LispObj fn = lisp_structure_printer(x, &print_object_p);
     if (fn != NIL) {
         LispObj args[3] = {x, p->stream, fx_make(depth)};
+        /* the method sees prin1/princ's escaping in the specials (CLHS 22.1.3.12) */
+        size_t mark = p->tc->bind_top;
+        sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
+        sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
         vm_funcall(p->tc, fn, print_object_p ? 2 : 3, args);
+        sym_unbind_to(p->tc, mark);
         return;
     }
     if (too_deep(p, depth)) return;

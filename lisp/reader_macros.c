@@ -431,7 +431,7 @@ static LispObj sharp_star(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "bit vectors (#*) are not supported yet");
 }
 
-/* #c, #a, #s, #p take one object; read it so that *read-suppress* skips
+/* #c and #a take one object; read it so that *read-suppress* skips
  * them cleanly. */
 static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
     rd_read_required(st);
@@ -472,6 +472,17 @@ static LispObj sharp_s(RdState *st, int32_t sub, int64_t arg) {
     return vm_funcall(st->tc, vm_fdefinition(st->tc, ctor), n, VEC(args)->items);
 }
 
+/* #P"namestring" (CLHS 2.4.8.14): the pathname the string parses to. */
+static LispObj sharp_p(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj x = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (!string_p(x))
+        RD_ERROR(st, "#P needs a namestring (a string), got %v", x);
+    return stm_pathname_of(st->tc, x);
+}
+
 /* #<, # followed by whitespace, #): always an error (CLHS 2.4.8.20-22). */
 static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "illegal syntax #%a: this object cannot be read back",
@@ -485,7 +496,7 @@ static const RdSharpFn sharp_table[128] = {
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
     ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
     ['A'] = sharp_object_unsupported, ['S'] = sharp_s,
-    ['P'] = sharp_object_unsupported, ['='] = rd_sharp_equal,
+    ['P'] = sharp_p,          ['='] = rd_sharp_equal,
     ['#'] = rd_sharp_sharp,   ['<'] = sharp_invalid,
     [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,
     ['\n'] = sharp_invalid,   ['\f'] = sharp_invalid, ['\r'] = sharp_invalid,
