@@ -261,6 +261,67 @@ int32_t stm_peek_char(ThContext *tc, LispObj stream) {
     return c;
 }
 
+enum { LINE_LOCAL = 256 };
+
+/* Appends the run to the line being assembled, spilling into a Lisp string
+ * (doubling) once the C buffer is full; returns the buffer to use next. */
+static uint32_t *line_room(ThContext *tc, uint32_t *buf, size_t n, size_t *cap, LispObj *spill) {
+    if (n < *cap) return buf;
+    LispObj nb = str_make(tc, *cap * 2, 0);
+    memcpy(STR(nb)->chars, buf, n * sizeof(uint32_t));  /* fresh string: raw code points */
+    *spill = nb;
+    *cap *= 2;
+    return STR(nb)->chars;
+}
+
+/* Counts a run of n characters read from s (and the newline if nl). */
+static void count_read_run(LispObj s, size_t n, bool nl) {
+    LispStream *st = STM(s);
+    st->chars_read += (int64_t)n + nl;
+    st->column += (int64_t)n;
+    if (nl) {
+        obj_set(&st->position, fx_make(st->column));
+        st->line++;
+        st->column = 0;
+    }
+}
+
+LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing) {
+    stm_check_input(tc, s);
+    uint32_t local[LINE_LOCAL];
+    uint32_t *buf = local;
+    size_t n = 0, cap = LINE_LOCAL;
+    LispObj spill = NIL;
+    /* buf may point inside spill: this volatile copy keeps the string
+     * visible to the conservative stack scan while we allocate. */
+    volatile LispObj keep = NIL;
+    int term = 0;
+    bool file = stm_kind(s) == STREAM_FILE_INPUT || stm_kind(s) == STREAM_FILE_IO;
+    for (;;) {
+        buf = line_room(tc, buf, n, &cap, &spill);
+        keep = spill;
+        int64_t got = file ? stm_file_read_run(s, buf + n, cap - n, &term) : -1;
+        if (got >= 0) {
+            n += (size_t)got;
+            count_read_run(s, (size_t)got, term == '\n');
+            if (term != 0) break;
+            continue;
+        }
+        int32_t c = stm_read_char(tc, s);
+        if (c < 0 || c == '\n') {
+            term = c < 0 ? -1 : '\n';
+            break;
+        }
+        buf[n++] = (uint32_t)c;
+    }
+    *missing = term < 0;
+    if (term < 0 && n == 0) return NIL;
+    LispObj out = str_make(tc, n, 0);
+    memcpy(STR(out)->chars, buf, n * sizeof(uint32_t));
+    (void)keep;
+    return out;
+}
+
 bool stm_listen(ThContext *tc, LispObj s) {
     stm_check_input(tc, s);
     switch (stm_kind(s)) {
@@ -347,13 +408,42 @@ void stm_write_cstr(ThContext *tc, LispObj stream, const char *utf8) {
     }
 }
 
+/* Line and column after writing n characters in one go. */
+static void count_written_run(LispObj s, const uint32_t *chars, size_t n) {
+    LispStream *st = STM(s);
+    size_t last_nl = n;
+    for (size_t i = 0; i < n; i++)
+        if (chars[i] == '\n') {
+            st->line++;
+            last_nl = i;
+        }
+    st->column = last_nl == n ? st->column + (int64_t)n : (int64_t)(n - last_nl - 1);
+}
+
 void stm_write_string(ThContext *tc, LispObj stream, LispObj string, size_t start, size_t end) {
     PT_CHECK(string_p(string) && start <= end && end <= str_length(string),
              "stm_write_string: bad string or bounds");
     stm_check_output(tc, stream);
-    if (stm_kind(stream) == STREAM_STRING_OUTPUT) string_reserve(tc, stream, end - start);
-    /* string is non-moving and referenced from this frame: the pointer stays valid. */
-    for (size_t i = start; i < end; i++) stm_write_char(tc, stream, STR(string)->chars[i]);
+    size_t n = end - start;
+    switch (stm_kind(stream)) {
+    case STREAM_STRING_OUTPUT: {
+        string_reserve(tc, stream, n);
+        /* after the reserve nothing allocates: raw code points copied into the buffer */
+        LispStream *st = STM(stream);
+        int64_t pos = fxfield(st->position);
+        memcpy(&STR(st->buffer)->chars[pos], &STR(string)->chars[start], n * sizeof(uint32_t));
+        obj_set(&st->position, fx_make(pos + (int64_t)n));
+        count_written_run(stream, &STR(string)->chars[start], n);
+        return;
+    }
+    case STREAM_FILE_OUTPUT: case STREAM_FILE_IO:
+        /* string is non-moving and referenced from this frame: the pointer stays valid. */
+        stm_file_write_chars(tc, stream, &STR(string)->chars[start], n);
+        count_written_run(stream, &STR(string)->chars[start], n);
+        return;
+    default:
+        for (size_t i = start; i < end; i++) stm_write_char(tc, stream, STR(string)->chars[i]);
+    }
 }
 
 void stm_finish_output(ThContext *tc, LispObj stream) {

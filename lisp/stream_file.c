@@ -103,6 +103,31 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s) {
     return utf8_getc(st->file);
 }
 
+int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term) {
+    LispStream *st = STM(s);
+    if (st->unread >= 0 || !st->file || (st->bits & (STMB_BINARY | STMB_LATIN1)) ||
+        (fx_value(st->end) & STMF_INTERACTIVE))
+        return -1;
+    switch_to(s, false);
+    FILE *f = st->file;
+    size_t n = 0;
+    *term = 0;
+    flockfile(f);
+    while (n < cap) {
+        int b = getc_unlocked(f);
+        if (b == EOF) { *term = -1; break; }
+        if (b == '\n') { *term = '\n'; break; }
+        if (b < 0x80) {
+            buf[n++] = (uint32_t)b;
+        } else {
+            ungetc(b, f);
+            buf[n++] = (uint32_t)utf8_getc(f);
+        }
+    }
+    funlockfile(f);
+    return (int64_t)n;
+}
+
 static void utf8_putc(FILE *f, uint32_t c) {
     if (c < 0x80) {
         putc((int)c, f);
@@ -134,6 +159,27 @@ void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c) {
         utf8_putc(st->file, c);
     }
     if (c == '\n' && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(st->file);
+}
+
+void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_t n) {
+    LispStream *st = STM(s);
+    if ((st->bits & (STMB_BINARY | STMB_LATIN1)) || !st->file) {
+        for (size_t i = 0; i < n; i++) stm_file_write_char(tc, s, chars[i]);
+        return;
+    }
+    switch_to(s, true);
+    st->unread = -1;
+    bool flush = false;
+    FILE *f = st->file;
+    flockfile(f);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = chars[i];
+        if (c < 0x80) putc_unlocked((int)c, f);
+        else utf8_putc(f, c);
+        flush |= c == '\n';
+    }
+    funlockfile(f);
+    if (flush && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(f);
 }
 
 static size_t utf8_length(uint32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }

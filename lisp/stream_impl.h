@@ -46,6 +46,10 @@ LispObj stm_alloc(ThContext *tc, enum StreamKind kind);
 _Noreturn void stm_error(ThContext *tc, LispObj s, const char *fmt, ...);
 /* The end of a chain of synonym streams (symbol values); type-error if one is not a stream. */
 LispObj stm_resolve_synonym(ThContext *tc, LispObj s);
+/* READ-LINE's loop: the characters up to a newline or end of file in a
+ * fresh string; NIL at end of file when nothing was read.  *missing gets
+ * true when the line ended at end of file. */
+LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing);
 bool stm_listen(ThContext *tc, LispObj s);          /* a character is available now */
 void stm_clear_input(ThContext *tc, LispObj s);
 LispObj stm_element_type(ThContext *tc, LispObj s);
@@ -61,7 +65,15 @@ bool stm_composite_output_p(LispObj s);
 
 /* stream_file.c */
 int32_t stm_file_read_char(ThContext *tc, LispObj s);
+/* Fast path of READ-LINE on a plain UTF-8 character file: up to cap
+ * characters into buf, stopping after a newline; *term gets '\n', -1 (end
+ * of file) or 0 (buf full).  Returns the count, or -1 when the stream needs
+ * the general path (unread character, binary, Latin-1, terminal).  Does
+ * not count lines and columns. */
+int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term);
 void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c);
+/* n characters (no allocation, so chars may point into a Lisp string). */
+void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_t n);
 /* read-byte: false at end of file; *out gets the integer. */
 bool stm_read_byte(ThContext *tc, LispObj s, LispObj *out);
 void stm_write_byte(ThContext *tc, LispObj s, LispObj integer);
