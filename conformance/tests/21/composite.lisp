@@ -1,0 +1,66 @@
+;;;; Chapter 21 -- Streams.  Composite streams (21.1.1 and the constructors
+;;;; of 21.2), closing, element types and the sequence functions.
+(in-section "21.2")
+
+(deftest make-broadcast-stream.3 (let* ((a (make-string-output-stream)) (s (make-broadcast-stream a))) (format s "~D-~A" 1 "x") (fresh-line s) (get-output-stream-string a)) "1-x
+")
+(deftest make-broadcast-stream.4 (output-stream-p (make-broadcast-stream)) t)
+(deftest make-broadcast-stream.5 (input-stream-p (make-broadcast-stream)) nil)
+(deftest make-broadcast-stream.6 :symbols (typep) (typep (make-broadcast-stream) 'broadcast-stream) t)
+(deftest make-concatenated-stream.3 (let ((s (make-concatenated-stream (make-string-input-stream "ab") (make-string-input-stream "") (make-string-input-stream "c")))) (list (read-char s) (read-char s) (read-char s) (read-char s nil :eof))) (#\a #\b #\c :eof))
+(deftest make-concatenated-stream.4 (let ((s (make-concatenated-stream (make-string-input-stream "1 2") (make-string-input-stream " 3")))) (list (read s) (read s) (read s))) (1 2 3))
+(deftest make-concatenated-stream.5 (input-stream-p (make-concatenated-stream)) t)
+(deftest make-concatenated-stream.6 (output-stream-p (make-concatenated-stream)) nil)
+(deftest concatenated-stream-streams.2 (let* ((a (make-string-input-stream "x")) (b (make-string-input-stream "y")) (s (make-concatenated-stream a b))) (read-char s) (read-char s) (eq (car (concatenated-stream-streams s)) b)) t)
+(deftest make-two-way-stream.2 (let* ((in (make-string-input-stream "abc")) (s (make-two-way-stream in (make-string-output-stream)))) (list (input-stream-p s) (output-stream-p s) (read-line s))) (t t "abc"))
+(deftest make-two-way-stream.3 (let* ((out (make-string-output-stream)) (s (make-two-way-stream (make-string-input-stream "") out))) (eq out (two-way-stream-output-stream s))) t)
+(deftest make-two-way-stream.4 (let* ((in (make-string-input-stream "q")) (s (make-two-way-stream in (make-string-output-stream)))) (unread-char (read-char s) s) (read-char in)) #\q)
+(deftest make-echo-stream.2 (let* ((out (make-string-output-stream)) (s (make-echo-stream (make-string-input-stream "ab
+cd") out))) (list (read-line s) (get-output-stream-string out))) ("ab" "ab
+"))
+(deftest make-echo-stream.3 (let* ((in (make-string-input-stream "")) (s (make-echo-stream in (make-string-output-stream)))) (eq in (echo-stream-input-stream s))) t)
+(deftest make-echo-stream.4 (let* ((out (make-string-output-stream)) (s (make-echo-stream (make-string-input-stream "xy") out))) (write-string "w" s) (read-char s) (get-output-stream-string out)) "wx")
+(deftest make-synonym-stream.2 :symbols (defvar) (progn (defvar *cf21-syn* (make-string-input-stream "a")) (let ((s (make-synonym-stream '*cf21-syn*))) (list (read-char s) (let ((*cf21-syn* (make-string-input-stream "b"))) (read-char s))))) (#\a #\b))
+(deftest make-synonym-stream.3 (let ((s (make-synonym-stream '*standard-output*))) (with-output-to-string (*standard-output*) (write-char #\a s) (fresh-line s) (write-char #\b s))) "a
+b")
+(deftest make-synonym-stream.error.1 (signals-error (make-synonym-stream "not-a-symbol") type-error) t)
+(deftest make-two-way-stream.error.1 (signals-error (make-two-way-stream (make-string-output-stream) (make-string-output-stream)) type-error) t)
+(deftest broadcast-stream-streams.2 (let* ((a (make-string-output-stream)) (b (make-string-output-stream))) (equal (broadcast-stream-streams (make-broadcast-stream a b)) (list a b))) t)
+(deftest close.2 (let ((s (make-string-output-stream))) (close s) (close s)) t)
+(deftest close.3 (let ((s (make-string-output-stream))) (close s) (list (streamp s) (open-stream-p s))) (t nil))
+(deftest closed-stream.error.2 (let ((s (make-string-output-stream))) (close s) (signals-error (write-char #\a s) error)) t)
+(deftest open-stream-p.3 (let* ((a (make-string-output-stream)) (b (make-broadcast-stream a))) (close b) (open-stream-p a)) t)
+(deftest read-line.5 (let ((s (make-string-input-stream "ab
+"))) (multiple-value-list (read-line s))) ("ab" nil))
+(deftest read-line.6 (let ((s (make-string-input-stream "x"))) (read-line s) (multiple-value-list (read-line s nil :done))) (:done t))
+(deftest read-char.2 (let ((s (make-string-input-stream ""))) (read-char s nil :eof)) :eof)
+(deftest read-char-no-hang.2 (read-char-no-hang (make-string-input-stream "") nil :eof) :eof)
+(deftest end-of-file.1 :symbols (stream-error-stream) (let ((s (make-string-input-stream ""))) (handler-case (read-char s) (end-of-file (c) (eq (stream-error-stream c) s)))) t)
+(deftest peek-char.5 (let ((s (make-string-input-stream "  x"))) (list (peek-char t s) (read-char s))) (#\x #\x))
+(deftest peek-char.6 (peek-char #\z (make-string-input-stream "abc") nil :none) :none)
+(deftest peek-char.error.1 (signals-error (peek-char nil (make-string-input-stream "")) end-of-file) t)
+(deftest unread-char.2 (let ((s (make-string-input-stream "ab"))) (read-char s) (unread-char #\a s) (read-line s)) "ab" t)
+(deftest listen.3 (let ((s (make-string-input-stream "a"))) (read-char s) (listen s)) nil)
+(deftest write-string.3 (with-output-to-string (s) (write-string "abcde" s :start 1 :end 3)) "bc")
+(deftest write-line.2 (with-output-to-string (s) (write-line "abcde" s :end 2)) "ab
+")
+(deftest terpri.2 (with-output-to-string (s) (write-char #\a s) (terpri s) (terpri s)) "a
+
+")
+(deftest fresh-line.3 (with-output-to-string (s) (write-line "x" s) (fresh-line s)) "x
+")
+(deftest read-sequence.4 (let ((v (make-list 3))) (list (read-sequence v (make-string-input-stream "xy")) v)) (2 (#\x #\y nil)))
+(deftest read-sequence.5 :test equalp (let ((v (make-array 3 :initial-element nil))) (list (read-sequence v (make-string-input-stream "abcd") :start 1 :end 2) v)) (2 #(nil #\a nil)))
+(deftest write-sequence.3 (let ((l (list #\a #\b))) (eq l (write-sequence l (make-string-output-stream)))) t)
+(deftest write-sequence.4 (with-output-to-string (s) (write-sequence (vector #\x #\y #\z) s :end 2)) "xy")
+(deftest with-input-from-string.4 (with-input-from-string (s "abcdef" :start 2 :end 4) (read-line s)) "cd" t)
+(deftest with-input-from-string.5 (let (i) (with-input-from-string (s "abc def" :index i :start 1) (read s)) i) 4)
+(deftest with-output-to-string.4 (with-output-to-string (s) (declare (ignorable s)) (format s "~A" 12)) "12")
+(deftest with-open-stream.2 (let ((s (make-string-input-stream "x"))) (with-open-stream (v s) (read-char v)) (open-stream-p s)) nil)
+(deftest with-open-stream.3 (let ((s (make-string-input-stream "x"))) (catch 'cf21 (with-open-stream (v s) (throw 'cf21 1))) (open-stream-p s)) nil)
+(deftest stream-element-type.2 (subtypep (stream-element-type (make-string-output-stream)) 'character) t t)
+(deftest interactive-stream-p.2 (interactive-stream-p (make-string-output-stream)) nil)
+(deftest file-position.3 :section "21.2" (let ((s (make-string-input-stream "abcdef"))) (read-char s) (read-char s) (file-position s)) 2)
+(deftest string-stream.1 :symbols (typep) (list (typep (make-string-input-stream "") 'string-stream) (typep (make-string-output-stream) 'string-stream)) (t t))
+(deftest standard-streams.2 (list (output-stream-p *standard-output*) (input-stream-p *standard-input*) (output-stream-p *error-output*) (output-stream-p *trace-output*) (input-stream-p *terminal-io*) (output-stream-p *terminal-io*) (input-stream-p *query-io*) (output-stream-p *query-io*) (output-stream-p *debug-io*)) (t t t t t t t t t))
+(deftest stream-error.2 (handler-case (read-line (make-string-input-stream "")) (end-of-file (c) (typep c 'stream-error))) t)
