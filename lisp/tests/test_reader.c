@@ -550,7 +550,8 @@ START_TEST(test_sharp_errors) {
     reader_error_saying("#c(1 2)", "not supported");
     reader_error("#2a((1 2) (3 4))");
     reader_error("#s(foo)");
-    reader_error("#p\"/tmp\"");
+    reader_error("#p5");                /* #P needs a namestring */
+    reader_error("#1p\"/tmp\"");
     eof_error("#");
     eof_error("#12");
     eof_error("#c");
