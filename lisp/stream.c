@@ -450,7 +450,10 @@ void stm_finish_output(ThContext *tc, LispObj stream) {
     stm_check_output(tc, stream);
     switch (stm_kind(stream)) {
     case STREAM_FILE_OUTPUT: case STREAM_FILE_IO:
-        if (STM(stream)->file) fflush(STM(stream)->file);
+        if (STM(stream)->file) {
+            fflush(STM(stream)->file);
+            stm_check_io(tc, stream, "FINISH-OUTPUT");
+        }
         break;
     case STREAM_SYNONYM: stm_finish_output(tc, stm_resolve_synonym(tc, stream)); break;
     case STREAM_TWO_WAY: case STREAM_ECHO: stm_finish_output(tc, STM(stream)->other); break;

@@ -49,6 +49,19 @@ static void check_character(ThContext *tc, LispObj s) {
                   STM(s)->element_type);
 }
 
+/* A FILE whose error flag is set: the failed read or write becomes a
+ * file-error naming the file and the system's message (errno of the failed
+ * call; stdio keeps it).  The flag is cleared so that the stream stays usable. */
+void stm_check_io(ThContext *tc, LispObj s, const char *what) {
+    LispStream *st = STM(s);
+    if (!st->file || !ferror(st->file)) return;
+    int err = errno ? errno : EIO;
+    clearerr(st->file);
+    char path[4096] = "?";
+    if (string_p(st->name)) str_to_utf8(st->name, path, sizeof path);
+    stm_file_error(tc, st->other, what, "I/O error on", path, err);
+}
+
 static void check_binary(ThContext *tc, LispObj s) {
     if (!(STM(s)->bits & STMB_BINARY))
         stm_error(tc, s, "%v is a character stream: use READ-CHAR/WRITE-CHAR", s);
@@ -96,11 +109,15 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s) {
     switch_to(s, false);
     /* A prompt written without a newline must be visible before we block. */
     if ((fx_value(st->end) & STMF_INTERACTIVE) && st->column == 0) fflush(stdout);
+    int32_t c;
     if (st->bits & STMB_LATIN1) {
         int b = getc(st->file);
-        return b == EOF ? -1 : b;
+        c = b == EOF ? -1 : b;
+    } else {
+        c = utf8_getc(st->file);
     }
-    return utf8_getc(st->file);
+    if (c < 0) stm_check_io(tc, s, "READ-CHAR");
+    return c;
 }
 
 int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term) {
@@ -115,7 +132,14 @@ int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term) {
     flockfile(f);
     while (n < cap) {
         int b = getc_unlocked(f);
-        if (b == EOF) { *term = -1; break; }
+        if (b == EOF) {
+            if (ferror(f)) {  /* let READ-CHAR's path report it */
+                funlockfile(f);
+                return n ? (int64_t)n : -1;
+            }
+            *term = -1;
+            break;
+        }
         if (b == '\n') { *term = '\n'; break; }
         if (b < 0x80) {
             buf[n++] = (uint32_t)b;
@@ -159,6 +183,7 @@ void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c) {
         utf8_putc(st->file, c);
     }
     if (c == '\n' && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(st->file);
+    if (ferror(st->file)) stm_check_io(tc, s, "WRITE-CHAR");
 }
 
 void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_t n) {
@@ -180,6 +205,7 @@ void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_
     }
     funlockfile(f);
     if (flush && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(f);
+    stm_check_io(tc, s, "WRITE-STRING");
 }
 
 static size_t utf8_length(uint32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }
@@ -215,7 +241,10 @@ bool stm_read_byte(ThContext *tc, LispObj s, LispObj *out) {
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++) {
         int b = getc(st->file);
-        if (b == EOF) return false;  /* a partial element at the end is dropped */
+        if (b == EOF) {
+            stm_check_io(tc, s, "READ-BYTE");
+            return false;  /* a partial element at the end is dropped */
+        }
         v |= (uint64_t)b << (8 * i);
     }
     int64_t value = (int64_t)v;
@@ -251,6 +280,7 @@ void stm_write_byte(ThContext *tc, LispObj s, LispObj integer) {
     switch_to(s, true);
     unsigned n = stm_byte_size(s) / 8;
     for (unsigned i = 0; i < n; i++) putc((int)(((uint64_t)v >> (8 * i)) & 0xFF), STM(s)->file);
+    stm_check_io(tc, s, "WRITE-BYTE");
 }
 
 /* ---- Closing ---- */
@@ -419,6 +449,8 @@ static bool plan_open(ThContext *tc, const char *path, LispObj pathname, LispObj
         pl->created = true;
         return true;
     }
+    if (S_ISDIR(sb.st_mode) && !kw_is(dir, "PROBE"))
+        stm_file_error(tc, pathname, "OPEN", "cannot open", path, EISDIR);
     if (!output) return true;
     if (if_exists == NIL) return false;
     if (kw_is(if_exists, "ERROR")) stm_file_error(tc, pathname, "OPEN", "cannot create", path, EEXIST);

@@ -86,6 +86,8 @@ int64_t stm_file_length(ThContext *tc, LispObj s);
 /* Bytes the characters would take in the stream's external format. */
 size_t stm_encoded_length(LispObj s, const uint32_t *chars, size_t n);
 bool stm_file_listen(ThContext *tc, LispObj s);
+/* Signals file-error if the stream's FILE has its error flag set (what = operator). */
+void stm_check_io(ThContext *tc, LispObj s, const char *what);
 void stm_file_clear_input(LispObj s);
 /* file-error with :pathname pathname: "OP: what path: strerror(err)". */
 _Noreturn void stm_file_error(ThContext *tc, LispObj pathname, const char *op, const char *what,

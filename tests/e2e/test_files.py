@@ -176,6 +176,29 @@ def test_file_error_messages_name_path_and_system_error(tmp_path):
     assert "ENSURE-DIRECTORIES-EXIST" in lines[6] and "/proc/petrel-cannot/" in lines[6]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_write_errors_are_file_errors(tmp_path):
+    out, _ = run(tmp_path, """
+(defun report (thunk)
+  (handler-case (progn (funcall thunk) (print :no-error))
+    (file-error (c) (format t "~A|~A~%" (file-error-pathname c) c))))
+(report (lambda () (with-open-file (s "/dev/full" :direction :output :if-exists :append) (write-line "x" s))))
+(report (lambda () (with-open-file (s "/dev/full" :direction :output :if-exists :append)
+                     (write-line "x" s) (finish-output s))))
+(report (lambda () (with-open-file (s "/dev/full" :direction :output :if-exists :append
+                                        :element-type '(unsigned-byte 8))
+                     (dotimes (i 100000) (write-byte 1 s)))))
+(report (lambda () (open "/")))
+""")
+    lines = out.strip().split("\n")
+    assert len(lines) == 4, out
+    for line in lines[:3]:
+        assert line.startswith("/dev/full|") and "No space left on device" in line, line
+    assert lines[0].split("|")[1].startswith("CLOSE")
+    assert lines[1].split("|")[1].startswith("FINISH-OUTPUT")
+    assert "Is a directory" in lines[3]
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
 def test_permission_denied_message(tmp_path):
     p = tmp_path / "locked.txt"
