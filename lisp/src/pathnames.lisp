@@ -9,8 +9,10 @@
 ;;;;   :up (".."); name and type strings, :wild, or strings containing "*"
 ;;;;   (wild patterns); the type is what follows the last dot of the file
 ;;;;   name unless that dot is its first character (".bashrc" has no type);
-;;;;   version NIL, or :newest after merging.  No escape syntax: a namestring
-;;;;   is exactly the native path, which is what the system calls get.
+;;;;   version NIL, or :newest after merging.  A leading "~/" is the
+;;;;   directory (:absolute :home ...), the user's home directory, expanded
+;;;;   when the system is asked (as SBCL does).  No escape syntax: otherwise
+;;;;   a namestring is exactly the native path the system calls get.
 ;;;; Logical pathnames: "HOST:DIR;DIR;NAME.TYPE.VERSION", components upper
 ;;;;   case; hosts exist once (setf logical-pathname-translations) defines
 ;;;;   them.  Translating one to a physical pathname lower-cases the pieces
@@ -106,8 +108,10 @@
                  (t (let ((comps nil))
                       (dolist (c (%split-string dir-part #\/))
                         (unless (string= c "") (push (%parse-directory-component c) comps)))
-                      (cons (if (char= (char dir-part 0) #\/) :absolute :relative)
-                            (nreverse comps)))))))
+                      (setq comps (nreverse comps))
+                      (cond ((char= (char dir-part 0) #\/) (cons :absolute comps))
+                            ((equal (car comps) "~") (list* :absolute :home (cdr comps)))
+                            (t (cons :relative comps))))))))
     (multiple-value-bind (name type) (%parse-file-part file-part)
       (%make-pathname nil nil directory name type nil))))
 
@@ -177,6 +181,7 @@
         ((eq c :wild-inferiors) "**")
         ((eq c :up) "..")
         ((eq c :back) "..")
+        ((eq c :home) "~")
         (t c)))
 
 (defun %directory-string (p)
@@ -186,7 +191,7 @@
       (when dir
         (if (%logical-pathname-p p)
             (when (eq (car dir) :relative) (write-string ";" out))
-            (when (eq (car dir) :absolute) (write-string "/" out)))
+            (when (and (eq (car dir) :absolute) (not (eq (cadr dir) :home))) (write-string "/" out)))
         (dolist (c (cdr dir))
           (write-string (%component-string c) out)
           (write-string sep out))))))
@@ -473,7 +478,12 @@
 ;;; The native path a pathname designator names: merged with the defaults,
 ;;; translated if logical.
 (defun %native-namestring (pathspec)
-  (namestring (translate-logical-pathname (merge-pathnames pathspec))))
+  (let* ((p (translate-logical-pathname (merge-pathnames pathspec)))
+         (dir (%pathname-directory p))
+         (home (and (eq (cadr dir) :home) (user-homedir-pathname))))
+    (namestring (if home
+                    (%copy-with p :directory (append (%pathname-directory home) (cddr dir)))
+                    p))))
 
 (defun user-homedir-pathname (&optional host)
   "The user's home directory as a directory pathname, or NIL if unknown."

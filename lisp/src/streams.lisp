@@ -190,7 +190,7 @@
 
 (defun ensure-directories-exist (pathspec &key verbose)
   "Creates the directories of PATHSPEC that are missing; values PATHSPEC and whether any was made."
-  (let* ((pathname (translate-logical-pathname (merge-pathnames pathspec)))
+  (let* ((pathname (%parse-unix-namestring (%native-namestring pathspec)))
          (dir (pathname-directory pathname))
          (created nil))
     (when (wild-pathname-p pathname :directory)
@@ -232,7 +232,7 @@
 
 (defun directory (pathspec &key)
   "The truenames of the files matching the (possibly wild) PATHSPEC."
-  (let* ((pattern (translate-logical-pathname (merge-pathnames pathspec)))
+  (let* ((pattern (%parse-unix-namestring (%native-namestring pathspec)))
          (dir (pathname-directory pattern))
          (roots (list (if (and (consp dir) (eq (car dir) :absolute)) "/" "")))
          (dirs (%expand-directories roots (cdr dir)))
