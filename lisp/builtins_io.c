@@ -174,7 +174,7 @@ static LispObj cl_finish_output(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 static LispObj cl_clear_output(ThContext *tc, size_t nargs, LispObj *args) {
-    out_stream(tc, nargs, args, 0);  /* nothing is buffered beyond the FILE's own buffer */
+    stm_clear_output(tc, out_stream(tc, nargs, args, 0));
     return NIL;
 }
 

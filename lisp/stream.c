@@ -464,6 +464,19 @@ void stm_finish_output(ThContext *tc, LispObj stream) {
     }
 }
 
+void stm_clear_output(ThContext *tc, LispObj stream) {
+    stm_check_output(tc, stream);
+    switch (stm_kind(stream)) {
+    case STREAM_FILE_OUTPUT: case STREAM_FILE_IO: stm_file_clear_output(stream); break;
+    case STREAM_SYNONYM: stm_clear_output(tc, stm_resolve_synonym(tc, stream)); break;
+    case STREAM_TWO_WAY: case STREAM_ECHO: stm_clear_output(tc, STM(stream)->other); break;
+    case STREAM_BROADCAST:
+        for (LispObj l = STM(stream)->buffer; cons_p(l); l = CDR(l)) stm_clear_output(tc, CAR(l));
+        break;
+    default: break;  /* string streams: what was written is the result */
+    }
+}
+
 bool stm_fresh_line(ThContext *tc, LispObj stream) {
     stm_check_output(tc, stream);
     if (stm_column(stream) == 0) return false;

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -390,6 +391,11 @@ void stm_file_clear_input(LispObj s) {
             break;
         }
     }
+}
+
+void stm_file_clear_output(LispObj s) {
+    FILE *f = STM(s)->file;
+    if (f && ((STM(s)->bits & STMB_LAST_WRITE) || stm_kind(s) == STREAM_FILE_OUTPUT)) __fpurge(f);
 }
 
 LispObj stm_external_format(LispObj s) {

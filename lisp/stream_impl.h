@@ -52,6 +52,8 @@ LispObj stm_resolve_synonym(ThContext *tc, LispObj s);
 LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing);
 bool stm_listen(ThContext *tc, LispObj s);          /* a character is available now */
 void stm_clear_input(ThContext *tc, LispObj s);
+/* CLEAR-OUTPUT: drops output buffered and not yet sent (file streams). */
+void stm_clear_output(ThContext *tc, LispObj s);
 LispObj stm_element_type(ThContext *tc, LispObj s);
 bool stm_interactive_p(ThContext *tc, LispObj s);
 
@@ -89,6 +91,7 @@ bool stm_file_listen(ThContext *tc, LispObj s);
 /* Signals file-error if the stream's FILE has its error flag set (what = operator). */
 void stm_check_io(ThContext *tc, LispObj s, const char *what);
 void stm_file_clear_input(LispObj s);
+void stm_file_clear_output(LispObj s);
 /* file-error with :pathname pathname: "OP: what path: strerror(err)". */
 _Noreturn void stm_file_error(ThContext *tc, LispObj pathname, const char *op, const char *what,
                               const char *path, int err);
