@@ -344,7 +344,7 @@ bool stm_set_file_position(ThContext *tc, LispObj s, int64_t pos) {
 int64_t stm_file_length(ThContext *tc, LispObj s) {
     LispStream *st = STM(s);
     if (!st->file) return -1;
-    fflush(st->file);
+    if (stm_kind(s) == STREAM_FILE_OUTPUT || (st->bits & STMB_LAST_WRITE)) fflush(st->file);
     struct stat sb;
     if (fstat(fileno(st->file), &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;
     int64_t n = (int64_t)sb.st_size;
