@@ -102,8 +102,10 @@ static LispObj sys_file_author(ThContext *tc, size_t nargs, LispObj *args) {
     return str_from_cstr(tc, res->pw_name);
 }
 
-/* (%directory-entries namestring) → list of (name . directory-p) for the
- * entries of a directory except . and ..; NIL if it cannot be read. */
+/* (%directory-entries namestring) → list of (name . kind) for the entries
+ * of a directory except . and ..: kind :DIRECTORY, :LINK (a symbolic link
+ * to a directory: DIRECTORY's ** does not descend through those, so a link
+ * cycle cannot loop it) or NIL; NIL if the directory cannot be read. */
 static LispObj sys_directory_entries(ThContext *tc, size_t nargs, LispObj *args) {
     char path[PATH_CAP], full[PATH_CAP * 2];
     c_path(tc, args[0], path, "DIRECTORY");
@@ -117,10 +119,12 @@ static LispObj sys_directory_entries(ThContext *tc, size_t nargs, LispObj *args)
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         snprintf(full, sizeof full, "%s%s", path, e->d_name);
-        struct stat sb;
+        struct stat sb, lsb;
         bool dirp = stat(full, &sb) == 0 && S_ISDIR(sb.st_mode);
+        bool link = dirp && lstat(full, &lsb) == 0 && S_ISLNK(lsb.st_mode);
         LispObj name = str_from_cstr(tc, e->d_name);
-        acc = lisp_cons(tc, lisp_cons(tc, name, dirp ? T : NIL), acc);
+        LispObj kind = !dirp ? NIL : pkg_intern_cstr(tc, link ? "LINK" : "DIRECTORY", pkg_keyword);
+        acc = lisp_cons(tc, lisp_cons(tc, name, kind), acc);
     }
     closedir(d);
     return lisp_nreverse(acc);
@@ -175,7 +179,7 @@ const BuiltinSpec builtins_files[] = {
     {"%RENAME-FILE", "SYS", sys_rename_file, 3, 3, "(old new pathname)", NULL},
     {"%FILE-WRITE-DATE", "SYS", sys_file_write_date, 2, 2, "(namestring pathname)", NULL},
     {"%FILE-AUTHOR", "SYS", sys_file_author, 2, 2, "(namestring pathname)", NULL},
-    {"%DIRECTORY-ENTRIES", "SYS", sys_directory_entries, 1, 1, "(directory-namestring)", "((name . directory-p) ...)"},
+    {"%DIRECTORY-ENTRIES", "SYS", sys_directory_entries, 1, 1, "(directory-namestring)", "((name . :directory|:link|nil) ...)"},
     {"%MKDIR", "SYS", sys_mkdir, 2, 2, "(namestring pathname)", "T if made, NIL if it existed."},
     {"%GETCWD", "SYS", sys_getcwd, 0, 0, "()", NULL},
     {"%HOME-DIRECTORY", "SYS", sys_home_directory, 0, 0, "()", NULL},
