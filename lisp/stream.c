@@ -203,7 +203,16 @@ static void count_read(LispObj s, int32_t c) {
     }
 }
 
+/* A synonym stream that is open, replaced by its target (the common case of
+ * *standard-output*: one lookup per operation instead of one per layer). */
+static LispObj through_synonym(ThContext *tc, LispObj stream) {
+    if (stream_p(stream) && stm_kind(stream) == STREAM_SYNONYM && !stm_closed_p(stream))
+        return stm_resolve_synonym(tc, stream);
+    return stream;
+}
+
 int32_t stm_read_char(ThContext *tc, LispObj stream) {
+    stream = through_synonym(tc, stream);
     stm_check_input(tc, stream);
     int32_t c;
     switch (stm_kind(stream)) {
@@ -375,6 +384,7 @@ static void count_written(LispObj s, uint32_t c) {
 }
 
 void stm_write_char(ThContext *tc, LispObj stream, uint32_t c) {
+    stream = through_synonym(tc, stream);
     stm_check_output(tc, stream);
     switch (stm_kind(stream)) {
     case STREAM_STRING_OUTPUT: {
@@ -423,6 +433,7 @@ static void count_written_run(LispObj s, const uint32_t *chars, size_t n) {
 void stm_write_string(ThContext *tc, LispObj stream, LispObj string, size_t start, size_t end) {
     PT_CHECK(string_p(string) && start <= end && end <= str_length(string),
              "stm_write_string: bad string or bounds");
+    stream = through_synonym(tc, stream);
     stm_check_output(tc, stream);
     size_t n = end - start;
     switch (stm_kind(stream)) {
