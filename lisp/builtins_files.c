@@ -7,6 +7,7 @@
  * No state of its own; any thread. */
 #include "lisp/builtins_impl.h"
 #include "lisp/stream_impl.h"
+#include "lisp/vm_impl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -106,19 +107,16 @@ static LispObj sys_file_author(ThContext *tc, size_t nargs, LispObj *args) {
  * of a directory except . and ..: kind :DIRECTORY, :LINK (a symbolic link
  * to a directory: DIRECTORY's ** does not descend through those, so a link
  * cycle cannot loop it) or NIL; NIL if the directory cannot be read. */
-static LispObj sys_directory_entries(ThContext *tc, size_t nargs, LispObj *args) {
-    char path[PATH_CAP], full[PATH_CAP * 2];
-    c_path(tc, args[0], path, "DIRECTORY");
-    DIR *d = opendir(path[0] ? path : ".");
-    if (!d) return NIL;
+typedef struct DirScan { const char *path; DIR *d; } DirScan;
+
+static LispObj scan_directory(ThContext *tc, void *data) {
+    DirScan *ds = data;
+    char full[PATH_CAP * 2];
     LispObj acc = NIL;
     struct dirent *e;
-    /* No allocation may signal while d is open without closing it: collect
-     * names first (allocation failure leaks one DIR, reported by the
-     * storage-condition). */
-    while ((e = readdir(d)) != NULL) {
+    while ((e = readdir(ds->d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(full, sizeof full, "%s%s", path, e->d_name);
+        snprintf(full, sizeof full, "%s%s", ds->path, e->d_name);
         struct stat sb, lsb;
         bool dirp = stat(full, &sb) == 0 && S_ISDIR(sb.st_mode);
         bool link = dirp && lstat(full, &lsb) == 0 && S_ISLNK(lsb.st_mode);
@@ -126,8 +124,22 @@ static LispObj sys_directory_entries(ThContext *tc, size_t nargs, LispObj *args)
         LispObj kind = !dirp ? NIL : pkg_intern_cstr(tc, link ? "LINK" : "DIRECTORY", pkg_keyword);
         acc = lisp_cons(tc, lisp_cons(tc, name, kind), acc);
     }
-    closedir(d);
     return lisp_nreverse(acc);
+}
+
+static void close_scan(ThContext *tc, void *data) {
+    DirScan *ds = data;
+    if (ds->d) closedir(ds->d);
+    ds->d = NULL;
+}
+
+/* The DIR is closed however the scan ends (an allocation may signal). */
+static LispObj sys_directory_entries(ThContext *tc, size_t nargs, LispObj *args) {
+    char path[PATH_CAP];
+    c_path(tc, args[0], path, "DIRECTORY");
+    DirScan ds = {path, opendir(path[0] ? path : ".")};
+    if (!ds.d) return NIL;
+    return vm_protect_call(tc, scan_directory, &ds, close_scan, &ds);
 }
 
 /* (%mkdir namestring pathname) → T if made, NIL if it already existed */

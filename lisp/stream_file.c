@@ -472,21 +472,42 @@ static bool plan_open(ThContext *tc, const char *path, LispObj pathname, LispObj
     return true;
 }
 
-static LispObj new_file_stream(ThContext *tc, FILE *f, LispObj dir, const char *path, LispObj pathname,
-                               LispObj element_type, int64_t bits) {
+/* The stream object, made before anything is opened so that an allocation
+ * failure cannot leak a descriptor; its FILE is filled in by stm_open_file. */
+static LispObj new_file_stream(ThContext *tc, LispObj dir, const char *path, LispObj pathname,
+                               LispObj element_type) {
     LispObj name = str_from_cstr(tc, path);
     enum StreamKind kind = kw_is(dir, "OUTPUT") ? STREAM_FILE_OUTPUT
                            : kw_is(dir, "IO")   ? STREAM_FILE_IO
                                                 : STREAM_FILE_INPUT;
     LispObj s = stm_alloc(tc, kind);
-    STM(s)->file = f;
-    STM(s)->bits = bits;
     gc_init_store(&STM(s)->name, name);
     gc_init_store(&STM(s)->other, pathname);
     gc_init_store(&STM(s)->element_type, element_type);
-    int flags = (f && isatty(fileno(f))) ? STMF_INTERACTIVE : 0;
-    gc_init_store(&STM(s)->end, fx_make(flags));
     return s;
+}
+
+/* Opens path per the plan: a FILE (NULL for :probe, after checking the open). */
+static FILE *open_planned(ThContext *tc, const char *path, LispObj pathname, LispObj direction,
+                          const OpenPlan *pl, const char *bak) {
+    if (pl->rename && rename(path, bak) != 0) stm_file_error(tc, pathname, "OPEN", "cannot rename", path, errno);
+    int fd = open(path, pl->flags, 0666);
+    int err = errno;
+    if (fd < 0 && pl->rename) rename(bak, path);  /* put the original back */
+    if (fd < 0) stm_file_error(tc, pathname, "OPEN", "cannot open", path, err);
+    if (kw_is(direction, "PROBE")) {
+        close(fd);
+        return NULL;
+    }
+    const char *mode = kw_is(direction, "OUTPUT") ? "wb" : kw_is(direction, "IO") ? "r+b" : "rb";
+    FILE *f = fdopen(fd, mode);
+    if (!f) {
+        err = errno;
+        close(fd);
+        stm_file_error(tc, pathname, "OPEN", "cannot open", path, err);
+    }
+    if (pl->append) fseek(f, 0, SEEK_END);
+    return f;
 }
 
 LispObj stm_open_file(ThContext *tc, const char *path, LispObj pathname, LispObj direction,
@@ -495,29 +516,17 @@ LispObj stm_open_file(ThContext *tc, const char *path, LispObj pathname, LispObj
     int64_t bits = element_bits(tc, element_type) | format_bits(tc, external_format);
     OpenPlan pl = {0};
     if (!plan_open(tc, path, pathname, direction, if_exists, if_does_not_exist, &pl)) return NIL;
-    LispObj backup = NIL;
-    if (pl.rename) {
-        char bak[4200];
-        snprintf(bak, sizeof bak, "%s.bak", path);
-        if (rename(path, bak) != 0) stm_file_error(tc, pathname, "OPEN", "cannot rename", path, errno);
-        backup = str_from_cstr(tc, bak);
-    }
-    bool probe = kw_is(direction, "PROBE");
-    int fd = open(path, pl.flags, 0666);
-    if (fd < 0) stm_file_error(tc, pathname, "OPEN", "cannot open", path, errno);
-    const char *mode = kw_is(direction, "OUTPUT") ? "wb" : kw_is(direction, "IO") ? "r+b" : "rb";
-    FILE *f = probe ? NULL : fdopen(fd, mode);
-    if (probe) close(fd);
-    if (!probe && !f) {
-        int err = errno;
-        close(fd);
-        stm_file_error(tc, pathname, "OPEN", "cannot open", path, err);
-    }
-    if (pl.append) fseek(f, 0, SEEK_END);
+    char bak[4200];
+    snprintf(bak, sizeof bak, "%s.bak", path);
+    LispObj s = new_file_stream(tc, direction, path, pathname, element_type);
+    obj_set(&STM(s)->aux, pl.rename ? str_from_cstr(tc, bak) : NIL);
+    /* now: nothing below allocates before the FILE is in the stream */
+    FILE *f = open_planned(tc, path, pathname, direction, &pl, bak);
     if (pl.created) bits |= STMB_CREATED;
     if (pl.delete_backup) bits |= STMB_DELETE_BACKUP;
-    if (probe) bits |= STMB_CLOSED;
-    LispObj s = new_file_stream(tc, f, direction, path, pathname, element_type, bits);
-    obj_set(&STM(s)->aux, backup);
+    if (!f) bits |= STMB_CLOSED;  /* :probe */
+    STM(s)->file = f;
+    STM(s)->bits = bits;
+    obj_set(&STM(s)->end, fx_make((f && isatty(fileno(f))) ? STMF_INTERACTIVE : 0));
     return s;
 }
