@@ -84,3 +84,4 @@
 (deftest user-homedir-pathname.2 (let ((p (user-homedir-pathname))) (or (null p) (and (null (pathname-name p)) (eq (car (pathname-directory p)) :absolute)))) t)
 (deftest pathname.error.2 (signals-error (pathname-name 17) type-error) t)
 (deftest default-pathname-defaults.2 (pathnamep (merge-pathnames "x" *default-pathname-defaults*)) t)
+(deftest host-namestring.1 (let ((h (host-namestring "/tmp/a.b"))) (or (null h) (stringp h))) t)
