@@ -289,14 +289,31 @@ static void count_read_run(LispObj s, size_t n, bool nl) {
     st->chars_read += (int64_t)n + nl;
     st->column += (int64_t)n;
     if (nl) {
-        obj_set(&st->position, fx_make(st->column));
+        if (stm_file_kind_p(stm_kind(s))) obj_set(&st->position, fx_make(st->column));
         st->line++;
         st->column = 0;
     }
 }
 
+/* READ-LINE on a string input stream: one scan for the newline, one copy. */
+static LispObj string_read_line(ThContext *tc, LispObj s, bool *missing) {
+    int64_t pos = fxfield(STM(s)->position), end = fxfield(STM(s)->end), i = pos;
+    const uint32_t *chars = STR(STM(s)->buffer)->chars;
+    while (i < end && chars[i] != '\n') i++;
+    *missing = i == end;
+    if (i == pos && i == end) return NIL;
+    LispObj out = str_make(tc, (size_t)(i - pos), 0);
+    /* the source string is non-moving and referenced from s: re-read its address after allocating */
+    memcpy(STR(out)->chars, STR(STM(s)->buffer)->chars + pos, (size_t)(i - pos) * sizeof(uint32_t));
+    obj_set(&STM(s)->position, fx_make(i < end ? i + 1 : i));
+    count_read_run(s, (size_t)(i - pos), i < end);
+    return out;
+}
+
 LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing) {
+    s = through_synonym(tc, s);
     stm_check_input(tc, s);
+    if (stm_kind(s) == STREAM_STRING_INPUT) return string_read_line(tc, s, missing);
     uint32_t local[LINE_LOCAL];
     uint32_t *buf = local;
     size_t n = 0, cap = LINE_LOCAL;
