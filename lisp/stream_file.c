@@ -16,9 +16,10 @@
  * :io streams read and write one FILE: stdio needs a seek (or flush) between
  * a write and a read, recorded in STMB_LAST_WRITE.
  *
- * OPEN's :if-exists (CLHS OPEN) on an existing file: :error signals
- * file-error; NIL returns NIL; :supersede and :new-version (no versions on
- * Unix) truncate the file; :rename renames it to NAME.bak first and keeps
+ * OPEN's :if-exists (CLHS OPEN) on an existing file: :error, and
+ * :new-version (Unix has no file versions; SBCL does the same), signal
+ * file-error; NIL returns NIL; :supersede truncates the file; :rename
+ * renames it to NAME.bak first and keeps
  * the backup; :rename-and-delete renames it and deletes the backup at CLOSE;
  * :overwrite and :append write into it (from its start, from its end).
  * CLOSE :abort t deletes a file the stream created and puts a renamed
@@ -459,8 +460,9 @@ static bool plan_open(ThContext *tc, const char *path, LispObj pathname, LispObj
         stm_file_error(tc, pathname, "OPEN", "cannot open", path, EISDIR);
     if (!output) return true;
     if (if_exists == NIL) return false;
-    if (kw_is(if_exists, "ERROR")) stm_file_error(tc, pathname, "OPEN", "cannot create", path, EEXIST);
-    if (kw_is(if_exists, "SUPERSEDE") || kw_is(if_exists, "NEW-VERSION")) pl->flags |= O_TRUNC;
+    if (kw_is(if_exists, "ERROR") || kw_is(if_exists, "NEW-VERSION"))
+        stm_file_error(tc, pathname, "OPEN", "cannot create", path, EEXIST);
+    if (kw_is(if_exists, "SUPERSEDE")) pl->flags |= O_TRUNC;
     else if (kw_is(if_exists, "APPEND")) pl->append = true;
     else if (kw_is(if_exists, "RENAME") || kw_is(if_exists, "RENAME-AND-DELETE")) {
         pl->rename = true;
