@@ -17,6 +17,9 @@
 ;;;;   case; hosts exist once (setf logical-pathname-translations) defines
 ;;;;   them.  Translating one to a physical pathname lower-cases the pieces
 ;;;;   that the wildcards carry over (the customary case of Unix is lower).
+;;;;   The hosts live in SYS::*LOGICAL-HOSTS*, written by (setf
+;;;;   logical-pathname-translations) without a lock: like SBCL, defining
+;;;;   hosts is configuration done at load time, not from racing threads.
 ;;;; *default-pathname-defaults* is #P"" (empty): relative pathnames stay
 ;;;; relative and the system resolves them against the process's current
 ;;;; directory, so a saved core does not carry the build directory.
