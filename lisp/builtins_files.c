@@ -7,6 +7,7 @@
  * No state of its own; any thread. */
 #include "lisp/builtins_impl.h"
 #include "lisp/stream_impl.h"
+#include "lisp/fasl_impl.h"
 #include "lisp/vm_impl.h"
 
 #include <dirent.h>
@@ -169,6 +170,13 @@ static LispObj sys_home_directory(ThContext *tc, size_t nargs, LispObj *args) {
     return NIL;
 }
 
+/* (%fasl-file-p namestring): does the file start with the FASL header? */
+static LispObj sys_fasl_file_p(ThContext *tc, size_t nargs, LispObj *args) {
+    char path[PATH_CAP];
+    c_path(tc, args[0], path, "LOAD");
+    return fasl_file_p(path) ? T : NIL;
+}
+
 /* (%file-error pathname format-control &rest args): signals file-error from Lisp code. */
 static LispObj sys_file_error(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj plist = lisp_list(tc, 2, pkg_intern_cstr(tc, "PATHNAME", pkg_keyword), args[0]);
@@ -195,6 +203,7 @@ const BuiltinSpec builtins_files[] = {
     {"%MKDIR", "SYS", sys_mkdir, 2, 2, "(namestring pathname)", "T if made, NIL if it existed."},
     {"%GETCWD", "SYS", sys_getcwd, 0, 0, "()", NULL},
     {"%HOME-DIRECTORY", "SYS", sys_home_directory, 0, 0, "()", NULL},
+    {"%FASL-FILE-P", "SYS", sys_fasl_file_p, 1, 1, "(namestring)", "True if the file is a FASL (by its header)."},
     {"%FILE-ERROR", "SYS", sys_file_error, 2, R, "(pathname control &rest args)", "Signals FILE-ERROR."},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -251,12 +251,13 @@
 
 ;;; ---- LOAD and COMPILE-FILE take pathname designators ----
 
-(defun %load-stream (stream verbose print)
+;;; Source from a stream: each form read and evaluated in turn (CLHS LOAD),
+;;; with *package* and *readtable* rebound so the file's IN-PACKAGE stays in it.
+(defun %load-stream (stream verbose print pathname truename)
   (let ((*package* *package*) (*readtable* *readtable*)
-        (*load-pathname* (ignore-errors (pathname stream)))
-        (*load-truename* (ignore-errors (probe-file stream)))
+        (*load-pathname* pathname) (*load-truename* truename)
         (eof (list nil)))
-    (when verbose (format *standard-output* "~&; loading ~S~%" stream))
+    (when verbose (format *standard-output* "~&; loading ~A~%" (or pathname stream)))
     (loop (let ((form (read stream nil eof)))
             (when (eq form eof) (return t))
             (let ((values (multiple-value-list (eval form))))
@@ -272,16 +273,20 @@
 (defun load (filespec &key (verbose *load-verbose*) (print *load-print*)
                         (if-does-not-exist t) (external-format :default))
   "Loads a source or FASL file (by its contents), or the forms of an input stream."
-  (declare (ignore external-format))
   (if (streamp filespec)
-      (%load-stream filespec verbose print)
+      (%load-stream filespec verbose print (ignore-errors (pathname filespec))
+                    (ignore-errors (probe-file filespec)))
       (let* ((pathname (merge-pathnames filespec))
              (candidates (if (pathname-type pathname)
                              (list pathname)
                              (list pathname (merge-pathnames (make-pathname :type "fasl") pathname)
                                    (merge-pathnames (make-pathname :type "lisp") pathname))))
              (found (find-if (lambda (p) (eq (%file-kind (%native-namestring p)) :file)) candidates)))
-        (cond (found (%load-file (%native-namestring found) :verbose verbose))
+        (cond ((and found (%fasl-file-p (%native-namestring found)))
+               (%load-file (%native-namestring found) :verbose verbose))
+              (found
+               (with-open-file (s found :external-format external-format)
+                 (%load-stream s verbose print found (truename s))))
               ((null if-does-not-exist) nil)
               (t (%file-error pathname "LOAD: cannot open ~A: No such file or directory"
                               (namestring pathname)))))))

@@ -291,3 +291,20 @@ def test_io_streams_positions_and_file_functions(tmp_path):
     assert lines[7] == "T"
     assert lines[8] == f'"{tmp_path.resolve()}/d1/"'
     assert (tmp_path / "io.txt").read_bytes() == b"hello world!"
+
+
+def test_load_source_options_and_variables(tmp_path):
+    (tmp_path / "src.lisp").write_bytes(
+        b"(defparameter *where* (list (namestring *load-pathname*) (pathname-name *load-truename*)))\n"
+        b"(defparameter *latin* \"\xe9\")\n(+ 1 2)\n")
+    out, _ = run(tmp_path, """
+(print (load "src" :print t :external-format :latin-1))
+(print (list *where* (char-code (char *latin* 0)) (pathnamep *load-pathname*)))
+(with-open-file (s "src.lisp" :external-format :latin-1) (print (load s)))
+(print (load "absent" :if-does-not-exist nil))
+""")
+    lines = [l.strip() for l in out.strip().split("\n") if l.strip()]
+    assert lines[0] == "*WHERE*" and lines[1] == "*LATIN*" and lines[2] == "3"
+    assert lines[3] == "T"
+    assert lines[4] == '(("src.lisp" "src") 233 T)'  # --script's own *load-pathname* again
+    assert lines[5:] == ["T", "NIL"]
