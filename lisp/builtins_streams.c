@@ -175,7 +175,9 @@ static LispObj cl_make_echo_stream(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 static LispObj cl_make_synonym_stream(ThContext *tc, size_t nargs, LispObj *args) {
-    return stm_make_composite(tc, STREAM_SYNONYM, arg_symbol(tc, args[0]), NIL);
+    LispObj s = stm_make_composite(tc, STREAM_SYNONYM, arg_symbol(tc, args[0]), NIL);
+    obj_set(&STM(s)->name, SYM(args[0])->name);  /* printed: #<SYNONYM-STREAM "*STDOUT*" ...> */
+    return s;
 }
 
 static LispObj of_kind(ThContext *tc, LispObj x, enum StreamKind kind, unsigned type_sym) {
