@@ -121,7 +121,13 @@
 (defun %logical-host-p (host)
   (and (stringp host) (assoc host *logical-hosts* :test #'string-equal) t))
 
+;;; A word of a logical namestring (CLHS 19.3.1): letters, digits, hyphens,
+;;; and * as a wildcard; anything else is a parse-error.
 (defun %logical-word (s)
+  (dotimes (i (length s))
+    (let ((c (char s i)))
+      (unless (or (alphanumericp c) (char= c #\-) (char= c #\*))
+        (error 'parse-error))))
   (%wild-component (string-upcase s)))
 
 ;;; "HOST:DIR;DIR;NAME.TYPE.VERSION" (host given separately when absent)
@@ -155,14 +161,19 @@
 (defun parse-namestring (thing &optional host (default-pathname *default-pathname-defaults*)
                          &key (start 0) end junk-allowed)
   "Parses THING (a string, pathname or file stream) into a pathname; second value the end index."
-  (declare (ignore default-pathname junk-allowed))
+  (declare (ignore default-pathname))
   (cond ((stringp thing)
          (let* ((end (or end (length thing)))
                 (s (subseq thing start end)))
-           (values (if (or (%logical-host-p host) (%logical-namestring-p s))
-                       (%parse-logical-namestring s host)
-                       (%parse-unix-namestring s))
-                   end)))
+           (cond ((%logical-host-p host)
+                  (handler-case (values (%parse-logical-namestring s host) end)
+                    (parse-error (c) (if junk-allowed (values nil start) (error c)))))
+                 ;; "HOST:..." is logical when it parses as such, else a Unix name (as SBCL)
+                 ((%logical-namestring-p s)
+                  (values (handler-case (%parse-logical-namestring s host)
+                            (parse-error () (%parse-unix-namestring s)))
+                          end))
+                 (t (values (%parse-unix-namestring s) end)))))
         ((pathnamep thing) (values thing start))
         ((streamp thing) (values (pathname thing) start))
         (t (error 'type-error :datum thing :expected-type '(or pathname string file-stream)))))

@@ -85,3 +85,4 @@
 (deftest pathname.error.2 (signals-error (pathname-name 17) type-error) t)
 (deftest default-pathname-defaults.2 (pathnamep (merge-pathnames "x" *default-pathname-defaults*)) t)
 (deftest host-namestring.1 (let ((h (host-namestring "/tmp/a.b"))) (or (null h) (stringp h))) t)
+(deftest logical-pathname.error.1 (progn (setf (logical-pathname-translations "CFLT") '(("**;*.*.*" "/tmp/cflt/**/*.*"))) (signals-error (logical-pathname "CFLT:A B;C.L") parse-error)) t)
