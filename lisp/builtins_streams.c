@@ -57,12 +57,8 @@ static LispObj at_eof(ThContext *tc, LispObj s, size_t nargs, LispObj *args, siz
 
 static LispObj cl_read_char_no_hang(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = opt_in(tc, nargs, args, 0);
-    if (!stm_listen(tc, s)) {
-        /* nothing available: end of file, or nothing yet (interactive) */
-        LispObj r = stm_resolve_synonym(tc, s);
-        bool may_wait = stm_interactive_p(tc, r);
-        if (may_wait) return NIL;
-    }
+    /* nothing available: NIL if it may still come (a terminal or pipe), else end of file */
+    if (!stm_listen(tc, s) && (stm_interactive_p(tc, s) || stm_would_block(tc, s))) return NIL;
     int32_t c = stm_read_char(tc, s);
     if (c < 0) return at_eof(tc, s, nargs, args, 1);
     return char_make((uint32_t)c);

@@ -356,12 +356,23 @@ bool stm_listen(ThContext *tc, LispObj s) {
     case STREAM_SYNONYM: return stm_listen(tc, stm_resolve_synonym(tc, s));
     case STREAM_TWO_WAY: return stm_listen(tc, STM(s)->buffer);
     case STREAM_ECHO: return STM(s)->unread >= 0 || stm_listen(tc, STM(s)->buffer);
-    default: {  /* concatenated: the first component that has something */
-        int32_t c = stm_composite_read(tc, s);
-        if (c < 0) return false;
-        stm_composite_unread(tc, s, c);
-        return true;
+    default:  /* concatenated: the current component; one with nothing left is done with */
+        for (LispObj l; cons_p(l = STM(s)->buffer); obj_set(&STM(s)->buffer, CDR(l))) {
+            if (stm_listen(tc, CAR(l))) return true;
+            if (stm_interactive_p(tc, CAR(l)) || stm_would_block(tc, CAR(l))) return false;
+        }
+        return false;
     }
+}
+
+bool stm_would_block(ThContext *tc, LispObj s) {
+    s = stm_resolve_synonym(tc, s);
+    switch (stm_kind(s)) {
+    case STREAM_FILE_INPUT: case STREAM_FILE_IO: return stm_file_would_block(s);
+    case STREAM_TWO_WAY: case STREAM_ECHO: return STM(s)->unread < 0 && stm_would_block(tc, STM(s)->buffer);
+    case STREAM_CONCATENATED:
+        return cons_p(STM(s)->buffer) && stm_would_block(tc, CAR(STM(s)->buffer));
+    default: return false;
     }
 }
 

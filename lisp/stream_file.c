@@ -370,6 +370,12 @@ static bool fd_readable_now(FILE *f) {
     return poll(&p, 1, 0) > 0;
 }
 
+bool stm_file_would_block(LispObj s) {
+    LispStream *st = STM(s);
+    if (st->unread >= 0 || !st->file) return false;
+    return !buffered_input_p(st->file) && !fd_readable_now(st->file);
+}
+
 bool stm_file_listen(ThContext *tc, LispObj s) {
     LispStream *st = STM(s);
     if (st->unread >= 0) return true;

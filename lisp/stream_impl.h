@@ -51,6 +51,9 @@ LispObj stm_resolve_synonym(ThContext *tc, LispObj s);
  * true when the line ended at end of file. */
 LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing);
 bool stm_listen(ThContext *tc, LispObj s);          /* a character is available now */
+/* True if reading s now could block (a pipe or terminal with nothing
+ * buffered or ready); false at end of file or when data is there. */
+bool stm_would_block(ThContext *tc, LispObj s);
 void stm_clear_input(ThContext *tc, LispObj s);
 /* CLEAR-OUTPUT: drops output buffered and not yet sent (file streams). */
 void stm_clear_output(ThContext *tc, LispObj s);
@@ -88,6 +91,7 @@ int64_t stm_file_length(ThContext *tc, LispObj s);
 /* Bytes the characters would take in the stream's external format. */
 size_t stm_encoded_length(LispObj s, const uint32_t *chars, size_t n);
 bool stm_file_listen(ThContext *tc, LispObj s);
+bool stm_file_would_block(LispObj s);
 /* Signals file-error if the stream's FILE has its error flag set (what = operator). */
 void stm_check_io(ThContext *tc, LispObj s, const char *what);
 void stm_file_clear_input(LispObj s);
