@@ -43,9 +43,24 @@ static LispObj cl_stream_element_type(ThContext *tc, size_t nargs, LispObj *args
     return stm_element_type(tc, arg_stream(tc, args[0]));
 }
 
+/* The stream a file operation applies to: synonym streams followed, and a
+ * broadcast stream's last component (CLHS broadcast-stream: file-length,
+ * file-position, file-string-length, stream-external-format); NIL for a
+ * broadcast stream with none. */
+static LispObj target_of(ThContext *tc, LispObj x) {
+    LispObj s = stm_resolve_synonym(tc, arg_stream(tc, x));
+    while (stm_kind(s) == STREAM_BROADCAST) {
+        LispObj l = STM(s)->buffer;
+        if (!cons_p(l)) return NIL;
+        while (cons_p(CDR(l))) l = CDR(l);
+        s = stm_resolve_synonym(tc, CAR(l));
+    }
+    return s;
+}
+
 static LispObj cl_stream_external_format(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj s = stm_resolve_synonym(tc, arg_stream(tc, args[0]));
-    return stm_file_kind_p(stm_kind(s)) ? stm_external_format(s) : kw(tc, "DEFAULT");
+    LispObj s = target_of(tc, args[0]);
+    return s != NIL && stm_file_kind_p(stm_kind(s)) ? stm_external_format(s) : kw(tc, "DEFAULT");
 }
 
 /* ---- characters ---- */
@@ -88,15 +103,17 @@ static LispObj cl_write_byte(ThContext *tc, size_t nargs, LispObj *args) {
 
 /* ---- positions ---- */
 
+/* A file stream (or NIL: an empty broadcast stream), else type-error. */
 static LispObj file_stream(ThContext *tc, LispObj x) {
-    LispObj s = stm_resolve_synonym(tc, arg_stream(tc, x));
-    if (!stm_file_kind_p(stm_kind(s))) cond_type_error(tc, x, S(TY_FILE_STREAM));
+    LispObj s = target_of(tc, x);
+    if (s != NIL && !stm_file_kind_p(stm_kind(s))) cond_type_error(tc, x, S(TY_FILE_STREAM));
     return s;
 }
 
 /* (file-position stream &optional position): NIL when unknown or impossible. */
 static LispObj cl_file_position(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj s = stm_resolve_synonym(tc, arg_stream(tc, args[0]));
+    LispObj s = target_of(tc, args[0]);
+    if (s == NIL) return nargs < 2 ? fx_make(0) : NIL;
     if (nargs < 2) {
         if (stm_kind(s) == STREAM_STRING_INPUT || stm_kind(s) == STREAM_STRING_OUTPUT)
             return STM(s)->position;
@@ -123,12 +140,14 @@ static LispObj cl_file_position(ThContext *tc, size_t nargs, LispObj *args) {
 
 static LispObj cl_file_length(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = file_stream(tc, args[0]);
+    if (s == NIL) return fx_make(0);
     int64_t n = stm_file_length(tc, s);
     return n < 0 ? NIL : num_from_int64(tc, n);
 }
 
 static LispObj cl_file_string_length(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = file_stream(tc, args[0]), x = args[1];
+    if (s == NIL) return fx_make(1);
     if (char_p(x)) {
         uint32_t c = char_code(x);
         return fx_make((int64_t)stm_encoded_length(s, &c, 1));
