@@ -97,6 +97,14 @@ static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     /* Non-simple arrays: EQUAL may compare some of them by contents (bit
      * vectors, strings with fill pointers); one code for all stays correct. */
     if (kind_p(x, KIND_ARRAY)) return combine(TAG_KIND, KIND_ARRAY);
+    if (kind_p(x, KIND_INSTANCE) && lisp_structure_typep(x, S(TY_PATHNAME))) {
+        /* EQUAL compares pathnames by components (builtins_pred.c) */
+        uint64_t h = combine(TAG_INSTANCE, obj_words(x)[1]);
+        for (size_t i = 0; i < lisp_structure_slot_count(x); i++)
+            h = combine(h, depth < HASH_DEPTH ? equal_rec(lisp_structure_slot(x, i), depth + 1, budget)
+                                              : TAG_INSTANCE);
+        return h;
+    }
     return eql_hash(x);
 }
 

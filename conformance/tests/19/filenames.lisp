@@ -86,3 +86,5 @@
 (deftest default-pathname-defaults.2 (pathnamep (merge-pathnames "x" *default-pathname-defaults*)) t)
 (deftest host-namestring.1 (let ((h (host-namestring "/tmp/a.b"))) (or (null h) (stringp h))) t)
 (deftest logical-pathname.error.1 (progn (setf (logical-pathname-translations "CFLT") '(("**;*.*.*" "/tmp/cflt/**/*.*"))) (signals-error (logical-pathname "CFLT:A B;C.L") parse-error)) t)
+(deftest pathname-sxhash.1 :symbols (sxhash) (= (sxhash (pathname "/tmp/q.r")) (sxhash (pathname "/tmp/q.r"))) t)
+(deftest pathname-hash-key.1 :symbols (make-hash-table gethash) (let ((h (make-hash-table :test 'equal))) (setf (gethash (pathname "/tmp/k.l") h) 7) (gethash (pathname "/tmp/k.l") h)) 7 t)
