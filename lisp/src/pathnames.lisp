@@ -54,21 +54,23 @@
          (pathname (%stream-file-name pathspec)))
         (t (error 'type-error :datum pathspec :expected-type '(or pathname string file-stream)))))
 
+(defun %in-case (component case p)
+  ;; :case :common asks for the common case: upper where the local case is
+  ;; lower (19.2.2.1.2); logical pathnames are in the common case already
+  (if (and (eq case :common) (not (%logical-pathname-p p)))
+      (if (consp component) (mapcar #'%translate-case component) (%translate-case component))
+      component))
+
 (defun pathname-host (pathname &key (case :local))
-  (declare (ignore case))
-  (%pathname-host (pathname pathname)))
+  (let ((p (pathname pathname))) (%in-case (%pathname-host p) case p)))
 (defun pathname-device (pathname &key (case :local))
-  (declare (ignore case))
-  (%pathname-device (pathname pathname)))
+  (let ((p (pathname pathname))) (%in-case (%pathname-device p) case p)))
 (defun pathname-directory (pathname &key (case :local))
-  (declare (ignore case))
-  (%pathname-directory (pathname pathname)))
+  (let ((p (pathname pathname))) (%in-case (%pathname-directory p) case p)))
 (defun pathname-name (pathname &key (case :local))
-  (declare (ignore case))
-  (%pathname-name (pathname pathname)))
+  (let ((p (pathname pathname))) (%in-case (%pathname-name p) case p)))
 (defun pathname-type (pathname &key (case :local))
-  (declare (ignore case))
-  (%pathname-type (pathname pathname)))
+  (let ((p (pathname pathname))) (%in-case (%pathname-type p) case p)))
 (defun pathname-version (pathname)
   (%pathname-version (pathname pathname)))
 

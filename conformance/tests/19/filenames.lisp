@@ -88,3 +88,4 @@
 (deftest logical-pathname.error.1 (progn (setf (logical-pathname-translations "CFLT") '(("**;*.*.*" "/tmp/cflt/**/*.*"))) (signals-error (logical-pathname "CFLT:A B;C.L") parse-error)) t)
 (deftest pathname-sxhash.1 :symbols (sxhash) (= (sxhash (pathname "/tmp/q.r")) (sxhash (pathname "/tmp/q.r"))) t)
 (deftest pathname-hash-key.1 :symbols (make-hash-table gethash) (let ((h (make-hash-table :test 'equal))) (setf (gethash (pathname "/tmp/k.l") h) 7) (gethash (pathname "/tmp/k.l") h)) 7 t)
+(deftest pathname-name.5 (list (pathname-name "/tmp/foo.LISP" :case :common) (pathname-type "/tmp/foo.LISP" :case :common) (pathname-name "/x/MiXed" :case :common)) ("FOO" "lisp" "MiXed"))
