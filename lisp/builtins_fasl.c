@@ -151,8 +151,8 @@ static LispObj cl_compile_file(ThContext *tc, size_t nargs, LispObj *args) {
     size_t bind_top = tc->bind_top;
     sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
     sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
-    sym_bind(tc, S(STAR_COMPILE_FILE_PATHNAME), input);
-    sym_bind(tc, S(STAR_COMPILE_FILE_TRUENAME), truename_of(tc, in_path));
+    sym_bind(tc, S(STAR_COMPILE_FILE_PATHNAME), stm_pathname_of(tc, input));
+    sym_bind(tc, S(STAR_COMPILE_FILE_TRUENAME), stm_pathname_of(tc, truename_of(tc, in_path)));
     bool verbose = bi_supplied_p(vals[1]) && vals[1] != NIL;
     LispObj out = stm_output_designator(tc, NIL);
     if (verbose) {

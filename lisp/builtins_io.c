@@ -12,6 +12,7 @@
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
 #include "lisp/array_impl.h"
+#include "lisp/stream_impl.h"
 
 static LispObj opt(size_t nargs, LispObj *args, size_t i, LispObj dflt) {
     return i < nargs ? args[i] : dflt;
@@ -175,7 +176,7 @@ static LispObj cl_finish_output(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 static LispObj cl_clear_output(ThContext *tc, size_t nargs, LispObj *args) {
-    out_stream(tc, nargs, args, 0);  /* nothing is buffered beyond the FILE's own buffer */
+    stm_clear_output(tc, out_stream(tc, nargs, args, 0));
     return NIL;
 }
 
@@ -271,17 +272,13 @@ static LispObj cl_unread_char(ThContext *tc, size_t nargs, LispObj *args) {
 
 static LispObj cl_read_line(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = in_stream(tc, nargs, args, 0);
-    LispObj acc = NIL;
-    int32_t c;
-    while ((c = stm_read_char(tc, s)) >= 0 && c != '\n') {
-        if (acc == NIL) acc = stm_make_string_output(tc);
-        stm_write_char(tc, acc, (uint32_t)c);
-    }
-    if (c < 0 && acc == NIL) {
+    bool missing;
+    LispObj line = stm_read_line(tc, s, &missing);
+    if (line == NIL) {
         LispObj v[2] = { at_eof(tc, s, opt(nargs, args, 1, T), opt(nargs, args, 2, NIL)), T };
         return vm_values(tc, 2, v);
     }
-    LispObj v[2] = { acc == NIL ? str_make(tc, 0, 0) : stm_get_output_string(tc, acc), c < 0 ? T : NIL };
+    LispObj v[2] = { line, missing ? T : NIL };
     return vm_values(tc, 2, v);
 }
 

@@ -87,6 +87,14 @@ static bool equal_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
         }
         if ((arr_string_p(a) && arr_string_p(b)) || (arr_bit_vector_p(a) && arr_bit_vector_p(b)))
             return same_elements(tc, a, b, false, depth);
+        if (kind_p(a, KIND_INSTANCE) && kind_p(b, KIND_INSTANCE) && obj_words(a)[1] == obj_words(b)[1] &&
+            lisp_structure_typep(a, S(TY_PATHNAME))) {
+            /* pathnames (structures of src/pathnames.lisp): equal components (CLHS EQUAL) */
+            size_t n = lisp_structure_slot_count(a);
+            for (size_t i = 0; i < n; i++)
+                if (!equal_rec(tc, lisp_structure_slot(a, i), lisp_structure_slot(b, i), depth + 1)) return false;
+            return true;
+        }
         return false;
     }
 }

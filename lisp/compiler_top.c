@@ -170,9 +170,10 @@ static LispObj load_forms(ThContext *tc, void *data) {
     LispObj stream = stm_make_file(tc, ls->file, false, ls->path);
     sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
     sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
-    sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, ls->path));
+    sym_bind(tc, S(STAR_LOAD_PATHNAME), stm_pathname_of(tc, str_from_cstr(tc, ls->path)));
     char real[4096];
-    sym_bind(tc, S(STAR_LOAD_TRUENAME), str_from_cstr(tc, realpath(ls->path, real) ? real : ls->path));
+    sym_bind(tc, S(STAR_LOAD_TRUENAME),
+             stm_pathname_of(tc, str_from_cstr(tc, realpath(ls->path, real) ? real : ls->path)));
     if (ls->verbose) {
         LispObj out = stm_output_designator(tc, NIL);
         stm_write_cstr(tc, out, "; loading ");

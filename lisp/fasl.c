@@ -610,10 +610,10 @@ void fasl_load_file(ThContext *tc, const char *path, bool verbose) {
     in.table = vec_make(tc, 256, LISP_UNBOUND);
     size_t bind_top = tc->bind_top;
     char real[4096];
-    LispObj truename = str_from_cstr(tc, realpath(path, real) ? real : path);
+    LispObj truename = stm_pathname_of(tc, str_from_cstr(tc, realpath(path, real) ? real : path));
     sym_bind(tc, S(STAR_PACKAGE), sym_value(tc, S(STAR_PACKAGE)));
     sym_bind(tc, S(STAR_READTABLE), sym_value(tc, S(STAR_READTABLE)));
-    sym_bind(tc, S(STAR_LOAD_PATHNAME), str_from_cstr(tc, path));
+    sym_bind(tc, S(STAR_LOAD_PATHNAME), stm_pathname_of(tc, str_from_cstr(tc, path)));
     sym_bind(tc, S(STAR_LOAD_TRUENAME), truename);
     if (verbose) {
         LispObj out = stm_output_designator(tc, NIL);

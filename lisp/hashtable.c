@@ -120,6 +120,14 @@ static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     if (symbol_p(x)) return combine(TAG_SYMBOL, (uint64_t)fx_value(SYM(x)->hash));
     /* EQUAL compares strings and bit vectors by their active elements. */
     if (arr_string_p(x) || arr_bit_vector_p(x)) return vector_equal_hash(x);
+    if (kind_p(x, KIND_INSTANCE) && lisp_structure_typep(x, S(TY_PATHNAME))) {
+        /* EQUAL compares pathnames by components (builtins_pred.c) */
+        uint64_t h = combine(TAG_INSTANCE, obj_words(x)[1]);
+        for (size_t i = 0; i < lisp_structure_slot_count(x); i++)
+            h = combine(h, depth < HASH_DEPTH ? equal_rec(lisp_structure_slot(x, i), depth + 1, budget)
+                                              : TAG_INSTANCE);
+        return h;
+    }
     return eql_hash(x);
 }
 

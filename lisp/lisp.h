@@ -48,7 +48,7 @@ typedef GcWord LispObj;
     X(PACKAGE, "PACKAGE", GC_BOXED_ALL)                                      \
     X(CELL, "CELL", GC_BOXED_ALL)          /* one mutable captured variable */ \
     X(INSTANCE, "INSTANCE", GC_BOXED_ALL)  /* [type descriptor][slots...] */  \
-    X(STREAM, "STREAM", 5)                 /* see LispStream */               \
+    X(STREAM, "STREAM", 8)                 /* see LispStream */               \
     X(HASH_TABLE, "HASH-TABLE", GC_BOXED_ALL)                                \
     X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* array header: lisp/array_impl.h */ \
     X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */ \
@@ -215,24 +215,33 @@ typedef struct LispCondition {
 } LispCondition;
 #define CONDITION_NWORDS 4
 
-/* Streams: boxed words first, then raw. */
+/* Streams: boxed words first, then raw.  What each field holds per kind is
+ * in lisp/printer_impl.h ("Use of the LispStream fields per kind"). */
 enum StreamKind {
     STREAM_STRING_INPUT = 1, STREAM_STRING_OUTPUT, STREAM_FILE_INPUT, STREAM_FILE_OUTPUT,
+    STREAM_FILE_IO, STREAM_BROADCAST, STREAM_CONCATENATED, STREAM_TWO_WAY, STREAM_ECHO,
+    STREAM_SYNONYM,
+    STREAM_KIND_LIMIT
 };
 typedef struct LispStream {
     GcWord header;
     LispObj kind;        /* fixnum StreamKind */
-    LispObj buffer;      /* string (input source or output accumulator) */
+    LispObj buffer;      /* string (input source or output accumulator), or the component(s) */
     LispObj position;    /* fixnum: next index (string input) / length (output) */
-    LispObj end;         /* fixnum: end index (string input) */
+    LispObj end;         /* fixnum: end index (string input) or StmFlags (files) */
     LispObj name;        /* string naming the stream (file name) or NIL */
+    LispObj other;       /* second component (two-way/echo output) or a file's pathname */
+    LispObj element_type; /* type specifier (file streams), NIL = character */
+    LispObj aux;         /* file streams: backup namestring (:if-exists :rename...) or NIL */
     FILE *file;          /* raw: file streams */
     int64_t unread;      /* raw: pushed-back char or -1 */
     int64_t line;        /* raw: 1-based line */
     int64_t column;      /* raw: 0-based column */
     int64_t chars_read;  /* raw: characters consumed (for error positions) */
+    int64_t bits;        /* raw: StmBits (closed, binary byte size, ...) */
 } LispStream;
-#define STREAM_NWORDS 10
+#define STREAM_NBOXED 8
+#define STREAM_NWORDS 14
 
 /* ---- Type predicates ---- */
 extern LispObj lisp_nil, lisp_t;  /* written once at startup, then read-only */
@@ -359,6 +368,13 @@ void stm_describe_position(LispObj stream, char *buf, size_t cap);
 /* Resolves a stream designator (NIL: *standard-output* or *standard-input*; T: terminal). */
 LispObj stm_output_designator(ThContext *tc, LispObj designator);
 LispObj stm_input_designator(ThContext *tc, LispObj designator);
+/* Class name of a stream's kind for printing ("FILE-INPUT-STREAM", ...). */
+const char *stm_kind_name(LispObj stream);
+/* typep of x against one of the stream class names (string-stream, file-stream, ...). */
+bool stm_typep(LispObj x, LispObj type);
+/* The pathname a namestring designates (CL:PATHNAME once src/pathnames.lisp
+ * is loaded; the string itself before that, while the library loads). */
+LispObj stm_pathname_of(ThContext *tc, LispObj namestring);
 
 /* ---- Reader (lisp/reader.c) ---- */
 /* Reads one object.  At end of file: signals end-of-file if eof_error_p, else

@@ -639,14 +639,9 @@ static void print_function(Printer *p, LispObj x, int depth) {
 }
 
 static void print_stream(Printer *p, LispObj x, int depth) {
-    static const char *const kinds[] = {
-        [STREAM_STRING_INPUT] = "STRING-INPUT-STREAM", [STREAM_STRING_OUTPUT] = "STRING-OUTPUT-STREAM",
-        [STREAM_FILE_INPUT] = "FILE-INPUT-STREAM", [STREAM_FILE_OUTPUT] = "FILE-OUTPUT-STREAM",
-    };
     check_readable(p, "stream");
-    int64_t k = fx_value(STM(x)->kind);
     puts_(p, "#<");
-    puts_(p, (k >= STREAM_STRING_INPUT && k <= STREAM_FILE_OUTPUT) ? kinds[k] : "STREAM");
+    puts_(p, stm_kind_name(x));
     if (string_p(STM(x)->name)) {
         put(p, ' ');
         print_string(p, STM(x)->name, depth);
@@ -693,7 +688,12 @@ static void print_instance(Printer *p, LispObj x, int depth) {
     LispObj fn = lisp_structure_printer(x, &print_object_p);
     if (fn != NIL) {
         LispObj args[3] = {x, p->stream, fx_make(depth)};
+        /* the method sees prin1/princ's escaping in the specials (CLHS 22.1.3.12) */
+        size_t mark = p->tc->bind_top;
+        sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
+        sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
         vm_funcall(p->tc, fn, print_object_p ? 2 : 3, args);
+        sym_unbind_to(p->tc, mark);
         return;
     }
     if (too_deep(p, depth)) return;

@@ -13,7 +13,14 @@
  *   file input:    position = fixnum column before the last newline read (so an
  *                  unread newline restores the column), end = fixnum StmFlags
  *   file output:   end = fixnum StmFlags
- * line/column/chars_read count what was consumed (input) or written (output). */
+ *   files (all):   name = namestring, other = pathname given to OPEN (or NIL),
+ *                  element_type, aux = backup namestring, bits = StmBits
+ *   broadcast, concatenated: buffer = list of component streams
+ *   two-way, echo: buffer = input stream, other = output stream
+ *   synonym:       buffer = the symbol
+ * line/column/chars_read count what was consumed (input) or written (output);
+ * composite streams leave them to their components.  stream_impl.h has the
+ * rest (StmBits, the Gray streams hook). */
 enum StmFlags {
     STMF_INTERACTIVE = 1,  /* the FILE is a terminal: flush at newline, before reads */
 };

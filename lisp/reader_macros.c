@@ -494,7 +494,7 @@ static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
     return vm_funcall(st->tc, vm_fdefinition(st->tc, make), 3, args);
 }
 
-/* #c, #a, #s, #p take one object; read it so that *read-suppress* skips
+/* #c and #a take one object; read it so that *read-suppress* skips
  * them cleanly. */
 static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
     rd_read_required(st);
@@ -535,6 +535,17 @@ static LispObj sharp_s(RdState *st, int32_t sub, int64_t arg) {
     return vm_funcall(st->tc, vm_fdefinition(st->tc, ctor), n, VEC(args)->items);
 }
 
+/* #P"namestring" (CLHS 2.4.8.14): the pathname the string parses to. */
+static LispObj sharp_p(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj x = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (!string_p(x))
+        RD_ERROR(st, "#P needs a namestring (a string), got %v", x);
+    return stm_pathname_of(st->tc, x);
+}
+
 /* #<, # followed by whitespace, #): always an error (CLHS 2.4.8.20-22). */
 static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "illegal syntax #%a: this object cannot be read back",
@@ -572,7 +583,7 @@ static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
     X('C', sharp_object_unsupported, "%READ-SHARP-C")                                \
     X('A', sharp_a, "%READ-SHARP-A")                                                 \
     X('S', sharp_s, "%READ-SHARP-S")                                                 \
-    X('P', sharp_object_unsupported, "%READ-SHARP-P")                                \
+    X('P', sharp_p, "%READ-SHARP-P")                                \
     X('=', rd_sharp_equal, "%READ-SHARP-EQUAL")                                      \
     X('#', rd_sharp_sharp, "%READ-SHARP-SHARP")                                      \
     X('<', sharp_invalid, "%READ-SHARP-LESS")                                        \
@@ -601,7 +612,7 @@ RD_SHARP_WRAPPER(sharp_bang) RD_SHARP_WRAPPER(sharp_colon) RD_SHARP_WRAPPER(shar
 RD_SHARP_WRAPPER(sharp_plus_minus) RD_SHARP_WRAPPER(sharp_bar) RD_SHARP_WRAPPER(sharp_radix)
 RD_SHARP_WRAPPER(sharp_star) RD_SHARP_WRAPPER(sharp_object_unsupported) RD_SHARP_WRAPPER(sharp_a)
 RD_SHARP_WRAPPER(sharp_s) RD_SHARP_WRAPPER(rd_sharp_equal) RD_SHARP_WRAPPER(rd_sharp_sharp)
-RD_SHARP_WRAPPER(sharp_invalid)
+RD_SHARP_WRAPPER(sharp_invalid) RD_SHARP_WRAPPER(sharp_p)
 
 const RdStdMacro rd_std_macros[] = {
 #define RD_MACRO_ENTRY(ch, impl, name, nt) {ch, impl, wrap_##impl, name, nt},

@@ -23,10 +23,7 @@
 static bool standard_char_code_p(uint32_t c) { return c == '\n' || (c >= 32 && c < 127); }
 
 static bool stream_kind_p(LispObj x, bool file) {
-    if (!stream_p(x)) return false;
-    int64_t k = fx_value(STM(x)->kind);
-    return file ? (k == STREAM_FILE_INPUT || k == STREAM_FILE_OUTPUT)
-                : (k == STREAM_STRING_INPUT || k == STREAM_STRING_OUTPUT);
+    return stm_typep(x, file ? S(TY_FILE_STREAM) : S(TY_STRING_STREAM));
 }
 
 static bool structure_object_p(LispObj x) {
@@ -81,6 +78,11 @@ static bool structure_object_p(LispObj x) {
     X(STREAM, stream_p(x))                                                                    \
     X(TY_STRING_STREAM, stream_kind_p(x, false))                                              \
     X(TY_FILE_STREAM, stream_kind_p(x, true))                                                 \
+    X(TY_BROADCAST_STREAM, stm_typep(x, S(TY_BROADCAST_STREAM)))                              \
+    X(TY_SYNONYM_STREAM, stm_typep(x, S(TY_SYNONYM_STREAM)))                                  \
+    X(TY_TWO_WAY_STREAM, stm_typep(x, S(TY_TWO_WAY_STREAM)))                                  \
+    X(TY_ECHO_STREAM, stm_typep(x, S(TY_ECHO_STREAM)))                                        \
+    X(TY_CONCATENATED_STREAM, stm_typep(x, S(TY_CONCATENATED_STREAM)))                        \
     X(HASH_TABLE, kind_p(x, KIND_HASH_TABLE))                                                 \
     X(TY_RESTART, cond_restart_p(x))                                                          \
     X(TY_STRUCTURE_OBJECT, structure_object_p(x) || lisp_structure_typep(x, S(TY_STRUCTURE_OBJECT)))
@@ -88,8 +90,7 @@ static bool structure_object_p(LispObj x) {
 /* Standard class names with no kernel objects: only the structure hook. */
 #define HOOKED_TYPES(X)                                                                       \
     X(TY_RANDOM_STATE) X(TY_READTABLE) X(TY_PATHNAME) X(TY_LOGICAL_PATHNAME)                  \
-    X(TY_STANDARD_OBJECT) X(TY_BROADCAST_STREAM) X(TY_SYNONYM_STREAM) X(TY_TWO_WAY_STREAM)     \
-    X(TY_ECHO_STREAM) X(TY_CONCATENATED_STREAM) X(TY_CLASS) X(TY_BUILT_IN_CLASS)               \
+    X(TY_STANDARD_OBJECT) X(TY_CLASS) X(TY_BUILT_IN_CLASS)                                    \
     X(TY_STRUCTURE_CLASS) X(TY_STANDARD_CLASS) X(TY_METHOD) X(TY_STANDARD_METHOD)               \
     X(TY_GENERIC_FUNCTION) X(TY_STANDARD_GENERIC_FUNCTION) X(TY_METHOD_COMBINATION)
 

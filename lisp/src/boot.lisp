@@ -383,25 +383,7 @@
   (list 'handler-case (cons 'progn forms)
         (list 'error '(c) '(values nil c))))
 
-;;; ---- streams ----
-
-(defmacro with-output-to-string ((var &optional string &key element-type) &body body)
-  ;; With STRING (one with a fill pointer), the output is added to it as by
-  ;; VECTOR-PUSH-EXTEND, also on a non-local exit, and the body's values
-  ;; are returned (CLHS with-output-to-string).
-  (declare (ignore element-type))
-  (if string
-      (let ((target (gensym "STRING")) (c (gensym "C")))
-        (list 'let (list (list target string) (list var '(make-string-output-stream)))
-              (list 'unwind-protect (cons 'progn body)
-                    (list 'dolist (list c (list 'coerce (list 'get-output-stream-string var) ''list))
-                          (list 'vector-push-extend c target)))))
-      (list 'let (list (list var '(make-string-output-stream)))
-            (cons 'progn body)
-            (list 'get-output-stream-string var))))
-
-(defmacro with-input-from-string ((var string &key (start 0) end) &body body)
-  (list* 'let (list (list var (list 'make-string-input-stream string start end))) body))
+;;; ---- streams: WITH-OUTPUT-TO-STRING and the other WITH- macros are in streams.lisp ----
 
 ;;; ---- symbols of PETREL-EXT that Lisp code defines ----
 

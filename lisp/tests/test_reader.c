@@ -550,7 +550,8 @@ START_TEST(test_sharp_errors) {
     reader_error("#2a((1 2) (3))");      /* ragged contents */
     reader_error("#a(1 2)");             /* no rank */
     reader_error("#s(foo)");
-    reader_error("#p\"/tmp\"");
+    reader_error("#p5");                /* #P needs a namestring */
+    reader_error("#1p\"/tmp\"");
     eof_error("#");
     eof_error("#12");
     eof_error("#c");
