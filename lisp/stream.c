@@ -326,7 +326,7 @@ LispObj stm_read_line(ThContext *tc, LispObj s, bool *missing) {
     for (;;) {
         buf = line_room(tc, buf, n, &cap, &spill);
         keep = spill;
-        int64_t got = file ? stm_file_read_run(s, buf + n, cap - n, &term) : -1;
+        int64_t got = file ? stm_file_read_run(tc, s, buf + n, cap - n, &term) : -1;
         if (got >= 0) {
             n += (size_t)got;
             count_read_run(s, (size_t)got, term == '\n');

@@ -80,6 +80,24 @@ static void switch_to(LispObj s, bool write) {
     else st->bits &= ~(int64_t)STMB_LAST_WRITE;
 }
 
+/* ---- Blocking reads wait in a safe region ----
+ * A read that would block (a terminal, a pipe, a socket with nothing in the
+ * FILE's buffer) first waits for input inside th_enter_safe/th_leave_safe,
+ * so a thread waiting for input never delays a collection (issue 5); the
+ * read itself then finds data.  Regular files are always readable. */
+static bool buffered_input_p(FILE *f);
+static bool fd_readable_now(FILE *f);
+
+static void wait_until_readable(ThContext *tc, FILE *f) {
+    if (buffered_input_p(f) || fd_readable_now(f)) return;
+    int fd = fileno(f);
+    th_enter_safe(tc);  /* no Lisp value is touched until th_leave_safe */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+    th_leave_safe(tc);
+}
+
 /* ---- Characters ---- */
 
 /* One UTF-8 sequence from f; malformed input gives U+FFFD (see above). */
@@ -111,6 +129,7 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s) {
     switch_to(s, false);
     /* A prompt written without a newline must be visible before we block. */
     if ((fx_value(st->end) & STMF_INTERACTIVE) && st->column == 0) fflush(stdout);
+    wait_until_readable(tc, st->file);
     int32_t c;
     if (st->bits & STMB_LATIN1) {
         int b = getc(st->file);
@@ -122,13 +141,14 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s) {
     return c;
 }
 
-int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term) {
+int64_t stm_file_read_run(ThContext *tc, LispObj s, uint32_t *buf, size_t cap, int *term) {
     LispStream *st = STM(s);
     if (st->unread >= 0 || !st->file || (st->bits & (STMB_BINARY | STMB_LATIN1)) ||
         (fx_value(st->end) & STMF_INTERACTIVE))
         return -1;
     switch_to(s, false);
     FILE *f = st->file;
+    wait_until_readable(tc, f);
     size_t n = 0;
     *term = 0;
     flockfile(f);
@@ -242,6 +262,7 @@ bool stm_read_byte(ThContext *tc, LispObj s, LispObj *out) {
     unsigned n = stm_byte_size(s) / 8;
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++) {
+        wait_until_readable(tc, st->file);
         int b = getc(st->file);
         if (b == EOF) {
             stm_check_io(tc, s, "READ-BYTE");

@@ -75,7 +75,7 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s);
  * of file) or 0 (buf full).  Returns the count, or -1 when the stream needs
  * the general path (unread character, binary, Latin-1, terminal).  Does
  * not count lines and columns. */
-int64_t stm_file_read_run(LispObj s, uint32_t *buf, size_t cap, int *term);
+int64_t stm_file_read_run(ThContext *tc, LispObj s, uint32_t *buf, size_t cap, int *term);
 void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c);
 /* n characters (no allocation, so chars may point into a Lisp string). */
 void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_t n);

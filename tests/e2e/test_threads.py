@@ -1,0 +1,73 @@
+"""End-to-end checks of PETREL-THREADS that need a whole process: a thread
+waiting for terminal or pipe input never holds up collections (issue 5: I/O
+is a safe state), print-backtraces shows every thread at one instant, and
+the debugger names the thread once there are several.  The thread-safety
+specs proper are in stress/threads/.
+
+Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_threads.py
+"""
+import subprocess
+
+from case_table import PETREL, TIMEOUT
+from test_cli import run, script
+
+WORKER = r"""
+(use-package "PETREL-THREADS")
+(defvar *w* (make-thread (lambda ()
+  (let ((acc 0))
+    (dotimes (i 300000) (setq acc (+ acc (length (make-list 20)))))
+    (format t "worker done after ~D collections~%" (getf (petrel-ext:gc-statistics) :collections))
+    (finish-output)
+    acc))))
+(format t "read ~S~%" (read-line))
+(print (join-thread *w*))
+"""
+
+
+def test_a_thread_blocked_on_input_does_not_stop_collections(tmp_path):
+    """The main thread blocks reading an empty pipe while a worker allocates
+    enough to need several collections: the worker finishes before any input
+    is written (a pause waiting for the reader would hang it), and no pause
+    watchdog message appears."""
+    path = script(tmp_path, WORKER)
+    p = subprocess.Popen([PETREL, "--script", path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        first = p.stdout.readline().decode()
+        assert first.startswith("worker done after"), first
+        assert int(first.split()[3]) >= 2, first
+        out, err = p.communicate(b"hello\n", timeout=TIMEOUT)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    assert out.decode().split() == ['read', '"hello"', "6000000"], out
+    assert b"waited" not in err, err
+
+
+def test_print_backtraces_shows_each_thread(tmp_path):
+    r = run(["--script", script(tmp_path, r"""
+(use-package "PETREL-THREADS")
+(defvar *l* (make-lock "gate"))
+(defun waiter () (with-lock-held (*l*) :done))
+(acquire-lock *l*)
+(defvar *t* (make-thread #'waiter :name "waiter"))
+(loop until (search "ACQUIRE-LOCK" (with-output-to-string (s) (print-backtraces s))) do (sleep 0.05))
+(print-backtraces)
+(release-lock *l*)
+(print (join-thread *t*))
+""")])
+    assert r.rc == 0, r
+    assert 'Thread "waiter" (blocked or waiting):' in r.out, r.out
+    assert "(WAITER)" in r.out and 'Thread "main thread" (this thread):' in r.out, r.out
+    assert r.out.rstrip().endswith(":DONE"), r.out
+
+
+def test_debugger_names_the_thread(tmp_path):
+    """Once there are several threads, the REPL's debugger banner and prompt
+    say which thread stopped."""
+    r = run([], stdin='(use-package "PETREL-THREADS")\n'
+                      '(defvar *t* (make-thread (lambda () (sleep 5)) :name "sleeper"))\n'
+                      '(error "stop here")\n:abort\n(print :back)\n')
+    both = r.out + r.err
+    assert 'debugger invoked on a SIMPLE-ERROR in thread "main thread": stop here' in both, both
+    assert "main thread 0]" in both and ":BACK" in both, both
