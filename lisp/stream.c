@@ -490,7 +490,7 @@ void stm_finish_output(ThContext *tc, LispObj stream) {
     switch (stm_kind(stream)) {
     case STREAM_FILE_OUTPUT: case STREAM_FILE_IO:
         if (STM(stream)->file) {
-            fflush(STM(stream)->file);
+            stm_file_flush(tc, STM(stream)->file);
             stm_check_io(tc, stream, "FINISH-OUTPUT");
         }
         break;

@@ -98,6 +98,15 @@ static void wait_until_readable(ThContext *tc, FILE *f) {
     th_leave_safe(tc);
 }
 
+/* Flushing may block on a full pipe or a slow terminal: it runs in a safe
+ * region (it touches only the FILE's C buffer). */
+int stm_file_flush(ThContext *tc, FILE *f) {
+    th_enter_safe(tc);
+    int rc = fflush(f);
+    th_leave_safe(tc);
+    return rc;
+}
+
 /* ---- Characters ---- */
 
 /* One UTF-8 sequence from f; malformed input gives U+FFFD (see above). */
@@ -128,7 +137,7 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s) {
     if (!st->file) return -1;
     switch_to(s, false);
     /* A prompt written without a newline must be visible before we block. */
-    if ((fx_value(st->end) & STMF_INTERACTIVE) && st->column == 0) fflush(stdout);
+    if ((fx_value(st->end) & STMF_INTERACTIVE) && st->column == 0) stm_file_flush(tc, stdout);
     wait_until_readable(tc, st->file);
     int32_t c;
     if (st->bits & STMB_LATIN1) {
@@ -204,7 +213,7 @@ void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c) {
     } else {
         utf8_putc(st->file, c);
     }
-    if (c == '\n' && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(st->file);
+    if (c == '\n' && (fx_value(st->end) & STMF_INTERACTIVE)) stm_file_flush(tc, st->file);
     if (ferror(st->file)) stm_check_io(tc, s, "WRITE-CHAR");
 }
 
@@ -226,7 +235,7 @@ void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_
         flush |= c == '\n';
     }
     funlockfile(f);
-    if (flush && (fx_value(st->end) & STMF_INTERACTIVE)) fflush(f);
+    if (flush && (fx_value(st->end) & STMF_INTERACTIVE)) stm_file_flush(tc, f);
     stm_check_io(tc, s, "WRITE-STRING");
 }
 

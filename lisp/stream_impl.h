@@ -76,6 +76,8 @@ int32_t stm_file_read_char(ThContext *tc, LispObj s);
  * the general path (unread character, binary, Latin-1, terminal).  Does
  * not count lines and columns. */
 int64_t stm_file_read_run(ThContext *tc, LispObj s, uint32_t *buf, size_t cap, int *term);
+/* fflush in a safe region (a full pipe must not hold up a collection). */
+int stm_file_flush(ThContext *tc, FILE *f);
 void stm_file_write_char(ThContext *tc, LispObj s, uint32_t c);
 /* n characters (no allocation, so chars may point into a Lisp string). */
 void stm_file_write_chars(ThContext *tc, LispObj s, const uint32_t *chars, size_t n);
