@@ -14,6 +14,7 @@
 #include "lisp/lisp.h"
 #include "lisp/reader_impl.h"
 #include "lisp/vm_impl.h"
+#include "lisp/num_impl.h"
 
 typedef LispObj (*RdSharpFn)(RdState *st, int32_t subchar, int64_t arg);
 enum { NO_ARG = -1 };
@@ -431,6 +432,18 @@ static LispObj sharp_star(RdState *st, int32_t sub, int64_t arg) {
     RD_ERROR(st, "bit vectors (#*) are not supported yet");
 }
 
+/* -- #C(real imag): a complex, as (complex real imag) makes it (CLHS 2.4.8.11) -- */
+static LispObj sharp_c(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj parts = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (!cons_p(parts) || !cons_p(CDR(parts)) || CDR(CDR(parts)) != NIL || !real_p(CAR(parts)) ||
+        !real_p(CAR(CDR(parts))))
+        RD_ERROR(st, "#C needs a list of two reals, as in #C(1 2), not %v", parts);
+    return num_make_complex(st->tc, CAR(parts), CAR(CDR(parts)));
+}
+
 /* #c, #a, #s, #p take one object; read it so that *read-suppress* skips
  * them cleanly. */
 static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
@@ -483,7 +496,7 @@ static const RdSharpFn sharp_table[128] = {
     [':'] = sharp_colon,      ['.'] = sharp_dot,    ['+'] = sharp_plus_minus,
     ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
-    ['*'] = sharp_star,       ['C'] = sharp_object_unsupported,
+    ['*'] = sharp_star,       ['C'] = sharp_c,
     ['A'] = sharp_object_unsupported, ['S'] = sharp_s,
     ['P'] = sharp_object_unsupported, ['='] = rd_sharp_equal,
     ['#'] = rd_sharp_sharp,   ['<'] = sharp_invalid,
