@@ -146,9 +146,10 @@ static double log_positive(ThContext *tc, LispObj x) {
     return log(num_to_double(tc, x));
 }
 
-static LispObj log1(ThContext *tc, LispObj x) {
+/* (log x) in x's float format, or in double when force_dbl. */
+static LispObj log1(ThContext *tc, LispObj x, bool force_dbl) {
     number_arg(tc, x);
-    bool dbl = double_format_p(x);
+    bool dbl = force_dbl || double_format_p(x);
     if (complex_p(x)) return from_c(tc, clog(to_c(tc, x)), dbl);
     if (num_zero_p(x) && !float_p(x)) cond_division_by_zero(tc, cl_sym(tc, "LOG"), lisp_list(tc, 1, x));
     if (num_sign(tc, x) > 0) return make_float(tc, dbl, log_positive(tc, x));
@@ -160,18 +161,14 @@ static LispObj log1(ThContext *tc, LispObj x) {
 }
 
 static LispObj cl_log(ThContext *tc, size_t nargs, LispObj *args) {
-    if (nargs == 1) return log1(tc, args[0]);
+    if (nargs == 1) return log1(tc, args[0], false);
     LispObj n = number_arg(tc, args[0]), base = number_arg(tc, args[1]);
     if (num_zero_p(base)) { /* CLHS LOG: (log x 0) is 0 in the contagion type */
         LispObj z = num_mul(tc, fx_make(0), num_add(tc, n, base));
         return rational_p(z) ? single_float_make(0.0f) : z;
     }
     bool dbl = double_format_p(n) || double_format_p(base);
-    LispObj ln = log1(tc, n), lb = log1(tc, base);
-    if (dbl) { /* compute in double even when one argument was rational or single */
-        if (!double_format_p(ln)) ln = from_c(tc, to_c(tc, ln), true);
-        if (!double_format_p(lb)) lb = from_c(tc, to_c(tc, lb), true);
-    }
+    LispObj ln = log1(tc, n, dbl), lb = log1(tc, base, dbl);
     return num_div(tc, ln, lb);
 }
 
