@@ -525,8 +525,14 @@
           ((and (realp object) (subtypep type 'float))
            (%coerce-to-float object type result-type))
           ((and (numberp object) (subtypep type 'complex))
-           (if (typep object 'rational) object
-               (error "COERCE: complex numbers are not supported yet: ~S to ~S" object result-type)))
+           ;; CLHS COERCE: a real becomes (complex real (coerce 0 (type-of real))),
+           ;; or, for (complex float-type), a complex of that part type.
+           (let* ((part (if (and (consp type) (cdr type)) (cadr type) '*))
+                  (re (if (complexp object) (realpart object) object))
+                  (im (if (complexp object) (imagpart object) 0)))
+             (if (member part '(* real rational integer))
+                 (if (complexp object) object (complex re (* 0 re)))
+                 (complex (coerce re part) (coerce im part)))))
           (t (%coerce-error object result-type)))))
 
 (defun %coerce-to-float (object type result-type)
