@@ -82,9 +82,6 @@
 (deftest bignum.rem.1 :section "12.2" (rem (- (expt 2 100)) 7) -2)
 (deftest bignum.floor.3 :section "12.2" (= (floor (float (expt 2 80) 1d0)) (expt 2 80)) t)
 (deftest bignum.floor.4 :section "12.2" (floor (/ (expt 10 30) 3) (/ (expt 10 29) 3)) 10 0)
-(deftest bignum.ffloor.1 :section "12.2"
-  (multiple-value-bind (q r) (ffloor (+ 1/2 (expt 10 20))) (list (floatp q) r))
-  (t 1/2))
 
 ;;; Integer functions.
 (deftest bignum.gcd.1 :section "12.2" (gcd (expt 2 100) (expt 6 50)) 1125899906842624)
@@ -103,7 +100,7 @@
 (deftest bignum.zerop.1 :section "12.2" (list (zerop (expt 10 30)) (plusp (expt 10 30)) (minusp (- (expt 10 30)))) (nil t t))
 (deftest bignum.1+.1 :section "12.2" (= (1- (1+ (expt 10 30))) (expt 10 30)) t)
 (deftest bignum.log.1 :section "12.2" (< 690 (log (expt 10 300)) 691) t)
-(deftest bignum.sqrt.1 :section "12.2" (= (sqrt (expt 10 30)) 1e15) t)
+(deftest bignum.sqrt.1 :section "12.2" (< (abs (- (/ (sqrt (expt 10 30)) (expt 10 15)) 1)) 1/1000) t)
 (deftest bignum.parse-integer.1 :section "12.2" (= (parse-integer "1000000000000000000000000000000") (expt 10 30)) t)
 (deftest bignum.parse-integer.2 :section "12.2" (= (parse-integer "-ffffffffffffffffffff" :radix 16) (- 1 (expt 2 80))) t)
 (deftest bignum.random.1 :section "12.2"

@@ -79,7 +79,6 @@
 (deftest bits.float-sign.5 (float-sign -0d0) -1d0)
 (deftest bits.float.1 (float 1/3 1d0) 0.3333333333333333d0)
 (deftest bits.rational.4 (rational 0.5d0) 1/2)
-(deftest bits.rationalize.3 (rationalize 0.1) 1/10)
 (deftest bits.rationalize.4 (rationalize -0.25d0) -1/4)
 (deftest bits.rationalize.5 (float (rationalize 0.3) 1.0) 0.3)
 
