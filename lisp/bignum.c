@@ -408,23 +408,30 @@ bool int_logbitp(LispObj a, uint64_t index) {
 
 /* ---------------------------------------------------------------- floats */
 
-/* Correctly rounded double of top * 2^exp2 where top has its high bit set
- * and sticky says whether non-zero bits were dropped below top. */
-static double round_mantissa(uint64_t top, bool sticky, int64_t exp2) {
+/* IEEE formats by significand bits and exponent range. */
+typedef struct FloatFormat { int digits, emin, emax; } FloatFormat;
+static const FloatFormat FMT_DOUBLE = {53, -1022, 1023}, FMT_SINGLE = {24, -126, 127};
+
+/* Correctly rounded top * 2^exp2 in format fmt (returned as a double that
+ * holds it exactly), where top has its high bit set and sticky says whether
+ * non-zero bits were dropped below top.  Beyond the range: infinity. */
+static double round_mantissa(uint64_t top, bool sticky, int64_t exp2, const FloatFormat *fmt) {
     int64_t e = exp2 + 63; /* exponent of the leading bit */
-    if (e > 1023) return INFINITY;
-    int p = 53;            /* bits the result keeps */
-    if (e < -1022) p = 53 - (int)(-1022 - e);
-    if (p < 0) return 0.0;
+    int p = fmt->digits;   /* bits the result keeps */
+    if (e < fmt->emin) {
+        if (fmt->emin - e > p) return 0.0;
+        p -= (int)(fmt->emin - e);
+    }
     int shift = 64 - p;
     uint64_t mant = shift >= 64 ? 0 : top >> shift;
     uint64_t rest = shift >= 64 ? top : top & ((UINT64_C(1) << shift) - 1);
     uint64_t half = UINT64_C(1) << (shift - 1);
     if (rest > half || (rest == half && (sticky || (mant & 1)))) mant++;
+    if (e > fmt->emax || (e == fmt->emax && mant >> fmt->digits)) return INFINITY;
     return ldexp((double)mant, (int)(exp2 + shift));
 }
 
-double int_to_double(LispObj a, int64_t exp2) {
+static double to_float(LispObj a, int64_t exp2, const FloatFormat *fmt) {
     IntView v;
     view(a, &v);
     if (v.n == 0) return 0.0;
@@ -437,11 +444,14 @@ double int_to_double(LispObj a, int64_t exp2) {
         for (mp_size_t i = 0; i < v.n - 2 && !sticky; i++) sticky = v.d[i] != 0;
     }
     int64_t e = exp2 + (int64_t)(v.n - 1) * 64 - lz;
-    double d = round_mantissa(top, sticky, e);
+    double d = round_mantissa(top, sticky, e, fmt);
     return v.neg ? -d : d;
 }
 
-double num_ratio_to_double(ThContext *tc, LispObj n, LispObj d) {
+double int_to_double(LispObj a, int64_t exp2) { return to_float(a, exp2, &FMT_DOUBLE); }
+float int_to_single(LispObj a) { return (float)to_float(a, 0, &FMT_SINGLE); }
+
+static double ratio_to_float(ThContext *tc, LispObj n, LispObj d, const FloatFormat *fmt) {
     /* q = floor(|n| * 2^k / d) with 66..67 bits, sticky = remainder != 0 */
     int64_t ln = (int64_t)int_bit_length(n), ld = (int64_t)int_bit_length(d);
     int64_t k = 66 - (ln - ld);
@@ -456,9 +466,12 @@ double num_ratio_to_double(ThContext *tc, LispObj n, LispObj d) {
     uint64_t top = v.d[v.n - 1] << lz;
     if (v.n >= 2 && lz) top |= v.d[v.n - 2] >> (64 - lz);
     bool sticky = r != fx_make(0) || (v.n >= 2 && (lz ? (v.d[v.n - 2] << lz) != 0 : v.d[v.n - 2] != 0));
-    double x = round_mantissa(top, sticky, (int64_t)(v.n - 1) * 64 - lz - k);
+    double x = round_mantissa(top, sticky, (int64_t)(v.n - 1) * 64 - lz - k, fmt);
     return int_sign(n) < 0 ? -x : x;
 }
+
+double num_ratio_to_double(ThContext *tc, LispObj n, LispObj d) { return ratio_to_float(tc, n, d, &FMT_DOUBLE); }
+float num_ratio_to_single(ThContext *tc, LispObj n, LispObj d) { return (float)ratio_to_float(tc, n, d, &FMT_SINGLE); }
 
 LispObj int_from_double(ThContext *tc, double d) {
     if (d >= -0x1p62 && d < 0x1p62) return int_from_i128(tc, (__int128)(int64_t)d);

@@ -83,6 +83,14 @@ double num_to_double(ThContext *tc, LispObj x) {
     return num_ratio_to_double(tc, n, d);
 }
 
+float num_to_single(ThContext *tc, LispObj x) {
+    if (fx_p(x)) return (float)fx_value(x); /* one rounding, by the hardware */
+    if (single_float_p(x)) return single_float_value(x);
+    if (double_float_p(x)) return (float)double_float_value(x);
+    if (bignum_p(x)) return int_to_single(x);
+    return num_ratio_to_single(tc, num_numerator(x), num_denominator(x));
+}
+
 static __int128 gcd128(__int128 a, __int128 b) {
     if (a < 0) a = -a;
     if (b < 0) b = -b;
@@ -151,9 +159,11 @@ static LispObj float_result(ThContext *tc, enum NumClass cls, double v, const ch
     return float_make(tc, cls, v);
 }
 
-/* Conversion of a real to a float of format cls, signalling overflow. */
+/* Conversion of a real to a float of format cls (rounded once, straight to
+ * that format: CLHS 12.1.4.1 converts the rational first), signalling
+ * overflow; returned as a double that holds it exactly. */
 static double real_to_double_checked(ThContext *tc, LispObj x, enum NumClass cls, const char *op) {
-    double d = num_to_double(tc, x);
+    double d = cls == NC_SINGLE ? (double)num_to_single(tc, x) : num_to_double(tc, x);
     double r = cls == NC_DOUBLE ? d : (double)(float)d;
     if (!isfinite(r) && !float_p(x)) float_trap(tc, S(FLOATING_POINT_OVERFLOW), op, lisp_list(tc, 1, x));
     return d;

@@ -55,6 +55,9 @@ uint64_t int_bit_length(LispObj a);
 double int_to_double(LispObj a, int64_t exp2);
 /* Correctly rounded double of the ratio n/d (d > 0). */
 double num_ratio_to_double(ThContext *tc, LispObj n, LispObj d);
+/* The same for single-floats (rounded once, straight to 24 bits). */
+float int_to_single(LispObj a);
+float num_ratio_to_single(ThContext *tc, LispObj n, LispObj d);
 /* The integer equal to a finite, integral double. */
 LispObj int_from_double(ThContext *tc, double d);
 /* Digits (values 0..radix-1, most significant first) as an integer. */
@@ -69,6 +72,7 @@ LispObj num_make_ratio(ThContext *tc, LispObj n, LispObj d);
 LispObj num_numerator(LispObj x);   /* x rational */
 LispObj num_denominator(LispObj x); /* x rational */
 double num_to_double(ThContext *tc, LispObj x); /* x real; may be +-inf */
+float num_to_single(ThContext *tc, LispObj x);  /* x real, correctly rounded; may be +-inf */
 /* The exact rational a finite float denotes. */
 LispObj num_rational_of_float(ThContext *tc, double d);
 LispObj num_negate(ThContext *tc, LispObj x);

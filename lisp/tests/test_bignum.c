@@ -191,6 +191,13 @@ START_TEST(test_to_double) {
     LispObj t30 = int_pow(tc, fx_make(10), 30);
     ck_assert(num_ratio_to_double(tc, int_neg(tc, t30), int_mul(tc, t30, fx_make(4))) == -0.25);
     ck_assert(num_ratio_to_double(tc, fx_make(1), int_pow(tc, fx_make(2), 1074)) == 0x1p-1074); /* least denormal */
+    /* single-floats round once, straight to 24 bits (no double rounding) */
+    LispObj p24 = int_ash(tc, fx_make(1), 24);
+    ck_assert(int_to_single(int_add(tc, p24, fx_make(1))) == 0x1p24f);
+    ck_assert(int_to_single(int_ash(tc, int_add(tc, p24, fx_make(3)), 100)) == (0x1p24f + 4) * 0x1p100f);
+    LispObj n = int_add(tc, int_ash(tc, int_add(tc, p24, fx_make(1)), 30), fx_make(1)); /* (2^24+1)*2^30 + 1 */
+    ck_assert(num_ratio_to_single(tc, n, int_ash(tc, fx_make(1), 30)) == 0x1p24f + 2);
+    ck_assert(isinf(int_to_single(int_ash(tc, fx_make(1), 128))));
     /* the exact integer of a double, both ways */
     LispObj i = int_from_double(tc, 0x1p100 + 0x1p48);
     ck_assert(int_cmp(i, int_add(tc, int_ash(tc, fx_make(1), 100), int_ash(tc, fx_make(1), 48))) == 0);
