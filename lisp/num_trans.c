@@ -33,9 +33,19 @@ static LispObj make_float(ThContext *tc, bool dbl, double v) {
     return dbl ? double_float_make(tc, v) : single_float_make((float)v);
 }
 
+/* re + i im without the arithmetic (which would turn an infinite part into
+ * NaNs); CMPLX is missing under clang, so through the array layout C11
+ * guarantees for complex types. */
+static double complex make_c(double re, double im) {
+    double parts[2] = {re, im};
+    double complex z;
+    memcpy(&z, parts, sizeof z);
+    return z;
+}
+
 static double complex to_c(ThContext *tc, LispObj x) {
-    if (complex_p(x)) return CMPLX(num_to_double(tc, cx_real(x)), num_to_double(tc, cx_imag(x)));
-    return CMPLX(num_to_double(tc, x), 0.0);
+    if (complex_p(x)) return make_c(num_to_double(tc, cx_real(x)), num_to_double(tc, cx_imag(x)));
+    return make_c(num_to_double(tc, x), 0.0);
 }
 
 static LispObj from_c(ThContext *tc, double complex z, bool dbl) {
