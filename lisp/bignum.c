@@ -49,7 +49,7 @@ static size_t int_size(LispObj x) { return fx_p(x) ? 1 : bn_size(x); }
 
 /* A fresh bignum with room for n limbs (zeroed). */
 static LispObj bn_alloc(ThContext *tc, size_t n) {
-    if (n > ((uint64_t)1 << 40)) cond_storage_condition(tc, "integer of %zu limbs is too large", n);
+    if (n > ((uint64_t)1 << 40)) cond_error(tc, "an integer of %zu limbs is beyond the implementation's limit (2^46 bits)", n);
     LispObj b = obj_alloc(tc, KIND_BIGNUM, 1 + (uint64_t)n);
     gc_init_store(&obj_words(b)[1], fx_make((int64_t)n));
     return b;
@@ -270,7 +270,7 @@ LispObj int_pow(ThContext *tc, LispObj base, uint64_t e) {
     if (base == fx_make(0) || base == fx_make(1)) return base;
     if (base == fx_make(-1)) return (e & 1) ? base : fx_make(1);
     uint64_t bits = int_bit_length(base);
-    if (e > (UINT64_C(1) << 46) / bits) cond_storage_condition(tc, "EXPT: the result would have more than 2^46 bits");
+    if (e > (UINT64_C(1) << 46) / bits) cond_error(tc, "EXPT: the result would have more than 2^46 bits");
     LispObj r = fx_make(1), x = base;
     for (;;) { /* square and multiply: the big products go to mpn_mul/mpn_sqr */
         if (e & 1) r = int_mul(tc, r, x);
@@ -297,7 +297,7 @@ LispObj int_ash(ThContext *tc, LispObj a, int64_t count) {
             return int_from_i128(tc, v);
         }
         if ((uint64_t)count > (UINT64_C(1) << 46))
-            cond_storage_condition(tc, "ASH: shifting by %ld bits needs too much memory", (long)count);
+            cond_error(tc, "ASH: a shift by %ld bits is beyond the implementation's limit (2^46 bits)", (long)count);
         size_t words = (size_t)((uint64_t)count / 64), bits = (size_t)((uint64_t)count % 64);
         size_t na = int_size(a);
         LispObj r = bn_alloc(tc, na + words + 1);

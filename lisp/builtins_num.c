@@ -592,7 +592,11 @@ static void divide(ThContext *tc, LispObj a, LispObj b, enum Rounding mode, bool
     double x = real_to_double_checked(tc, a, cls, op), y = real_to_double_checked(tc, b, cls, op);
     if (cls == NC_SINGLE) { x = (float)x; y = (float)y; }
     double q = round_double(cls == NC_SINGLE ? (double)(float)(x / y) : x / y, mode);
-    double r = fma(-q, y, x);
+    /* number - quotient * divisor in the float format, each step rounded
+     * (CLHS FLOOR), as SBCL does: volatile keeps the product from being
+     * fused into an exact fma. */
+    volatile double prod = cls == NC_SINGLE ? (double)((float)q * (float)y) : q * y;
+    double r = cls == NC_SINGLE ? (double)((float)x - (float)prod) : x - prod;
     if (float_quot) {
         *quot = float_make(tc, cls, q);
     } else {

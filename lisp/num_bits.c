@@ -53,7 +53,7 @@ static LispObj cl_ash(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj n = int_arg(tc, args[0]), c = int_arg(tc, args[1]);
     if (!fx_p(c)) {
         if (int_sign(c) < 0 || n == fx_make(0)) return fx_make(int_sign(n) < 0 ? -1 : 0);
-        cond_storage_condition(tc, "ASH: shifting %v left by %v bits needs too much memory", n, c);
+        cond_error(tc, "ASH: shifting %v left by %v bits is beyond the implementation's limit (2^46 bits)", n, c);
     }
     return int_ash(tc, n, fx_value(c));
 }

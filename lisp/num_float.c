@@ -42,6 +42,11 @@ static LispObj cl_integer_decode_float(ThContext *tc, size_t nargs, LispObj *arg
         double f = frexp(fabs(d), &e);
         m = (int64_t)ldexp(f, p);
         e -= p;
+        int least = dbl ? -1074 : -149; /* exponent of the least denormal */
+        if (e < least) { /* a denormal: its significand has fewer digits */
+            m >>= least - e;
+            e = least;
+        }
     }
     LispObj v[3] = {fx_make(m), fx_make(e), fx_make(signbit(d) ? -1 : 1)};
     return vm_values(tc, 3, v);

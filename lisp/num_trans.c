@@ -43,6 +43,21 @@ static double complex make_c(double re, double im) {
     return z;
 }
 
+/* A real argument as a double; a rational too large for the result's
+ * float format signals floating-point-overflow (CLHS 12.1.3.3 converts it
+ * to a float first). */
+static double arg_double(ThContext *tc, LispObj x, bool dbl, const char *op) {
+    double d = num_to_double(tc, x);
+    if (!float_p(x) && (isinf(d) || (!dbl && isinf((float)d)))) {
+        LispObj opsym = cl_sym(tc, op);
+        LispObj msg = cond_format_message_v(tc, "%s: %v is too large for a float", op, x);
+        cond_signal_error(tc, condition_make(tc, S(FLOATING_POINT_OVERFLOW), msg, NIL,
+                                             lisp_list(tc, 4, S(OPERATION_KW), opsym, S(OPERANDS_KW),
+                                                       lisp_list(tc, 1, x))));
+    }
+    return d;
+}
+
 static double complex to_c(ThContext *tc, LispObj x) {
     if (complex_p(x)) return make_c(num_to_double(tc, cx_real(x)), num_to_double(tc, cx_imag(x)));
     return make_c(num_to_double(tc, x), 0.0);
@@ -68,48 +83,53 @@ static LispObj real_result(ThContext *tc, double v, bool dbl, const char *op, Li
 }
 
 /* One function of one argument: real f on [lo, hi] (inclusive), complex g
- * elsewhere and on complex arguments. */
+ * elsewhere and on complex arguments.  A real argument outside [lo, hi]
+ * lies on a branch cut; cut_iv: the cut right of hi is continuous with
+ * quadrant IV (and left of lo with quadrant II), so the argument gets an
+ * imaginary part of -0.0 on the right (ASIN, ACOS: CLHS 12.2); otherwise
+ * +0.0 everywhere (quadrants I/II: LOG, SQRT, ACOSH, ATANH). */
 typedef struct Fn1 {
     const char *name;
     double (*f)(double);
     double complex (*g)(double complex);
     double lo, hi;
+    bool cut_iv;
 } Fn1;
 
 static LispObj apply1(ThContext *tc, const Fn1 *fn, LispObj x) {
     number_arg(tc, x);
     bool dbl = double_format_p(x);
     if (!complex_p(x)) {
-        double d = num_to_double(tc, x);
-        if (isinf(d) && !float_p(x)) d = copysign(HUGE_VAL, d);
+        double d = arg_double(tc, x, dbl, fn->name);
         if (isnan(d) || (d >= fn->lo && d <= fn->hi)) return real_result(tc, fn->f(d), dbl, fn->name, x);
+        return from_c(tc, fn->g(make_c(d, fn->cut_iv && d > fn->hi ? -0.0 : 0.0)), dbl);
     }
     return from_c(tc, fn->g(to_c(tc, x)), dbl);
 }
 
-#define FN1(cname, lname, f, g, lo, hi)                                             \
+#define FN1(cname, lname, f, g, lo, hi, cut_iv)                                     \
     static LispObj cname(ThContext *tc, size_t nargs, LispObj *args) {              \
-        static const Fn1 fn = {lname, f, g, lo, hi};                                \
+        static const Fn1 fn = {lname, f, g, lo, hi, cut_iv};                        \
         return apply1(tc, &fn, args[0]);                                            \
     }
-FN1(cl_exp, "EXP", exp, cexp, -INFINITY, INFINITY)
-FN1(cl_sin, "SIN", sin, csin, -INFINITY, INFINITY)
-FN1(cl_cos, "COS", cos, ccos, -INFINITY, INFINITY)
-FN1(cl_tan, "TAN", tan, ctan, -INFINITY, INFINITY)
-FN1(cl_asin, "ASIN", asin, casin, -1, 1)
-FN1(cl_acos, "ACOS", acos, cacos, -1, 1)
-FN1(cl_sinh, "SINH", sinh, csinh, -INFINITY, INFINITY)
-FN1(cl_cosh, "COSH", cosh, ccosh, -INFINITY, INFINITY)
-FN1(cl_tanh, "TANH", tanh, ctanh, -INFINITY, INFINITY)
-FN1(cl_asinh, "ASINH", asinh, casinh, -INFINITY, INFINITY)
-FN1(cl_acosh, "ACOSH", acosh, cacosh, 1, INFINITY)
+FN1(cl_exp, "EXP", exp, cexp, -INFINITY, INFINITY, false)
+FN1(cl_sin, "SIN", sin, csin, -INFINITY, INFINITY, false)
+FN1(cl_cos, "COS", cos, ccos, -INFINITY, INFINITY, false)
+FN1(cl_tan, "TAN", tan, ctan, -INFINITY, INFINITY, false)
+FN1(cl_asin, "ASIN", asin, casin, -1, 1, true)
+FN1(cl_acos, "ACOS", acos, cacos, -1, 1, true)
+FN1(cl_sinh, "SINH", sinh, csinh, -INFINITY, INFINITY, false)
+FN1(cl_cosh, "COSH", cosh, ccosh, -INFINITY, INFINITY, false)
+FN1(cl_tanh, "TANH", tanh, ctanh, -INFINITY, INFINITY, false)
+FN1(cl_asinh, "ASINH", asinh, casinh, -INFINITY, INFINITY, false)
+FN1(cl_acosh, "ACOSH", acosh, cacosh, 1, INFINITY, false)
 #undef FN1
 
 static LispObj cl_sqrt(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = number_arg(tc, args[0]);
     bool dbl = double_format_p(x);
     if (complex_p(x)) return from_c(tc, csqrt(to_c(tc, x)), dbl);
-    double d = num_to_double(tc, x);
+    double d = arg_double(tc, x, dbl, "SQRT");
     if (d >= 0 || isnan(d) || (float_p(x) && d == 0)) return make_float(tc, dbl, sqrt(d));
     /* a negative real: the principal root is i * sqrt(-x) */
     return num_make_complex(tc, make_float(tc, dbl, 0.0), make_float(tc, dbl, sqrt(-d)));
@@ -177,9 +197,12 @@ static LispObj cl_log(ThContext *tc, size_t nargs, LispObj *args) {
         LispObj z = num_mul(tc, fx_make(0), num_add(tc, n, base));
         return rational_p(z) ? single_float_make(0.0f) : z;
     }
+    /* both logarithms in double, one rounding to the result format at the end */
     bool dbl = double_format_p(n) || double_format_p(base);
-    LispObj ln = log1(tc, n, dbl), lb = log1(tc, base, dbl);
-    return num_div(tc, ln, lb);
+    LispObj q = num_div(tc, log1(tc, n, true), log1(tc, base, true));
+    if (dbl) return q;
+    if (complex_p(q)) return from_c(tc, to_c(tc, q), false);
+    return single_float_make((float)double_float_value(q));
 }
 
 /* ---------------------------------------------------------------- EXPT */
@@ -193,7 +216,7 @@ static LispObj expt_integer(ThContext *tc, LispObj base, LispObj power) {
     if (!fx_p(e)) {
         if (base == fx_make(1) || base == fx_make(0)) return base;
         if (base == fx_make(-1)) return int_odd_p(e) ? base : fx_make(1);
-        cond_storage_condition(tc, "EXPT: the power %v is too large", power);
+        cond_error(tc, "EXPT: the power %v is beyond the implementation's limit", power);
     }
     uint64_t k = (uint64_t)fx_value(e);
     LispObj r;

@@ -71,11 +71,13 @@
          (if (zerop number)
              0
              (multiple-value-bind (m e s) (integer-decode-float number)
+               (if (>= e 0)
+                   (* s m (expt 2 e))   ; an integral float: that integer
                (let* ((low-gap (if (= m (ash 1 (1- (float-digits number)))) 4 2))
                       (lo (* (- (* low-gap m) 1) (expt 2 e) (/ low-gap)))
                       (hi (* (+ (* 2 m) 1) (expt 2 e) 1/2))
                       (r (%simplest-in lo hi)))
-                 (if (minusp s) (- r) r)))))
+                 (if (minusp s) (- r) r))))))
         (t (error 'type-error :datum number :expected-type 'real))))
 
 ;;; Random states: the 64-bit state of the generator in SYS:%RANDOM.

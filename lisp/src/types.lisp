@@ -65,8 +65,14 @@
   (%upgraded-element-type typespec))
 
 (defun upgraded-complex-part-type (typespec &optional environment)
-  (declare (ignore environment typespec))
-  'real)
+  ;; Complex parts are stored as they are (num_complex.c): both rational, or
+  ;; both floats of one format.
+  (declare (ignore environment))
+  (cond ((subtypep typespec 'single-float) 'single-float)
+        ((subtypep typespec 'double-float) 'double-float)
+        ((subtypep typespec 'float) 'float)
+        ((subtypep typespec 'rational) 'rational)
+        (t 'real)))
 
 ;;; ---- sets over the class partition ----
 
