@@ -484,16 +484,17 @@ LispObj int_from_double(ThContext *tc, double d) {
 
 /* ---------------------------------------------------------------- digits */
 
-LispObj int_from_digits(ThContext *tc, const unsigned char *digits, size_t n, unsigned radix,
-                        bool negative) {
-    while (n > 0 && digits[0] == 0) { digits++; n--; }
-    if (n == 0) return fx_make(0);
+static unsigned char *bytes_data(LispObj b) { return ((LispBytes *)obj_words(b))->bytes; }
+
+LispObj int_from_digits(ThContext *tc, LispObj digits, size_t n, unsigned radix, bool negative) {
+    size_t skip = 0;
+    while (skip < n && bytes_data(digits)[skip] == 0) skip++;
+    if (skip == n) return fx_make(0);
     /* limbs needed: n * log2(radix) / 64, rounded up, plus one */
     size_t bits_per = 1;
     while ((1u << bits_per) < radix) bits_per++;
-    size_t cap = n * bits_per / 64 + 2;
-    LispObj r = bn_alloc(tc, cap);
-    mp_size_t rn = mpn_set_str(bn_limbs(r), digits, n, (int)radix);
+    LispObj r = bn_alloc(tc, (n - skip) * bits_per / 64 + 2);
+    mp_size_t rn = mpn_set_str(bn_limbs(r), bytes_data(digits) + skip, n - skip, (int)radix);
     return bn_finish(r, (size_t)rn, negative);
 }
 
@@ -506,14 +507,14 @@ LispObj int_to_string(ThContext *tc, LispObj a, unsigned radix) {
     IntView v;
     view(a, &v);
     if (v.n == 0) return str_from_cstr(tc, "0");
-    mp_limb_t *cd = (mp_limb_t *)(((uintptr_t)((LispBytes *)obj_words(copy))->bytes + 7) & ~(uintptr_t)7);
+    mp_limb_t *cd = (mp_limb_t *)(((uintptr_t)bytes_data(copy) + 7) & ~(uintptr_t)7);
     mpn_copyi(cd, v.d, v.n);
-    unsigned char *od = ((LispBytes *)obj_words(out))->bytes;
+    unsigned char *od = bytes_data(out);
     size_t nd = mpn_get_str(od, (int)radix, cd, v.n);
     size_t skip = 0;
     while (skip + 1 < nd && od[skip] == 0) skip++;
     LispObj s = str_make(tc, nd - skip + v.neg, '-');
-    od = ((LispBytes *)obj_words(out))->bytes; /* out is alive (local); re-derive after the allocation */
+    od = bytes_data(out); /* re-derived after the allocation */
     for (size_t i = skip; i < nd; i++) {
         unsigned dv = od[i];
         STR(s)->chars[v.neg + i - skip] = dv < 10 ? '0' + dv : 'A' + dv - 10;

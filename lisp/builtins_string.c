@@ -510,7 +510,7 @@ static LispObj cl_parse_integer(ThContext *tc, size_t nargs, LispObj *args) {
         LispObj buf = bytes_make(tc, nd);
         uint8_t *d = ((LispBytes *)obj_words(buf))->bytes;
         for (size_t k = 0; k < nd; k++) d[k] = (uint8_t)digit_weight(STR(s)->chars[digits_start + k], radix);
-        return parse_values(tc, int_from_digits(tc, d, nd, (unsigned)radix, minus), i);
+        return parse_values(tc, int_from_digits(tc, buf, nd, (unsigned)radix, minus), i);
     }
     int64_t n = minus ? -mag : mag;
     return parse_values(tc, num_from_int64(tc, n), i);

@@ -60,9 +60,10 @@ float int_to_single(LispObj a);
 float num_ratio_to_single(ThContext *tc, LispObj n, LispObj d);
 /* The integer equal to a finite, integral double. */
 LispObj int_from_double(ThContext *tc, double d);
-/* Digits (values 0..radix-1, most significant first) as an integer. */
-LispObj int_from_digits(ThContext *tc, const unsigned char *digits, size_t n, unsigned radix,
-                        bool negative);
+/* The first n octets of the BYTES object digits (values 0..radix-1, most
+ * significant first) as an integer.  A Lisp object, not a C pointer: the
+ * result is allocated before the digits are read. */
+LispObj int_from_digits(ThContext *tc, LispObj digits, size_t n, unsigned radix, bool negative);
 /* |a| in radix as a Lisp string (sign included when negative). */
 LispObj int_to_string(ThContext *tc, LispObj a, unsigned radix);
 

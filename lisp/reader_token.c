@@ -74,7 +74,7 @@ LispObj rd_make_integer(RdState *st, bool negative, size_t start, size_t end, un
             uint8_t *digits = ((LispBytes *)obj_words(buf))->bytes;
             for (size_t k = start; k < end; k++)
                 digits[k - start] = (uint8_t)digit_value(rd_tok_char(st, k), radix);
-            return int_from_digits(st->tc, digits, end - start, radix, negative);
+            return int_from_digits(st->tc, buf, end - start, radix, negative);
         }
         mag = mag * radix + d;
     }

@@ -222,12 +222,13 @@ START_TEST(test_digits) {
                 ck_assert(digits[i - start] < radix);
             }
             ck_assert(n == start + 1 || digits[0] != 0); /* no leading zeros */
-            LispObj back = int_from_digits(tc, digits, n - start, radix, start == 1);
+            LispObj buf = bytes_make(tc, n - start);
+            memcpy(((LispBytes *)obj_words(buf))->bytes, digits, n - start);
+            LispObj back = int_from_digits(tc, buf, n - start, radix, start == 1);
             ck_normal(back);
             ck_assert_msg(int_cmp(back, vals[k]) == 0, "radix %u value %zu", radix, k);
         }
-    unsigned char zeros[40] = {0};
-    ck_assert(int_from_digits(tc, zeros, sizeof zeros, 10, true) == fx_make(0));
+    ck_assert(int_from_digits(tc, bytes_make(tc, 40), 40, 10, true) == fx_make(0)); /* all zero digits */
 }
 END_TEST
 
