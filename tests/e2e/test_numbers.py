@@ -20,6 +20,7 @@ test_cases_agree_with_sbcl re-checks the table when sbcl is installed.
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_numbers.py
 """
+import math
 import random
 import shutil
 import struct
@@ -532,3 +533,133 @@ def test_cases_agree_with_sbcl(tmp_path):
     proc = subprocess.run(["sbcl", "--script", script(tmp_path, program("", CASES))],
                           capture_output=True, timeout=120)
     check_output(proc.stdout.decode(), CASES)
+
+
+# ---- random exact arithmetic against Python's integers and fractions ----
+
+def lisp_rational(q):
+    q = Fraction(q)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def rounded_quotient(q, mode):
+    """CLHS FLOOR/CEILING/TRUNCATE/ROUND of the rational q."""
+    fl = q.numerator // q.denominator
+    if mode == "floor":
+        return fl
+    if mode == "ceiling":
+        return -((-q.numerator) // q.denominator)
+    if mode == "truncate":
+        return fl if q >= 0 else -((-q.numerator) // q.denominator)
+    d = q - fl
+    return fl + 1 if d > Fraction(1, 2) or (d == Fraction(1, 2) and fl % 2 == 1) else fl
+
+
+def random_arith_cases(rng, n):
+    def rint():
+        bits = rng.choice([1, 5, 30, 61, 62, 63, 64, 65, 100, 128, 129, 200, 400])
+        return rng.getrandbits(bits) * rng.choice([1, -1])
+
+    cases = []
+    while len(cases) < n:
+        a, b = Fraction(rint()), Fraction(rint())
+        op = rng.choice(["+", "-", "*", "/", "floor", "ceiling", "truncate", "round", "<", "=",
+                         "gcd", "lcm", "logand", "logior", "logxor", "ash", "mod", "rem", "expt"])
+        if op in ("+", "-", "*", "/", "floor", "ceiling", "truncate", "round", "<", "="):
+            if rng.random() < 0.4:
+                a /= abs(rint()) or 1
+            if rng.random() < 0.4:
+                b /= abs(rint()) or 1
+        if op == "=" and rng.random() < 0.3:
+            b = a
+        ia, ib = int(a), int(b)
+        if op in ("/", "floor", "ceiling", "truncate", "round", "mod", "rem") and b == 0:
+            continue
+        if op == "+":
+            want = [a + b]
+        elif op == "-":
+            want = [a - b]
+        elif op == "*":
+            want = [a * b]
+        elif op == "/":
+            want = [a / b]
+        elif op in ("floor", "ceiling", "truncate", "round"):
+            q = rounded_quotient(a / b, op)
+            want = [q, a - q * b]
+        elif op == "<":
+            want = ["T" if a < b else "NIL"]
+        elif op == "=":
+            want = ["T" if a == b else "NIL"]
+        else:
+            a, b = Fraction(ia), Fraction(ib)
+            if op == "gcd":
+                want = [math.gcd(ia, ib)]
+            elif op == "lcm":
+                want = [abs(ia * ib) // math.gcd(ia, ib) if ia and ib else 0]
+            elif op == "logand":
+                want = [ia & ib]
+            elif op == "logior":
+                want = [ia | ib]
+            elif op == "logxor":
+                want = [ia ^ ib]
+            elif op == "ash":
+                b = Fraction(rng.randint(-300, 300))
+                want = [ia << int(b) if b >= 0 else ia >> -int(b)]
+            elif op == "mod":
+                if ib == 0:
+                    continue
+                want = [ia % ib]
+            elif op == "rem":
+                if ib == 0:
+                    continue
+                want = [ia - rounded_quotient(Fraction(ia, ib), "truncate") * ib]
+            else:  # expt
+                b = Fraction(rng.randint(-5, 12))
+                if a == 0 and b < 0:
+                    continue
+                want = [a ** int(b)]
+        text = "(" + " ".join(w if isinstance(w, str) else lisp_rational(w) for w in want) + ")"
+        cases.append((f"({op} {lisp_rational(a)} {lisp_rational(b)})", text))
+    return cases
+
+
+def test_random_exact_arithmetic(tmp_path):
+    cases = random_arith_cases(random.Random(1206), 1500)
+    r = run(["--script", script(tmp_path, program("", cases))], timeout=120, torture=False)
+    check_output(r.out, cases)
+
+
+def test_rationals_to_double_and_exact_comparison(tmp_path):
+    """(float q 1d0) is q correctly rounded (Python's float(Fraction) is);
+    < = > between a rational and a double compare exact values (12.1.4.1)."""
+    rng = random.Random(1207)
+    cases = []
+    while len(cases) < 1500:
+        n = rng.getrandbits(rng.choice([1, 20, 53, 54, 64, 65, 100, 200, 1000, 1100])) * rng.choice([1, -1])
+        d = rng.getrandbits(rng.choice([1, 20, 53, 54, 64, 65, 100, 200, 1000, 1100])) or 1
+        q = Fraction(n, d)
+        try:
+            x = float(q)
+        except OverflowError:
+            continue
+        if len(cases) % 2 == 0:
+            m, e = math.frexp(abs(x))
+            mant, exp = int(m * 2 ** 53), e - 53
+            if x == 0:
+                mant, exp = 0, 0
+            elif exp < -1074:
+                mant, exp = mant >> (-1074 - exp), -1074
+            cases.append((f"(integer-decode-float (float {lisp_rational(q)} 1d0))",
+                          f"({mant} {exp} {-1 if math.copysign(1, x) < 0 else 1})"))  # -0.0 too
+        else:
+            y = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+            if y != y or y in (float("inf"), float("-inf")):
+                continue
+            if rng.random() < 0.3:  # a rational next to the double, or the double itself
+                q = Fraction(y) + rng.choice([0, Fraction(1, 2 ** 1100), -Fraction(1, 2 ** 1100)])
+            yl = f"(float {lisp_rational(Fraction(y))} 1d0)"
+            want = " ".join("T" if c else "NIL" for c in (q < Fraction(y), q == Fraction(y), q > Fraction(y)))
+            cases.append((f"(values (< {lisp_rational(q)} {yl}) (= {lisp_rational(q)} {yl}) (> {lisp_rational(q)} {yl}))",
+                          f"({want})"))
+    r = run(["--script", script(tmp_path, program("", cases))], timeout=120, torture=False)
+    check_output(r.out, cases)
