@@ -81,6 +81,10 @@
         (t (error 'type-error :datum number :expected-type 'real))))
 
 ;;; Random states: the 64-bit state of the generator in SYS:%RANDOM.
+;;; Threads: RANDOM updates its state without a lock.  Threads sharing one
+;;; state may draw the same number twice (never memory-unsafe: the slot is
+;;; one word, stored through the barrier); bind *RANDOM-STATE* per thread to
+;;; keep draws independent.
 (defstruct (random-state (:constructor %make-random-state (bits)) (:copier nil)
                          (:predicate random-state-p))
   (bits 0))
