@@ -79,7 +79,8 @@
 (defparameter *type-classes*
   ;; (class . kind): kind :range (reals), :length (array lengths), :member, :flag
   '((integer . :range) (ratio . :range) (single-float . :range) (double-float . :range)
-    (complex . :flag) (character . :member) (null . :flag) (symbol . :member) (cons . :flag)
+    (complex-rational . :flag) (complex-single . :flag) (complex-double . :flag)
+    (character . :member) (null . :flag) (symbol . :member) (cons . :flag)
     (string . :length) (svector . :length) (bitvector . :length)
     (vector-char . :length) (vector-t . :length) (vector-bit . :length)
     (array-char . :flag) (array-t . :flag) (array-bit . :flag)
@@ -280,7 +281,10 @@
   (cond ((consp x) 'cons) ((stringp x) 'string) ((simple-vector-p x) 'svector)
         ((arrayp x) 'array-t) ((functionp x) 'function) ((packagep x) 'package)
         ((streamp x) 'stream) ((hash-table-p x) 'hash-table)
-        ((typep x 'condition) 'condition) ((typep x 'complex) 'complex)
+        ((typep x 'condition) 'condition)
+        ((complexp x) (cond ((rationalp (realpart x)) 'complex-rational)
+                            ((typep (realpart x) 'single-float) 'complex-single)
+                            (t 'complex-double)))
         ((typep x 'structure-object) 'structure) (t 'other)))
 
 (defparameter *standard-chars*
@@ -290,7 +294,9 @@
 (defparameter *atomic-type-sets*
   ;; name -> (under-classes over-classes) or a specifier to normalise.
   '((atom . (not cons)) (list . (or null cons)) (sequence . (or list vector))
-    (cons (cons) (cons)) (null (null) (null)) (complex (complex) (complex))
+    (cons (cons) (cons)) (null (null) (null))
+    (complex (complex-rational complex-single complex-double)
+             (complex-rational complex-single complex-double))
     (number . (or real complex)) (real . (or rational float)) (rational . (or integer ratio))
     (float . (or single-float double-float)) (short-float . single-float)
     (long-float . double-float) (integer . (integer * *)) (ratio . (ratio * *))
@@ -375,16 +381,26 @@
                (let ((h (%two-power (1- (car args)))))
                  (%exact (%range-set '(integer) (- h) (list h))))))
           ((eq op 'cons) (%normalize-cons spec))
-          ((eq op 'complex)
-           (if (member args '(nil (*)) :test #'equal)
-               (%exact (%set-of 'complex))
-               (%bracket nil (%set-of 'complex))))
+          ((eq op 'complex) (%normalize-complex (if args (car args) '*)))
           ((member op '(array simple-array vector simple-vector string simple-string
                         base-string simple-base-string bit-vector simple-bit-vector))
            (%normalize-array spec))
           ((member op '(function values)) (%bracket nil (%set-of 'function)))
           ((and (null args) (assoc op *atomic-type-sets*)) (%normalize op))
           (t (error "SUBTYPEP: unknown type specifier ~S" spec)))))
+
+;;; A complex's parts are both rational, both single-floats or both doubles
+;;; (num_complex.c): one class each.  (complex P) holds the classes whose
+;;; part type lies inside P (under) or meets P (over).
+(defun %normalize-complex (part)
+  (let ((under nil) (over nil))
+    (dolist (c '((rational . complex-rational) (single-float . complex-single)
+                 (double-float . complex-double)))
+      (cond ((or (eq part '*) (subtypep (car c) part))
+             (push (cdr c) under) (push (cdr c) over))
+            ((not (subtypep (list 'and (car c) part) nil))
+             (push (cdr c) over))))
+    (%bracket (apply #'%set-of under) (apply #'%set-of over))))
 
 (defun %normalize-range (op args spec)
   (let* ((lo (%bound-arg (if args (car args) '*) op spec))

@@ -197,6 +197,14 @@ def test_big_ratio_read_print_round_trip(tmp_path):
 # ---- a table of forms, answers as SBCL prints them ----
 
 CASES = [
+    ("(subtypep '(complex single-float) '(complex double-float))", '(NIL T)'),
+    ("(subtypep '(complex single-float) '(complex float))", '(T T)'),
+    ("(subtypep '(complex integer) '(complex rational))", '(T T)'),
+    ("(subtypep '(integer 1267650600228229401496703205376) 'bignum)", '(T T)'),
+    ("(subtypep '(unsigned-byte 100) '(integer 0 (1267650600228229401496703205376)))", '(T T)'),
+    ("(subtypep '(signed-byte 200) '(signed-byte 100))", '(NIL T)'),
+    ("(typecase (expt 2 100) (fixnum :fix) (bignum :big))", '(:BIG)'),
+    ("(typep #c(1d0 2d0) '(complex single-float))", '(NIL)'),
     ('(floor -7 2)', '(-4 1)'),
     ('(floor 7/2 -1/3)', '(-11 -1/6)'),
     ('(round 5/2)', '(2 1/2)'),
