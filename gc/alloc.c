@@ -77,6 +77,8 @@ static bool exhausted_after_collect(GcMutator *m) {
 /* The TLAB page of slot is exhausted: replace it.  NULL: heap limit reached
  * even after a full collection. */
 static GcPage *refill(GcMutator *m, unsigned slot) {
+    if (gc_heap.hooks.poll)
+        gc_heap.hooks.poll(m);  /* a safepoint: a pause may be waiting for this thread */
     if (m->tlab[slot]) {
         gc_lock_pages();
         gc_page_release_locked(m->tlab[slot]);

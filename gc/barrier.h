@@ -19,10 +19,24 @@ extern _Atomic int gc_marking;
 
 void gc_barrier_slow(GcWord old_value);
 
+/* The store itself is a release store: an object filled with init stores
+ * and then published by gc_store is seen whole by a thread that reads the
+ * slot (on x86-64 this is a plain move). */
 static inline void gc_store(GcWord *slot, GcWord value) {
     if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
         gc_barrier_slow(*slot);
-    *slot = value;
+    __atomic_store_n(slot, value, __ATOMIC_RELEASE);
+}
+
+/* Atomic compare-and-swap of a heap slot (PETREL-THREADS:COMPARE-AND-SWAP,
+ * ATOMIC-INCF): *expected is the value the caller believes is there; on
+ * failure it gets the value found.  While marking, the expected value is
+ * logged first: if the swap succeeds it was the old value (logging it when
+ * the swap fails only marks a little more). */
+static inline bool gc_cas(GcWord *slot, GcWord *expected, GcWord value) {
+    if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
+        gc_barrier_slow(*expected);
+    return __atomic_compare_exchange_n(slot, expected, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /* Initialising store into an object allocated by this thread and not yet

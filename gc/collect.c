@@ -94,6 +94,8 @@ void gc_shutdown(void) {
 }
 
 void gc_test_skip_stack_scan(bool skip) { gc_heap.test_skip_stack_scan = skip; }
+
+void gc_set_world_hooks(const GcWorldHooks *hooks) { gc_heap.hooks = *hooks; }
 void gc_test_mark_stack_limit(size_t entries) { gc_heap.marker.limit = entries; }
 
 /* ---- roots ---- */
@@ -134,9 +136,24 @@ static void stop_world_locked(void) {
     }
 }
 
+/* The collecting thread's stack from here; every other mutator's from where
+ * it parked or entered its safe region (the world hooks set stopped_sp).
+ * Without world hooks (gc/'s own tests) every mutator runs on the
+ * collecting thread, whose stack is the one scanned. */
+static void mark_stacks_locked(GcMarker *mk, GcMutator *self) {
+    gc_mark_thread_stack(mk, self);
+    for (GcMutator *m = gc_heap.mutators; m && gc_heap.hooks.stop; m = m->next) {
+        if (m == self)
+            continue;
+        PT_CHECK(m->stopped_sp != NULL, "mutator %p is neither parked nor safe in a pause", (void *)m);
+        gc_scan_stack_conservative(mk, m->stopped_sp, m->stack_base);
+        gc_mark_conservative(mk, m->saved_regs, m->saved_regs + sizeof m->saved_regs / sizeof m->saved_regs[0]);
+    }
+}
+
 static void mark_roots_locked(GcMarker *mk, GcMutator *self) {
     if (!gc_heap.test_skip_stack_scan)
-        gc_mark_thread_stack(mk, self);
+        mark_stacks_locked(mk, self);
     for (size_t i = 0; i < gc_heap.nranges; i++)
         gc_mark_words(mk, gc_heap.ranges[i].start, gc_heap.ranges[i].start + gc_heap.ranges[i].count);
     for (size_t i = 0; i < gc_heap.nscanners; i++)
@@ -175,8 +192,14 @@ static void log_cycle_locked(void) {
 
 void gc_collect(GcMutator *self) {
     PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->may_block)
+        hooks->may_block(self);
     pthread_mutex_lock(&gc_heap.collect_lock);
     uint64_t t0 = now_ns();
+    if (hooks->stop)
+        hooks->stop(self);
+    /* now: every other mutator is parked or safe; none touches the heap */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     set_phase(GC_PHASE_ROOTS);
@@ -205,7 +228,27 @@ void gc_collect(GcMutator *self) {
     set_phase(GC_PHASE_IDLE);
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
+    if (hooks->resume)
+        hooks->resume(self);
     pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked)
+        hooks->unblocked(self);
+}
+
+void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data) {
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->may_block)
+        hooks->may_block(self);
+    pthread_mutex_lock(&gc_heap.collect_lock);
+    if (hooks->stop)
+        hooks->stop(self);
+    /* now: every other mutator is parked or safe */
+    fn(data);
+    if (hooks->resume)
+        hooks->resume(self);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked)
+        hooks->unblocked(self);
 }
 
 void gc_get_stats(GcStats *out) {

@@ -44,6 +44,12 @@ static inline uint64_t gc_header_nwords(GcWord h) { return h >> 16; }
 enum { GC_TLAB_SLOTS = 48 };  /* slot 0: conses; 1..: object size classes */
 typedef struct GcMutator {
     void *stack_base;                 /* highest stack address; set at registration */
+    void *stopped_sp;                 /* lowest live stack address while the owner is parked
+                                         or in a safe region: written by the owner before it
+                                         publishes that state (threads/, under its world
+                                         lock); read by the collector in a pause */
+    GcWord saved_regs[12];            /* callee-saved registers and sp at that moment (same
+                                         rules); scanned conservatively with the stack */
     struct GcPage *tlab[GC_TLAB_SLOTS]; /* page this thread allocates from, per class */
     uint64_t allocs_since_gc;         /* owner only; torture and pacing */
     struct GcMutator *next;           /* guarded by the registry lock */
@@ -104,6 +110,29 @@ void *gc_alloc(GcMutator *m, size_t bytes);
 
 /* A full collection now. */
 void gc_collect(GcMutator *m);
+
+/* Stopping the world is threads/' job (DESIGN: safepoints, not signals); it
+ * registers these once, before a second mutator exists.  gc_collect calls
+ *   may_block(self)  before it waits for collect_lock (self becomes safe),
+ *   stop(self)       with collect_lock held: return once every other mutator
+ *                    is parked or safe, with stopped_sp set;
+ *   resume(self)     at the end of the pause;
+ *   unblocked(self)  after collect_lock is released;
+ * and the allocation slow path calls poll(self), a safepoint. */
+typedef struct GcWorldHooks {
+    void (*may_block)(GcMutator *self);
+    void (*stop)(GcMutator *self);
+    void (*resume)(GcMutator *self);
+    void (*unblocked)(GcMutator *self);
+    void (*poll)(GcMutator *self);
+} GcWorldHooks;
+void gc_set_world_hooks(const GcWorldHooks *hooks);
+
+/* Runs fn(data) on the calling thread with every other mutator parked or
+ * safe, as in a collection's pause (which it excludes).  fn must not
+ * allocate or block: it may only read (diagnostics: backtraces of every
+ * thread). */
+void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data);
 
 /* Heap verifier: checks every reachable object's references point at
  * allocated objects and headers are sane; returns number of problems and

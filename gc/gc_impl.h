@@ -115,6 +115,7 @@ typedef struct GcHeap {
     pthread_mutex_t pages_lock;
     _Atomic uintptr_t pages_owner; /* atomic, relaxed: debug ownership checks only */
     GcMutator *mutators;         /* guarded by registry_lock */
+    GcWorldHooks hooks;          /* written once before a second mutator exists */
     GcRootRange *ranges;         /* guarded by registry_lock */
     size_t nranges, cap_ranges;
     GcRootScan *scanners;        /* guarded by registry_lock */
@@ -192,7 +193,8 @@ void gc_marker_free(GcMarker *mk);
 void gc_mark_drain(GcMarker *mk);
 void gc_mark_complete(GcMarker *mk);
 void gc_mark_thread_stack(GcMarker *mk, GcMutator *m);
-void gc_scan_stack_conservative(GcMarker *mk, const void *hi);
+/* A C stack from lo (NULL: the caller's frame) up to hi, conservatively. */
+void gc_scan_stack_conservative(GcMarker *mk, const void *lo, const void *hi);
 /* The cell (cons or object start) that a conservative word points into,
  * or 0; tag is set to GC_TAG_CONS or GC_TAG_OBJECT. */
 uintptr_t gc_find_cell(uintptr_t a, unsigned *tag);

@@ -160,7 +160,8 @@ void gc_mark_conservative(GcMarker *mk, const void *lo, const void *hi) {
         mark_conservative_word(mk, *p);
 }
 
-/* The calling thread's stack from this frame up to hi.  Reads every word,
+/* A thread's stack from lo (NULL: this frame of the calling thread; else the
+ * parked or safe thread's stopped_sp) up to hi.  Reads every word,
  * including ones never written (Valgrind: suppressed for exactly this function
  * in gc/valgrind.supp) and ones in ASan redzones (hence no_sanitize).
  * A word that passes the bounds test is rebuilt bit by bit through branches
@@ -170,8 +171,9 @@ void gc_mark_conservative(GcMarker *mk, const void *lo, const void *hi) {
  * keeps the compiler from turning the loop back into a plain copy.  Only
  * candidates pay for this, and the stack holds few of them. */
 __attribute__((noinline, no_sanitize("address")))
-void gc_scan_stack_conservative(GcMarker *mk, const void *hi) {
-    const uintptr_t *p = (const uintptr_t *)__builtin_frame_address(0);
+void gc_scan_stack_conservative(GcMarker *mk, const void *lo, const void *hi) {
+    const uintptr_t *p = lo ? (const uintptr_t *)(((uintptr_t)lo + 7) & ~(uintptr_t)7)
+                            : (const uintptr_t *)__builtin_frame_address(0);
     PT_CHECK((const void *)p < hi, "stack base %p below the stack pointer %p", hi, (const void *)p);
     uintptr_t base = (uintptr_t)gc_heap.base, span = gc_heap.npages << GC_PAGE_SHIFT;
     for (; (const void *)p < hi; p++) {
@@ -196,7 +198,7 @@ void gc_scan_stack_conservative(GcMarker *mk, const void *hi) {
 __attribute__((noinline))
 void gc_mark_thread_stack(GcMarker *mk, GcMutator *m) {
     __builtin_unwind_init();
-    gc_scan_stack_conservative(mk, m->stack_base);
+    gc_scan_stack_conservative(mk, NULL, m->stack_base);
     __asm__ volatile("" ::: "memory");
 }
 

@@ -105,15 +105,13 @@ static LispObj ext_save_lisp_and_die(ThContext *tc, size_t nargs, LispObj *args)
         if (args[i] != kw(tc, "TOPLEVEL") && args[i] != kw(tc, "EXECUTABLE"))
             cond_program_error(tc, "SAVE-LISP-AND-DIE: unknown keyword argument %s",
                                symbol_p(args[i]) ? "(not :TOPLEVEL or :EXECUTABLE)" : "(not a symbol)");
-    if (executable != NIL)
-        cond_error(tc, "SAVE-LISP-AND-DIE: :EXECUTABLE T is not supported; save a core and run "
-                              "it with petrel --core FILE");
     if (toplevel != NIL) toplevel = arg_function_designator(tc, toplevel);
     char buf[4096], err[1024];
     if (str_to_utf8(path, buf, sizeof buf) >= sizeof buf) cond_error(tc, "SAVE-LISP-AND-DIE: path too long");
     stm_finish_output(tc, sym_value(tc, S(STAR_STANDARD_OUTPUT)));
     stm_finish_output(tc, sym_value(tc, S(STAR_ERROR_OUTPUT)));
-    if (!img_save(tc, buf, toplevel, err, sizeof err)) cond_error(tc, "SAVE-LISP-AND-DIE: %s", err);
+    if (!img_save(tc, buf, toplevel, executable != NIL, err, sizeof err))
+        cond_error(tc, "SAVE-LISP-AND-DIE: %s", err);
     vm_throw(tc, S(QUIT_TAG), fx_make(0));
 }
 
@@ -121,7 +119,8 @@ const BuiltinSpec builtins_ext[] = {
     {"SAVE-LISP-AND-DIE", "EXT", ext_save_lisp_and_die, 1, BUILTIN_REST, "pathname &key toplevel executable",
      "Saves the whole Lisp image (user definitions included) as a core file at PATHNAME, then exits. "
      "Start it with petrel --core PATHNAME; TOPLEVEL, a function of no arguments, then runs instead of "
-     "the REPL (after any --eval/--load) and its fixnum value is the exit status."},
+     "the REPL (after any --eval/--load) and its fixnum value is the exit status. With EXECUTABLE true, "
+     "PATHNAME is a program: this petrel binary with the image inside, which starts from that image."},
     {"GC", "EXT", ext_gc, 0, BUILTIN_REST, "&key full", "Runs a full garbage collection."},
     {"GC-STATISTICS", "EXT", ext_gc_statistics, 0, 0, "", "Collector figures as a plist."},
     {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},

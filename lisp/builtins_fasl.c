@@ -237,9 +237,9 @@ static LispObj cl_require(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 const BuiltinSpec builtins_fasl[] = {
-    {"COMPILE-FILE", "CL", cl_compile_file, 1, BUILTIN_REST,
+    {"%COMPILE-FILE", "SYS", cl_compile_file, 1, BUILTIN_REST,
      "input-file &key output-file verbose print external-format",
-     "Compiles INPUT-FILE into a FASL file; returns its truename, warnings-p and failure-p."},
+     "Compiles INPUT-FILE into a FASL file; returns its truename (COMPILE-FILE adds the warning flags)."},
     {"COMPILE-FILE-PATHNAME", "CL", cl_compile_file_pathname, 1, BUILTIN_REST, "input-file &key output-file",
      "The file COMPILE-FILE would write."},
     {"PROVIDE", "CL", cl_provide, 1, 1, "module-name", "Adds MODULE-NAME to *MODULES*."},

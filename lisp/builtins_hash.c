@@ -89,12 +89,28 @@ static LispObj cl_clrhash(ThContext *tc, size_t nargs, LispObj *args) {
 
 /* ---------------------------------------------------------------- traversal */
 
-static LispObj cl_maphash(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj fn = arg_function_designator(tc, args[0]), table = table_arg(tc, args[1]);
+typedef struct MapState { LispObj fn, table; } MapState;
+
+static LispObj map_entries(ThContext *tc, void *data) {
+    MapState *m = data;
     size_t pos = 0;
     LispObj key, value;
-    while (ht_next(table, &pos, &key, &value)) vm_funcall2(tc, fn, key, value);
+    while (ht_next(m->table, &pos, &key, &value)) vm_funcall2(tc, m->fn, key, value);
     return NIL;
+}
+
+static void unlock_table(ThContext *tc, void *data) {
+    (void)tc;
+    ht_unlock(((MapState *)data)->table);
+}
+
+/* A synchronized table stays locked for the whole traversal (the function
+ * may use the table itself: the lock is recursive). */
+static LispObj cl_maphash(ThContext *tc, size_t nargs, LispObj *args) {
+    MapState m = {arg_function_designator(tc, args[0]), table_arg(tc, args[1])};
+    if (HT(m.table)->synchronized == NIL) return map_entries(tc, &m);
+    ht_lock(tc, m.table);
+    return vm_protect_call(tc, map_entries, &m, unlock_table, &m);
 }
 
 /* Iterator state for WITH-HASH-TABLE-ITERATOR: (table . next-position). */
@@ -109,7 +125,9 @@ static LispObj sys_hash_table_iterator_next(ThContext *tc, size_t nargs, LispObj
         cond_type_error(tc, state, S(CONS_TYPE));
     size_t pos = (size_t)fx_value(CDR(state));
     LispObj vals[3] = {T, NIL, NIL};
+    ht_lock(tc, CAR(state));  /* ht_next neither allocates nor signals */
     bool more = ht_next(CAR(state), &pos, &vals[1], &vals[2]);
+    ht_unlock(CAR(state));
     cons_set_cdr(state, fx_make((int64_t)pos));
     if (!more) return vm_values(tc, 1, (LispObj[]){NIL});
     return vm_values(tc, 3, vals);
@@ -133,7 +151,7 @@ static LispObj cl_hash_table_test(ThContext *tc, size_t nargs, LispObj *args) {
     return HT(table_arg(tc, args[0]))->test;
 }
 static LispObj ext_hash_table_synchronized_p(ThContext *tc, size_t nargs, LispObj *args) {
-    return HT(table_arg(tc, args[0]))->synchronized;
+    return HT(table_arg(tc, args[0]))->synchronized != NIL ? T : NIL;
 }
 static LispObj ext_hash_table_weakness(ThContext *tc, size_t nargs, LispObj *args) {
     return HT(table_arg(tc, args[0]))->weakness;

@@ -11,6 +11,7 @@
  * No state of its own; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
+#include "lisp/array_impl.h"
 
 static LispObj opt(size_t nargs, LispObj *args, size_t i, LispObj dflt) {
     return i < nargs ? args[i] : dflt;
@@ -183,10 +184,11 @@ static LispObj cl_format(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj dest = args[0], control = args[1];
     LispObj list = lisp_list_from(tc, nargs - 2, args + 2);
     LispObj stream;
-    if (dest == NIL) stream = stm_make_string_output(tc);
+    bool to_string = arr_string_p(dest) && !string_p(dest); /* a string with a fill pointer */
+    if (dest == NIL || to_string) stream = stm_make_string_output(tc);
     else if (dest == T) stream = stm_output_designator(tc, NIL);
     else if (stream_p(dest)) stream = stm_check_output(tc, dest);
-    else cond_type_error(tc, dest, S(STREAM));  /* strings with fill pointers: not yet */
+    else cond_type_error(tc, dest, lisp_list(tc, 3, S(OR), S(STREAM), S(STRING)));
     if (function_p(control)) {
         /* (apply control stream args); a fresh vector holds the argument row */
         LispObj row = vec_make(tc, nargs - 1, NIL);
@@ -195,6 +197,11 @@ static LispObj cl_format(ThContext *tc, size_t nargs, LispObj *args) {
         vm_funcall(tc, control, nargs - 1, VEC(row)->items);
     } else {
         pr_format(tc, stream, arg_string(tc, control), list);
+    }
+    if (to_string) { /* CLHS 22.3: output is added as by VECTOR-PUSH-EXTEND */
+        LispObj out = stm_get_output_string(tc, stream);
+        for (size_t i = 0; i < str_length(out); i++)
+            arr_push_extend(tc, dest, char_make(STR(out)->chars[i]), 0, "FORMAT");
     }
     return dest == NIL ? stm_get_output_string(tc, stream) : NIL;
 }

@@ -10,6 +10,7 @@
  * reentrant and touches only its arguments. */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -93,6 +94,7 @@ size_t bi_seq_length(ThContext *tc, LispObj seq) {
     if (list_p(seq)) return lisp_list_length(tc, seq);
     if (string_p(seq)) return str_length(seq);
     if (vector_p(seq)) return vec_length(seq);
+    if (arr_vector_p(seq)) return arr_vector_length(seq);
     cond_type_error(tc, seq, S(SEQUENCE));
 }
 
@@ -294,6 +296,12 @@ static LispObj cl_reverse(ThContext *tc, size_t nargs, LispObj *args) {
         for (size_t i = 0; i < n; i++) gc_init_store(&VEC(r)->items[i], VEC(s)->items[n - 1 - i]);
         return r;
     }
+    if (arr_vector_p(s)) {
+        size_t n = arr_vector_length(s);
+        LispObj r = arr_make_like(tc, s, n);
+        for (size_t i = 0; i < n; i++) arr_storage_set(tc, r, i, arr_row_ref(tc, s, n - 1 - i));
+        return r;
+    }
     cond_type_error(tc, s, S(SEQUENCE));
 }
 
@@ -316,6 +324,14 @@ static LispObj cl_nreverse(ThContext *tc, size_t nargs, LispObj *args) {
             LispObj t = v[i];
             obj_set(&v[i], v[j - 1]);
             obj_set(&v[j - 1], t);
+        }
+        return s;
+    }
+    if (arr_vector_p(s)) {
+        for (size_t i = 0, j = arr_vector_length(s); i + 1 < j; i++, j--) {
+            LispObj t = arr_row_ref(tc, s, i);
+            arr_row_set(tc, s, i, arr_row_ref(tc, s, j - 1));
+            arr_row_set(tc, s, j - 1, t);
         }
         return s;
     }

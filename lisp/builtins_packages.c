@@ -9,6 +9,7 @@
  * through a locked pkg_ function in package.c.  Shared state: none of its
  * own (package slots are guarded by package.c's package_lock). */
 #include "lisp/vm_impl.h"
+#include "lisp/array_impl.h"
 
 /* The :PACKAGE initarg of package-error (interned on first use: symbols.def
  * is shared, and the keyword is only needed here). */
@@ -26,6 +27,7 @@ static _Noreturn void package_error(ThContext *tc, LispObj pkg, LispObj control,
 
 static LispObj arg_package(ThContext *tc, LispObj x) {
     if (package_p(x)) return x;
+    if (arr_string_p(x)) x = arr_simple_string(tc, x);
     LispObj p = string_p(x) || symbol_p(x) || char_p(x) ? pkg_find(tc, x) : NIL;
     if (!package_p(p)) {
         if (!string_p(x) && !symbol_p(x) && !char_p(x))

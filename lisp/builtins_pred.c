@@ -4,11 +4,14 @@
  * Invariants: predicates return exactly T or NIL; type checks never call
  * user-redefinable Lisp.  EQUAL and EQUALP recurse on cars and loop on cdrs;
  * nesting deeper than EQUAL_DEPTH_LIMIT is a storage-condition, not a C
- * stack overflow.  No state of its own. */
+ * stack overflow.  Arrays of any kind are compared through the array layer
+ * (lisp/array_impl.h): EQUAL looks inside strings and bit vectors, EQUALP
+ * inside every array, both up to fill pointers.  No state of its own. */
 #include "lisp/lisp.h"
 #include "lisp/vm_impl.h"
 #include "lisp/builtins_impl.h"
 #include "lisp/num_impl.h"
+#include "lisp/array_impl.h"
 
 #include <math.h>
 
@@ -45,6 +48,28 @@ bool bi_eql(LispObj a, LispObj b) {
 
 enum { EQUAL_DEPTH_LIMIT = 100000 };
 
+static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth);
+
+/* Arrays of the same shape (vectors: active lengths) whose elements are
+ * EQL (strings and bit vectors under EQUAL) or EQUALP. */
+static bool same_elements(ThContext *tc, LispObj a, LispObj b, bool equalp, size_t depth) {
+    size_t rank = arr_rank(a), n;
+    if (rank != arr_rank(b)) return false;
+    if (rank == 1) {
+        n = arr_vector_length(a);
+        if (n != arr_vector_length(b)) return false;
+    } else {
+        for (size_t k = 0; k < rank; k++)
+            if (arr_dimension(a, k) != arr_dimension(b, k)) return false;
+        n = arr_total_size(a);
+    }
+    for (size_t i = 0; i < n; i++) {
+        LispObj x = arr_row_ref(tc, a, i), y = arr_row_ref(tc, b, i);
+        if (equalp ? !equalp_rec(tc, x, y, depth + 1) : !bi_eql(x, y)) return false;
+    }
+    return true;
+}
+
 static bool equal_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
     if (depth > EQUAL_DEPTH_LIMIT)
         cond_storage_condition(tc, "EQUAL: structure nested deeper than %d levels", EQUAL_DEPTH_LIMIT);
@@ -61,17 +86,13 @@ static bool equal_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
             return n == str_length(b) &&
                    memcmp(STR(a)->chars, STR(b)->chars, n * sizeof(uint32_t)) == 0;
         }
+        if ((arr_string_p(a) && arr_string_p(b)) || (arr_bit_vector_p(a) && arr_bit_vector_p(b)))
+            return same_elements(tc, a, b, false, depth);
         return false;
     }
 }
 
 bool bi_equal(ThContext *tc, LispObj a, LispObj b) { return equal_rec(tc, a, b, 0); }
-
-/* Element i of a string or simple vector (both are arrays for EQUALP). */
-static LispObj array_elt(LispObj a, size_t i) {
-    return string_p(a) ? char_make(STR(a)->chars[i]) : VEC(a)->items[i];
-}
-static size_t array_len(LispObj a) { return string_p(a) ? str_length(a) : vec_length(a); }
 
 static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
     if (depth > EQUAL_DEPTH_LIMIT)
@@ -87,13 +108,7 @@ static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
             b = CDR(b);
             continue;
         }
-        if ((string_p(a) || vector_p(a)) && (string_p(b) || vector_p(b))) {
-            size_t n = array_len(a);
-            if (n != array_len(b)) return false;
-            for (size_t i = 0; i < n; i++)
-                if (!equalp_rec(tc, array_elt(a, i), array_elt(b, i), depth + 1)) return false;
-            return true;
-        }
+        if (arr_array_p(a) && arr_array_p(b)) return same_elements(tc, a, b, true, depth);
         if (kind_p(a, KIND_INSTANCE) && kind_p(b, KIND_INSTANCE)) {
             /* structures: same type (layout) and equalp slots (CLHS EQUALP) */
             if (obj_words(a)[1] != obj_words(b)[1]) return false;
@@ -128,7 +143,7 @@ static LispObj cl_equalp(ThContext *tc, size_t nargs, LispObj *args) {
     X(listp, "LISTP", list_p(x))                                             \
     X(symbolp, "SYMBOLP", symbol_p(x))                                       \
     X(keywordp, "KEYWORDP", sym_keyword_p(x))                                \
-    X(stringp, "STRINGP", string_p(x))                                       \
+    X(stringp, "STRINGP", arr_string_p(x))                                   \
     X(simple_string_p, "SIMPLE-STRING-P", string_p(x))                       \
     X(characterp, "CHARACTERP", char_p(x))                                   \
     X(functionp, "FUNCTIONP", function_p(x))                                 \
@@ -139,9 +154,9 @@ static LispObj cl_equalp(ThContext *tc, size_t nargs, LispObj *args) {
     X(floatp, "FLOATP", float_p(x))                                          \
     X(realp, "REALP", real_p(x))                                             \
     X(complexp, "COMPLEXP", kind_p(x, KIND_COMPLEX))                         \
-    X(vectorp, "VECTORP", vector_p(x) || string_p(x))                        \
+    X(vectorp, "VECTORP", arr_vector_p(x))                                   \
     X(simple_vector_p, "SIMPLE-VECTOR-P", vector_p(x))                       \
-    X(arrayp, "ARRAYP", vector_p(x) || string_p(x) || kind_p(x, KIND_ARRAY)) \
+    X(arrayp, "ARRAYP", arr_array_p(x))                                      \
     X(packagep, "PACKAGEP", package_p(x))                                    \
     X(hash_table_p, "HASH-TABLE-P", kind_p(x, KIND_HASH_TABLE))              \
     X(streamp, "STREAMP", stream_p(x))
@@ -197,6 +212,18 @@ static LispObj kind_type_symbol(ThContext *tc, unsigned kind) {
     return pkg_intern_cstr(tc, lisp_kind_names[kind], pkg_system);
 }
 
+/* (simple-bit-vector n), (simple-array et dims), (vector et n), (array et dims). */
+static LispObj array_type_of(ThContext *tc, LispObj x) {
+    size_t rank = arr_rank(x);
+    LispObj dims = NIL;
+    for (size_t k = rank; k-- > 0;) dims = lisp_cons(tc, fx_make((int64_t)arr_dimension(x, k)), dims);
+    LispObj et = arr_etype_spec(tc, arr_etype(x));
+    if (uvec_p(x) && uvec_etype(x) == ET_BIT) return lisp_list(tc, 2, S(TY_SIMPLE_BIT_VECTOR), CAR(dims));
+    if (arr_simple_p(x)) return lisp_list(tc, 3, S(SIMPLE_ARRAY), et, dims);
+    if (rank == 1) return lisp_list(tc, 3, S(VECTOR), et, CAR(dims));
+    return lisp_list(tc, 3, S(ARRAY), et, dims);
+}
+
 static LispObj cl_type_of(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = args[0];
     if (fx_p(x)) return (x == fx_make(0) || x == fx_make(1)) ? S(BIT) : S(FIXNUM);
@@ -214,6 +241,8 @@ static LispObj cl_type_of(ThContext *tc, size_t nargs, LispObj *args) {
     }
     case KIND_VECTOR:
         return lisp_list(tc, 2, S(SIMPLE_VECTOR), fx_make((int64_t)vec_length(x)));
+    case KIND_UVECTOR:
+    case KIND_ARRAY: return array_type_of(tc, x);
     case KIND_CONDITION: return CND(x)->type;
     case KIND_INSTANCE: {
         LispObj name = lisp_structure_name(x);

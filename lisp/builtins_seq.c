@@ -1,5 +1,5 @@
 /* lisp/builtins_seq.c — SORT and STABLE-SORT (CLHS 17.3) over lists,
- * strings and simple vectors.  The rest of chapter 17's dictionary that is
+ * every kind of vector.  The rest of chapter 17's dictionary that is
  * not in builtins_vector.c lives in src/sequences.lisp; sorting is here
  * because it runs the predicate O(n log n) times and the loop around it
  * should cost nothing.
@@ -25,6 +25,7 @@
  * No state of its own. */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 
 typedef struct Sorter {
     LispObj pred; /* function designator: (pred a b) true means a goes first */
@@ -114,17 +115,13 @@ static LispObj sort_scratch(ThContext *tc, const Sorter *s, LispObj a, LispObj b
     return a;
 }
 
-/* Sorts a string or simple vector of length n in place. */
+/* Sorts the n active elements of any vector in place. */
 static void sort_vector(ThContext *tc, const Sorter *s, LispObj seq, size_t n) {
     LispObj a = vec_make(tc, n, NIL);
     LispObj b = vec_make(tc, n, NIL);
-    for (size_t i = 0; i < n; i++)
-        obj_set(&VEC(a)->items[i], string_p(seq) ? char_make(STR(seq)->chars[i]) : VEC(seq)->items[i]);
+    for (size_t i = 0; i < n; i++) obj_set(&VEC(a)->items[i], arr_row_ref(tc, seq, i));
     LispObj r = sort_scratch(tc, s, a, b, n);
-    for (size_t i = 0; i < n; i++) {
-        if (string_p(seq)) STR(seq)->chars[i] = char_code(VEC(r)->items[i]); /* raw code points: no barrier */
-        else obj_set(&VEC(seq)->items[i], VEC(r)->items[i]);
-    }
+    for (size_t i = 0; i < n; i++) arr_row_set(tc, seq, i, VEC(r)->items[i]);
 }
 
 /* ---------------------------------------------------------------- SORT, STABLE-SORT */

@@ -10,6 +10,7 @@
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
 #include "lisp/num_impl.h"
+#include "lisp/array_impl.h"
 
 static inline LispObj boolean(bool b) { return b ? T : NIL; }
 
@@ -144,7 +145,7 @@ static LispObj cl_digit_char(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_character(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = args[0];
     if (char_p(x)) return x;
-    LispObj s = string_p(x) ? x : symbol_p(x) ? SYM(x)->name : NIL;
+    LispObj s = arr_string_p(x) ? arr_simple_string(tc, x) : symbol_p(x) ? SYM(x)->name : NIL;
     if (s == NIL || str_length(s) != 1)
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(CHARACTER), S(STRING)));
     return char_make(STR(s)->chars[0]);
@@ -202,26 +203,39 @@ CHAR_COMPARISONS(X)
 
 /* ---------------------------------------------------------------- CHAR, STRING */
 
+/* CHAR ignores the fill pointer (CLHS CHAR): any index below the dimension. */
 static size_t string_index(ThContext *tc, LispObj s, LispObj index) {
-    size_t n = str_length(s);
+    size_t n = arr_total_size(s);
     if (!fx_p(index) || fx_value(index) < 0 || (uint64_t)fx_value(index) >= n)
         bi_index_error(tc, index, n);
     return (size_t)fx_value(index);
 }
 
+static LispObj any_string(ThContext *tc, LispObj x) {
+    if (!arr_string_p(x)) cond_type_error(tc, x, S(STRING));
+    return x;
+}
+
 static LispObj cl_char(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj s = arg_string(tc, args[0]);
+    LispObj s = any_string(tc, args[0]);
+    if (string_p(s)) return char_make(STR(s)->chars[string_index(tc, s, args[1])]);
+    return arr_row_ref(tc, s, string_index(tc, s, args[1]));
+}
+
+static LispObj cl_schar(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj s = args[0];
+    if (!string_p(s)) cond_type_error(tc, s, S(SIMPLE_STRING));
     return char_make(STR(s)->chars[string_index(tc, s, args[1])]);
 }
 
 static LispObj sys_set_char(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj s = arg_string(tc, args[0]);
-    size_t i = string_index(tc, s, args[1]);
-    STR(s)->chars[i] = char_arg(tc, args[2]); /* raw code points: no barrier */
+    LispObj s = any_string(tc, args[0]);
+    arr_row_set(tc, s, string_index(tc, s, args[1]), args[2]);
     return args[2];
 }
 
 static LispObj cl_string(ThContext *tc, size_t nargs, LispObj *args) {
+    if (arr_string_p(args[0])) return args[0]; /* a string is returned as it is (CLHS STRING) */
     return arg_string_designator(tc, args[0]);
 }
 
@@ -293,13 +307,18 @@ static void apply_case(uint32_t *c, size_t start, size_t end, enum CaseMode mode
 
 static LispObj string_case(ThContext *tc, const char *op, size_t nargs, LispObj *args,
                            enum CaseMode mode, bool destructive) {
-    LispObj s = destructive ? arg_string(tc, args[0])
+    LispObj orig = destructive ? any_string(tc, args[0]) : NIL;
+    LispObj s = destructive ? arr_simple_string(tc, orig)
                             : copy_string(tc, arg_string_designator(tc, args[0]));
     LispObj keys[2] = {S(START_KW), S(END_KW)}, v[2];
     bi_parse_keys(tc, op, nargs, args, 1, keys, 2, v);
     size_t start, end;
     bi_bounds(tc, v[0], v[1], str_length(s), &start, &end);
     apply_case(STR(s)->chars, start, end, mode);
+    if (destructive && orig != s) { /* a non-simple string: write the range back */
+        for (size_t i = start; i < end; i++) arr_row_set(tc, orig, i, char_make(STR(s)->chars[i]));
+        return orig;
+    }
     return s;
 }
 
@@ -323,6 +342,11 @@ CASE_FUNCTIONS(X)
 /* ---------------------------------------------------------------- trimming */
 
 static bool bag_member(ThContext *tc, LispObj bag, uint32_t c) {
+    if (!list_p(bag) && !string_p(bag) && !vector_p(bag)) {
+        for (size_t i = 0; i < bi_seq_length(tc, bag); i++)
+            if (arr_row_ref(tc, bag, i) == char_make(c)) return true;
+        return false;
+    }
     if (string_p(bag)) {
         for (size_t i = 0; i < str_length(bag); i++)
             if (STR(bag)->chars[i] == c) return true;
@@ -375,16 +399,7 @@ static LispObj cl_subseq(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj seq = args[0];
     size_t len = bi_seq_length(tc, seq), s, e;
     bi_bounds(tc, args[1], nargs > 2 ? args[2] : NIL, len, &s, &e);
-    if (string_p(seq)) {
-        LispObj r = str_make(tc, e - s, 0);
-        memcpy(STR(r)->chars, STR(seq)->chars + s, (e - s) * sizeof(uint32_t));
-        return r;
-    }
-    if (vector_p(seq)) {
-        LispObj r = vec_make(tc, e - s, NIL);
-        for (size_t i = s; i < e; i++) gc_init_store(&VEC(r)->items[i - s], VEC(seq)->items[i]);
-        return r;
-    }
+    if (!list_p(seq)) return arr_subseq(tc, seq, s, e);
     LispObj l = seq;
     for (size_t i = 0; i < s; i++) l = CDR(l);
     LispObj head = NIL, tail = NIL;
@@ -397,53 +412,31 @@ static LispObj cl_subseq(ThContext *tc, size_t nargs, LispObj *args) {
     return head;
 }
 
-enum SeqKind { SEQ_LIST, SEQ_STRING, SEQ_VECTOR };
-
-static bool char_type_p(LispObj t) {
-    return t == S(CHARACTER) || t == S(BASE_CHAR) || t == S(STANDARD_CHAR);
-}
-
-/* Sequence kind of a result type specifier (CONCATENATE, MAKE-SEQUENCE, MAP). */
-static enum SeqKind result_kind(ThContext *tc, const char *op, LispObj type) {
-    LispObj head = cons_p(type) ? CAR(type) : type;
-    if (head == S(LIST_TYPE) || head == S(CONS_TYPE) || head == S(NULL)) return SEQ_LIST;
-    if (head == S(STRING) || head == S(SIMPLE_STRING) || head == S(BASE_STRING) ||
-        head == S(SIMPLE_BASE_STRING))
-        return SEQ_STRING;
-    if (head == S(SIMPLE_VECTOR)) return SEQ_VECTOR;
-    if (head == S(VECTOR) || head == S(ARRAY) || head == S(SIMPLE_ARRAY)) {
-        if (cons_p(type) && cons_p(CDR(type)) && char_type_p(CAR(CDR(type)))) return SEQ_STRING;
-        return SEQ_VECTOR;
-    }
-    cond_error(tc, "%s: unsupported result type %v", op, type);
-}
-
 /* Element i of a proper sequence, walking lists through *cursor. */
-static LispObj seq_next(LispObj seq, size_t i, LispObj *cursor) {
-    if (string_p(seq)) return char_make(STR(seq)->chars[i]);
-    if (vector_p(seq)) return VEC(seq)->items[i];
+static LispObj seq_next(ThContext *tc, LispObj seq, size_t i, LispObj *cursor) {
+    if (!list_p(seq)) return arr_row_ref(tc, seq, i);
     LispObj x = CAR(*cursor);
     *cursor = CDR(*cursor);
     return x;
 }
 
 static LispObj cl_concatenate(ThContext *tc, size_t nargs, LispObj *args) {
-    enum SeqKind kind = result_kind(tc, "CONCATENATE", args[0]);
+    enum ArrEtype et = ET_T;
+    int64_t want;
+    bool vec = arr_parse_sequence_type(tc, "CONCATENATE", args[0], &et, &want);
     size_t total = 0;
     for (size_t i = 1; i < nargs; i++) total += bi_seq_length(tc, args[i]);
-    LispObj r = kind == SEQ_STRING ? str_make(tc, total, 0)
-              : kind == SEQ_VECTOR ? vec_make(tc, total, NIL) : NIL;
+    LispObj r = vec ? arr_make_storage(tc, et, total) : NIL;
+    if (vec && want >= 0 && (size_t)want != total) cond_type_error(tc, r, args[0]);
     LispObj head = NIL, tail = NIL;
     size_t k = 0;
     for (size_t i = 1; i < nargs; i++) {
         LispObj seq = args[i], cursor = seq;
         size_t n = bi_seq_length(tc, seq);
         for (size_t j = 0; j < n; j++, k++) {
-            LispObj x = seq_next(seq, j, &cursor);
-            if (kind == SEQ_STRING) {
-                STR(r)->chars[k] = char_arg(tc, x);
-            } else if (kind == SEQ_VECTOR) {
-                obj_set(&VEC(r)->items[k], x);
+            LispObj x = seq_next(tc, seq, j, &cursor);
+            if (vec) {
+                arr_storage_set(tc, r, k, x);
             } else {
                 LispObj cell = lisp_cons(tc, x, NIL);
                 if (tail == NIL) head = cell;
@@ -452,7 +445,7 @@ static LispObj cl_concatenate(ThContext *tc, size_t nargs, LispObj *args) {
             }
         }
     }
-    return kind == SEQ_LIST ? head : r;
+    return vec ? r : head;
 }
 
 /* ---------------------------------------------------------------- PARSE-INTEGER */
@@ -545,7 +538,7 @@ const BuiltinSpec builtins_string[] = {
      "The character designated by a character, or a string or symbol of length one."},
     CHAR_COMPARISONS(CHAR_CMP_SPEC)
     {"CHAR", "CL", cl_char, 2, 2, "string index", "The character at INDEX of STRING."},
-    {"SCHAR", "CL", cl_char, 2, 2, "string index", "The character at INDEX of the simple string STRING."},
+    {"SCHAR", "CL", cl_schar, 2, 2, "string index", "The character at INDEX of the simple string STRING."},
     {"%SET-CHAR", "SYS", sys_set_char, 3, 3, "string index character",
      "Stores CHARACTER at INDEX of STRING; returns CHARACTER (setf of CHAR and SCHAR)."},
     {"STRING", "CL", cl_string, 1, 1, "x", "The string designated by X (a string, symbol or character)."},

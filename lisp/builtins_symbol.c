@@ -11,6 +11,7 @@
  * gensym counter is the Lisp variable *GENSYM-COUNTER*). */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -36,9 +37,7 @@ static void plist_remove(LispObj symbol, LispObj indicator) {
     }
 }
 
-static void clear_flag(LispObj s, unsigned f) {
-    obj_set(&SYM(s)->flags, fx_make(fx_value(SYM(s)->flags) & ~(int64_t)f));
-}
+static void clear_flag(LispObj s, unsigned f) { sym_clear_flag(s, f); }
 
 static void check_not_constant(ThContext *tc, const char *op, LispObj s) {
     if (sym_flag_p(s, SYMF_CONSTANT) || sym_keyword_p(s) || s == NIL || s == T)
@@ -49,6 +48,7 @@ static void check_not_constant(ThContext *tc, const char *op, LispObj s) {
  * no such package → package-error. */
 static LispObj package_arg(ThContext *tc, LispObj x) {
     if (package_p(x)) return x;
+    if (arr_string_p(x)) x = arr_simple_string(tc, x);
     if (!string_p(x) && !symbol_p(x) && !char_p(x))
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(PACKAGE), S(STRING)));
     LispObj p = pkg_find(tc, x);
@@ -122,7 +122,7 @@ static LispObj cl_fboundp(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_symbol_function(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = arg_symbol(tc, args[0]);
     LispObj f = SYM(s)->function;
-    if (f == LISP_UNBOUND) cond_undefined_function(tc, s);
+    if (f == LISP_UNBOUND) f = cond_undefined_function(tc, s);
     return f;
 }
 
@@ -233,6 +233,7 @@ static LispObj cl_find_symbol(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_find_package(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj x = args[0];
     if (package_p(x)) return x;
+    if (arr_string_p(x)) x = arr_simple_string(tc, x);
     if (!string_p(x) && !symbol_p(x) && !char_p(x))
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(PACKAGE), S(STRING)));
     return pkg_find(tc, x);

@@ -4,8 +4,9 @@
  * vectors: ELT, FILL, COPY-SEQ, FIND/POSITION/COUNT and REMOVE/DELETE with
  * their -IF and -IF-NOT forms.
  *
- * Not yet: multi-dimensional, adjustable, fill-pointer and displaced arrays
- * (a clear error, never a silently different object).
+ * Vectors of every kind (lisp/array_impl.h) are read and written through
+ * the array layer; a fill pointer bounds the sequence.  MAKE-ARRAY, AREF
+ * and the rest of chapter 15 are in builtins_array.c.
  * Invariants: indices are checked before access (type-error (INTEGER 0 (n)));
  * stores into vectors go through obj_set; a :test function may run
  * arbitrary Lisp, so nothing here holds a raw pointer into a heap object
@@ -14,8 +15,27 @@
  * No state of its own. */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- helpers */
+
+/* Element i (< length) of a vector or proper list. */
+static LispObj seq_ref(ThContext *tc, LispObj seq, size_t i) {
+    if (vector_p(seq)) return VEC(seq)->items[i];
+    if (!list_p(seq)) return arr_row_ref(tc, seq, i);
+    while (i-- > 0) seq = CDR(seq);
+    return CAR(seq);
+}
+
+/* Stores x at i (< length) of a vector or list (type-checked for vectors). */
+static void seq_set(ThContext *tc, LispObj seq, size_t i, LispObj x) {
+    if (!list_p(seq)) {
+        arr_row_set(tc, seq, i, x);
+        return;
+    }
+    while (i-- > 0) seq = CDR(seq);
+    cons_set_car(seq, x);
+}
 
 static size_t index_arg(ThContext *tc, LispObj index, size_t len) {
     if (!fx_p(index) || fx_value(index) < 0 || (uint64_t)fx_value(index) >= len)
@@ -23,132 +43,11 @@ static size_t index_arg(ThContext *tc, LispObj index, size_t len) {
     return (size_t)fx_value(index);
 }
 
-static uint32_t char_arg(ThContext *tc, LispObj x) {
-    if (!char_p(x)) cond_type_error(tc, x, S(CHARACTER));
-    return char_code(x);
-}
-
-/* Element i (< length) of a string, vector or proper list. */
-static LispObj seq_ref(LispObj seq, size_t i) {
-    if (string_p(seq)) return char_make(STR(seq)->chars[i]);
-    if (vector_p(seq)) return VEC(seq)->items[i];
-    while (i-- > 0) seq = CDR(seq);
-    return CAR(seq);
-}
-
-/* Stores x at i (< length) of a string, vector or list. */
-static void seq_set(ThContext *tc, LispObj seq, size_t i, LispObj x) {
-    if (string_p(seq)) {
-        STR(seq)->chars[i] = char_arg(tc, x); /* raw code points: no barrier */
-    } else if (vector_p(seq)) {
-        obj_set(&VEC(seq)->items[i], x);
-    } else {
-        while (i-- > 0) seq = CDR(seq);
-        cons_set_car(seq, x);
-    }
-}
-
-static bool char_type_p(LispObj t) {
-    return t == S(CHARACTER) || t == S(BASE_CHAR) || t == S(STANDARD_CHAR);
-}
-
-/* ---------------------------------------------------------------- MAKE-ARRAY, VECTOR */
-
-static size_t array_dimension_arg(ThContext *tc, LispObj dims) {
-    if (fx_p(dims)) return bi_nonneg(tc, dims);
-    if (cons_p(dims) && CDR(dims) == NIL) return bi_nonneg(tc, CAR(dims));
-    if (list_p(dims))
-        cond_error(tc, "MAKE-ARRAY: arrays of rank %zu are not supported yet (dimensions %v)",
-                   lisp_list_length(tc, dims), dims);
-    cond_type_error(tc, dims, lisp_list(tc, 3, S(OR), S(INTEGER), S(LIST_TYPE)));
-}
-
-static void fill_contents(ThContext *tc, LispObj array, size_t n, LispObj contents) {
-    size_t len = bi_seq_length(tc, contents);
-    if (len != n)
-        cond_error(tc, "MAKE-ARRAY: :INITIAL-CONTENTS %v has %zu elements, the array %zu", contents,
-                   len, n);
-    LispObj cursor = contents;
-    for (size_t i = 0; i < n; i++) {
-        LispObj x;
-        if (list_p(contents)) { x = CAR(cursor); cursor = CDR(cursor); }
-        else x = seq_ref(contents, i);
-        seq_set(tc, array, i, x);
-    }
-}
-
-static LispObj cl_make_array(ThContext *tc, size_t nargs, LispObj *args) {
-    size_t n = array_dimension_arg(tc, args[0]);
-    LispObj keys[7] = {S(ELEMENT_TYPE_KW), S(INITIAL_ELEMENT_KW), S(INITIAL_CONTENTS_KW),
-                       S(ADJUSTABLE_KW), S(FILL_POINTER_KW), S(DISPLACED_TO_KW),
-                       S(DISPLACED_INDEX_OFFSET_KW)};
-    LispObj v[7];
-    bi_parse_keys(tc, "MAKE-ARRAY", nargs, args, 1, keys, 7, v);
-    if (bi_or(v[3], NIL) != NIL || bi_or(v[4], NIL) != NIL || bi_or(v[5], NIL) != NIL)
-        cond_error(tc, "MAKE-ARRAY: adjustable, fill-pointer and displaced arrays are not supported yet");
-    if (bi_supplied_p(v[1]) && bi_supplied_p(v[2]))
-        cond_error(tc, "MAKE-ARRAY: both :INITIAL-ELEMENT and :INITIAL-CONTENTS were supplied");
-    LispObj array;
-    if (char_type_p(bi_or(v[0], T)))
-        array = str_make(tc, n, bi_supplied_p(v[1]) ? char_arg(tc, v[1]) : 0);
-    else
-        array = vec_make(tc, n, bi_or(v[1], fx_make(0)));
-    if (bi_supplied_p(v[2])) fill_contents(tc, array, n, v[2]);
-    return array;
-}
-
-static LispObj cl_vector(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj v = vec_make(tc, nargs, NIL);
-    for (size_t i = 0; i < nargs; i++) gc_init_store(&VEC(v)->items[i], args[i]);
-    return v;
-}
-
-/* ---------------------------------------------------------------- AREF, SVREF, ELT */
-
-static LispObj array_arg(ThContext *tc, LispObj a) {
-    if (!string_p(a) && !vector_p(a)) cond_type_error(tc, a, S(ARRAY));
-    return a;
-}
-static size_t array_length(LispObj a) { return string_p(a) ? str_length(a) : vec_length(a); }
-
-static void check_subscripts(ThContext *tc, LispObj array, size_t nsubs) {
-    if (nsubs != 1)
-        cond_error(tc, "AREF: wrong number of subscripts, %zu, for the one-dimensional array %v",
-                   nsubs, array);
-}
-
-static LispObj cl_aref(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj a = array_arg(tc, args[0]);
-    check_subscripts(tc, a, nargs - 1);
-    return seq_ref(a, index_arg(tc, args[1], array_length(a)));
-}
-
-static LispObj sys_aset(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj a = array_arg(tc, args[0]);
-    check_subscripts(tc, a, nargs - 2);
-    seq_set(tc, a, index_arg(tc, args[1], array_length(a)), args[nargs - 1]);
-    return args[nargs - 1];
-}
-
-static LispObj simple_vector_arg(ThContext *tc, LispObj v) {
-    if (!vector_p(v)) cond_type_error(tc, v, S(SIMPLE_VECTOR));
-    return v;
-}
-
-static LispObj cl_svref(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj v = simple_vector_arg(tc, args[0]);
-    return VEC(v)->items[index_arg(tc, args[1], vec_length(v))];
-}
-
-static LispObj sys_svset(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj v = simple_vector_arg(tc, args[0]);
-    obj_set(&VEC(v)->items[index_arg(tc, args[1], vec_length(v))], args[2]);
-    return args[2];
-}
+/* ---------------------------------------------------------------- ELT */
 
 static LispObj cl_elt(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj seq = args[0];
-    return seq_ref(seq, index_arg(tc, args[1], bi_seq_length(tc, seq)));
+    return seq_ref(tc, seq, index_arg(tc, args[1], bi_seq_length(tc, seq)));
 }
 
 static LispObj sys_setelt(ThContext *tc, size_t nargs, LispObj *args) {
@@ -165,11 +64,10 @@ static LispObj cl_fill(ThContext *tc, size_t nargs, LispObj *args) {
     bi_parse_keys(tc, "FILL", nargs, args, 2, keys, 2, v);
     size_t s, e;
     bi_bounds(tc, v[0], v[1], bi_seq_length(tc, seq), &s, &e);
-    if (string_p(seq)) {
-        uint32_t c = char_arg(tc, item);
-        for (size_t i = s; i < e; i++) STR(seq)->chars[i] = c;
-    } else if (vector_p(seq)) {
+    if (vector_p(seq)) {
         for (size_t i = s; i < e; i++) obj_set(&VEC(seq)->items[i], item);
+    } else if (!list_p(seq)) {
+        for (size_t i = s; i < e; i++) arr_row_set(tc, seq, i, item);
     } else {
         LispObj l = seq;
         for (size_t i = 0; i < s; i++) l = CDR(l);
@@ -181,16 +79,7 @@ static LispObj cl_fill(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_copy_seq(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj seq = args[0];
     size_t n = bi_seq_length(tc, seq);
-    if (string_p(seq)) {
-        LispObj r = str_make(tc, n, 0);
-        memcpy(STR(r)->chars, STR(seq)->chars, n * sizeof(uint32_t));
-        return r;
-    }
-    if (vector_p(seq)) {
-        LispObj r = vec_make(tc, n, NIL);
-        for (size_t i = 0; i < n; i++) gc_init_store(&VEC(r)->items[i], VEC(seq)->items[i]);
-        return r;
-    }
+    if (!list_p(seq)) return arr_subseq(tc, seq, 0, n);
     LispObj head = NIL, tail = NIL;
     for (LispObj l = seq; cons_p(l); l = CDR(l)) {
         LispObj cell = lisp_cons(tc, CAR(l), NIL);
@@ -253,7 +142,7 @@ static LispObj search_common(ThContext *tc, const char *op, size_t nargs, LispOb
     for (size_t i = sa.start; i < sa.end; i++) {
         LispObj x;
         if (list_p(sa.seq)) { x = CAR(cursor); cursor = CDR(cursor); }
-        else x = seq_ref(sa.seq, i);
+        else x = seq_ref(tc, sa.seq, i);
         if (!bi_test_match(tc, &sa.bt, sa.item, x)) continue;
         count++;
         found = x;
@@ -307,11 +196,10 @@ static LispObj rebuild(ThContext *tc, LispObj seq, LispObj elts, LispObj mask, s
             if (!m[i]) r = lisp_cons(tc, VEC(elts)->items[i], r);
         return r;
     }
-    LispObj r = string_p(seq) ? str_make(tc, kept, 0) : vec_make(tc, kept, NIL);
+    LispObj r = arr_make_like(tc, seq, kept);
     for (size_t i = 0; i < n; i++) {
         if (m[i]) continue;
-        if (string_p(seq)) STR(r)->chars[k++] = char_code(VEC(elts)->items[i]);
-        else obj_set(&VEC(r)->items[k++], VEC(elts)->items[i]);
+        arr_storage_set(tc, r, k++, VEC(elts)->items[i]);
     }
     return r;
 }
@@ -328,7 +216,7 @@ static LispObj remove_common(ThContext *tc, const char *op, size_t nargs, LispOb
     for (size_t i = 0; i < n; i++) {
         LispObj x;
         if (list_p(sa.seq)) { x = CAR(cursor); cursor = CDR(cursor); }
-        else x = seq_ref(sa.seq, i);
+        else x = seq_ref(tc, sa.seq, i);
         obj_set(&VEC(elts)->items[i], x);
     }
     int64_t removed = 0;
@@ -372,17 +260,6 @@ REMOVE_FUNCTIONS(X)
     {lname, "CL", cl_##cname, 2, BUILTIN_REST, ll, doc},
 
 const BuiltinSpec builtins_vector[] = {
-    {"MAKE-ARRAY", "CL", cl_make_array, 1, BUILTIN_REST,
-     "dimensions &key element-type initial-element initial-contents adjustable fill-pointer "
-     "displaced-to displaced-index-offset",
-     "A fresh one-dimensional array (a string for character element types)."},
-    {"VECTOR", "CL", cl_vector, 0, BUILTIN_REST, "&rest objects", "A fresh simple vector of OBJECTS."},
-    {"AREF", "CL", cl_aref, 1, BUILTIN_REST, "array &rest subscripts", "The element of ARRAY at SUBSCRIPTS."},
-    {"%ASET", "SYS", sys_aset, 3, 3, "array index value",
-     "Stores VALUE at INDEX of ARRAY; returns VALUE (setf of AREF)."},
-    {"SVREF", "CL", cl_svref, 2, 2, "simple-vector index", "The element of SIMPLE-VECTOR at INDEX."},
-    {"%SVSET", "SYS", sys_svset, 3, 3, "simple-vector index value",
-     "Stores VALUE at INDEX of SIMPLE-VECTOR; returns VALUE (setf of SVREF)."},
     {"ELT", "CL", cl_elt, 2, 2, "sequence index", "The element of SEQUENCE at INDEX."},
     {"%SETELT", "SYS", sys_setelt, 3, 3, "sequence index value",
      "Stores VALUE at INDEX of SEQUENCE; returns VALUE (setf of ELT)."},

@@ -8,15 +8,16 @@
 
 /* ---- registration ---- */
 
-static LispObj package_of_spec(const char *code) {
+static LispObj package_of_spec(ThContext *tc, const char *code) {
     if (!strcmp(code, "CL")) return pkg_common_lisp;
     if (!strcmp(code, "EXT")) return pkg_ext;
+    if (!strcmp(code, "THR")) return pkg_find_cstr(tc, "PETREL-THREADS");
     return pkg_system;
 }
 
 void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
     for (const BuiltinSpec *s = specs; s->name; s++) {
-        LispObj pkg = package_of_spec(s->package);
+        LispObj pkg = package_of_spec(tc, s->package);
         LispObj sym = pkg_intern_cstr(tc, s->name, pkg);
         if (pkg != pkg_system) pkg_export(tc, sym, pkg);
         LispObj b = obj_alloc(tc, KIND_BUILTIN, 4);
@@ -33,8 +34,8 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
 #define TABLES(X) X(builtins_vm) X(builtins_disassemble) X(builtins_macro) X(builtins_cond) X(builtins_ext) X(builtins_io) X(builtins_list) \
     X(builtins_pred) X(builtins_num) X(builtins_symbol) X(builtins_string) X(builtins_vector) \
     X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf) X(builtins_fasl) \
-    X(builtins_seq) X(builtins_hash) X(builtins_num_bits) X(builtins_num_complex) X(builtins_num_float) \
-    X(builtins_num_trans)
+    X(builtins_seq) X(builtins_hash) X(builtins_array) X(builtins_threads) X(builtins_sync) \
+    X(builtins_num_bits) X(builtins_num_complex) X(builtins_num_float) X(builtins_num_trans)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X
@@ -150,7 +151,7 @@ static LispObj sys_fset(ThContext *tc, size_t nargs, LispObj *args) {
     if (symbol_p(name)) {
         if (sym_flag_p(name, SYMF_SPECIAL_OPERATOR))
             cond_program_error(tc, "cannot define %v as a function: it is a special operator", name);
-        obj_set(&SYM(name)->flags, fx_make(fx_value(SYM(name)->flags) & ~SYMF_MACRO));
+        if (sym_flag_p(name, SYMF_MACRO)) sym_clear_flag(name, SYMF_MACRO);
         obj_set(&SYM(name)->function, fn);
     } else {
         set_plist_value(tc, CAR(CDR(name)), S(SETF_FUNCTION), fn);

@@ -16,11 +16,18 @@ static int64_t ent_int(LispObj e, int i) { return fx_value(VEC(e)->items[i]); }
 /* ---- environment lookup ---- */
 
 /* Finds the innermost entry of kind (or kind2) named name; NIL if none. */
+/* Names are symbols or function names (setf symbol), which are fresh lists. */
+bool cc_same_name(LispObj a, LispObj b) {
+    if (a == b) return true;
+    return cons_p(a) && cons_p(b) && CAR(a) == S(SETF) && CAR(b) == S(SETF) && cons_p(CDR(a)) &&
+           cons_p(CDR(b)) && CAR(CDR(a)) == CAR(CDR(b));
+}
+
 static LispObj env_find(LispObj env, int kind, int kind2, LispObj name) {
     for (; cons_p(env); env = CDR(env)) {
         LispObj e = CAR(env);
         int64_t k = ent_int(e, E_KIND);
-        if ((k == kind || k == kind2) && ent(e, E_NAME) == name) return e;
+        if ((k == kind || k == kind2) && cc_same_name(ent(e, E_NAME), name)) return e;
     }
     return NIL;
 }
@@ -124,6 +131,7 @@ static void comp_symbol(CcFn *fs, LispObj sym, LispObj env, CcCtx ctx) {
         if (sym_flag_p(sym, SYMF_CONSTANT) && SYM(sym)->value != LISP_UNBOUND) {
             emit_const(fs, SYM(sym)->value);
         } else {
+            if (spec == NIL) cc_note_free_variable(fs, sym);
             cc_emit_op_u16(fs, OP_GLOBAL, cc_const_index(fs, sym));
             cc_push_depth(fs, 1);
         }
@@ -146,8 +154,12 @@ static void comp_setq_one(CcFn *fs, LispObj sym, LispObj value, LispObj env) {
     if (!lexical && (sym_flag_p(sym, SYMF_CONSTANT) || sym == NIL || sym == T))
         cc_error(fs, "SETQ: %v is a constant and cannot be assigned", sym);
     cc_form(fs, value, env, VALUE);
-    if (lexical) emit_var_write(fs, e);
-    else cc_emit_op_u16(fs, OP_SET_GLOBAL, cc_const_index(fs, sym));
+    if (lexical) {
+        emit_var_write(fs, e);
+    } else {
+        if (spec == NIL) cc_note_free_variable(fs, sym);
+        cc_emit_op_u16(fs, OP_SET_GLOBAL, cc_const_index(fs, sym));
+    }
 }
 
 static void comp_setq(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
@@ -235,14 +247,19 @@ static void comp_function(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
         } else {
             if (e == NIL && sym_flag_p(x, SYMF_SPECIAL_OPERATOR | SYMF_MACRO) && SYM(x)->function == LISP_UNBOUND)
                 cc_error(fs, "FUNCTION: %v names a special operator or macro, not a function", x);
+            cc_note_free_function(fs, x);
             cc_emit_op_u16(fs, OP_FDEF, cc_const_index(fs, x));
             cc_push_depth(fs, 1);
         }
     } else if (cons_p(x) && CAR(x) == S(SETF) && cons_p(CDR(x)) && symbol_p(CAR(CDR(x))) && CDR(CDR(x)) == NIL) {
         LispObj e = env_find(env, ENT_FUN, ENT_FUN, x);
-        (void)e;
-        cc_emit_op_u16(fs, OP_FDEF, cc_const_index(fs, x));
-        cc_push_depth(fs, 1);
+        if (e != NIL) {
+            emit_var_read(fs, e);  /* a local (flet ((setf foo) ...)) */
+        } else {
+            cc_note_free_function(fs, x);
+            cc_emit_op_u16(fs, OP_FDEF, cc_const_index(fs, x));
+            cc_push_depth(fs, 1);
+        }
     } else {
         cc_error(fs, "FUNCTION: %v is not a function name or lambda expression", x);
     }
@@ -826,6 +843,7 @@ static void comp_call(CcFn *fs, LispObj op, LispObj args, LispObj env, CcCtx ctx
         if (e != NIL) {
             emit_var_read(fs, e);
         } else {
+            cc_note_free_function(fs, op);
             cc_emit_op_u16(fs, OP_FDEF, cc_const_index(fs, op));
             cc_push_depth(fs, 1);
         }

@@ -23,7 +23,10 @@ typedef struct CcUnit {
     LispObj nlx_sites;      /* list of fixnum sites whose block/tagbody needs an exit frame */
     bool changed;           /* a new fact was learnt: compile again */
     bool file_mode;         /* compiling for compile-file: load-time-value is deferred */
+    LispObj free_variables; /* file mode: undefined free variables met in this pass */
+    LispObj free_functions; /* file mode: calls of functions not defined yet, this pass */
 } CcUnit;
+
 
 typedef struct CcFn {
     struct CcFn *parent;
@@ -42,6 +45,13 @@ typedef struct CcFn {
     size_t last_op;         /* offset of the last opcode emitted (peepholes) */
     size_t last_label;      /* offset where a label was last placed */
 } CcFn;
+
+/* File mode: remember a reference to a global variable or function that is
+ * not known yet, for COMPILE-FILE's warnings (compiler_top.c). */
+void cc_note_free_variable(CcFn *fs, LispObj sym);
+void cc_note_free_function(CcFn *fs, LispObj name);
+/* Same variable or function name: symbols by identity, (setf s) by s. */
+bool cc_same_name(LispObj a, LispObj b);
 
 /* Compilation context of one form. */
 typedef struct CcCtx {

@@ -68,15 +68,51 @@ LispObj cc_macroexpand(ThContext *tc, LispObj form, LispObj env, bool *expanded)
     return form;
 }
 
+static bool member_eq(LispObj x, LispObj list) {
+    for (; cons_p(list); list = CDR(list))
+        if (CAR(list) == x) return true;
+    return false;
+}
+
+void cc_note_free_variable(CcFn *fs, LispObj sym) {
+    if (!fs->unit->file_mode || sym_flag_p(sym, SYMF_SPECIAL | SYMF_CONSTANT)) return;
+    if (SYM(sym)->value != LISP_UNBOUND || member_eq(sym, fs->unit->free_variables)) return;
+    fs->unit->free_variables = lisp_cons(fs->tc, sym, fs->unit->free_variables);
+}
+
+static bool function_defined_p(LispObj name) {
+    if (symbol_p(name)) return SYM(name)->function != LISP_UNBOUND;
+    return lisp_plist_get(SYM(CAR(CDR(name)))->plist, S(SETF_FUNCTION), LISP_UNBOUND) != LISP_UNBOUND;
+}
+
+void cc_note_free_function(CcFn *fs, LispObj name) {
+    if (!fs->unit->file_mode || function_defined_p(name)) return;
+    for (LispObj l = fs->unit->free_functions; cons_p(l); l = CDR(l))
+        if (cc_same_name(CAR(l), name)) return;
+    fs->unit->free_functions = lisp_cons(fs->tc, name, fs->unit->free_functions);
+}
+
+/* Hands what the last pass met to the Lisp side (compile.lisp), which warns
+ * about variables now and about functions at the end of the compilation unit. */
+static void report_free_references(ThContext *tc, CcUnit *unit) {
+    LispObj fn = SYM(S(CC_NOTE_UNDEFINED))->function;
+    if (fn == LISP_UNBOUND || (unit->free_variables == NIL && unit->free_functions == NIL)) return;
+    vm_funcall2(tc, fn, lisp_nreverse(unit->free_variables), lisp_nreverse(unit->free_functions));
+}
+
 LispObj cc_compile_toplevel_code(ThContext *tc, LispObj form, LispObj env, bool file_mode) {
-    CcUnit unit = {0, NIL, NIL, false, file_mode};
+    CcUnit unit = {0, NIL, NIL, false, file_mode, NIL, NIL};
     for (int pass = 0;; pass++) {
         unit.next_site = 0;
         unit.changed = false;
+        unit.free_variables = unit.free_functions = NIL;
         CcFn fs;
         cc_init_fn(&fs, NULL, &unit, tc, NIL);
         LispObj code = cc_function(&fs, NIL, NIL, lisp_list(tc, 1, form), env, false);
-        if (!unit.changed) return code;
+        if (!unit.changed) {
+            report_free_references(tc, &unit);
+            return code;
+        }
         if (pass > 64) pt_fatal("compiler did not settle after %d passes", pass);
     }
 }

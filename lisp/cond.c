@@ -475,12 +475,25 @@ void cond_end_of_file(ThContext *tc, LispObj stream) {
     signal_new(tc, S(END_OF_FILE), msg, lisp_list(tc, 2, S(STREAM_KW), stream));
 }
 
-void cond_unbound_variable(ThContext *tc, LispObj sym) {
+/* Once conditions.lisp is loaded, these errors come with USE-VALUE and
+ * STORE-VALUE restarts (made in Lisp); the value a restart supplies is
+ * returned, and the caller uses it in place of the missing one. */
+static bool restarts_ready(LispObj fn_sym) { return SYM(fn_sym)->function != LISP_UNBOUND; }
+
+LispObj cond_unbound_variable(ThContext *tc, LispObj sym) {
+    if (restarts_ready(S(CND_UNBOUND_VARIABLE_RESTARTS)))
+        return vm_funcall1(tc, SYM(S(CND_UNBOUND_VARIABLE_RESTARTS))->function, sym);
     signal_new(tc, S(UNBOUND_VARIABLE), cond_format_message_v(tc, "The variable %v is unbound.", sym),
                lisp_list(tc, 2, S(NAME_KW), sym));
 }
 
-void cond_undefined_function(ThContext *tc, LispObj name) {
+/* The replacement is a function (the Lisp side coerces what a restart gets). */
+LispObj cond_undefined_function(ThContext *tc, LispObj name) {
+    if (restarts_ready(S(CND_UNDEFINED_FUNCTION_RESTARTS))) {
+        LispObj f = vm_funcall1(tc, SYM(S(CND_UNDEFINED_FUNCTION_RESTARTS))->function, name);
+        if (function_p(f)) return f;
+        cond_type_error(tc, f, S(FUNCTION));
+    }
     signal_new(tc, S(UNDEFINED_FUNCTION), cond_format_message_v(tc, "The function %v is undefined.", name),
                lisp_list(tc, 2, S(NAME_KW), name));
 }

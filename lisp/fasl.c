@@ -31,10 +31,13 @@
 
 #include "lisp/compiler_impl.h"
 #include "lisp/num_impl.h"
+#include "lisp/array_impl.h"
 
 enum FaslTag {
     FT_REF = 1, FT_FIXNUM, FT_CHAR, FT_SINGLE, FT_MARKER, FT_DOUBLE, FT_RATIO, FT_COMPLEX,
     FT_STRING, FT_SYMBOL, FT_USYMBOL, FT_PACKAGE, FT_LIST, FT_VECTOR, FT_BYTES, FT_CODE, FT_EVAL,
+    FT_EVAL_INIT,  /* creation code, then initialization code run once the object is known */
+    FT_UVECTOR, FT_ARRAY,
     FT_BIGNUM, /* [u64 signed limb count][limbs], normalised */
 };
 enum { REC_FORM = 'F', REC_END = 'E' };
@@ -137,7 +140,11 @@ static void dump_symbol(FaslOut *out, LispObj x) {
     put_chars(out, SYM(x)->name);
 }
 
-/* An instance with a make-load-form method: its creation form runs at load. */
+/* An instance: MAKE-LOAD-FORM gives a creation form, run at load, and an
+ * initialization form, run right after it (CLHS make-load-form).  x is in
+ * the table before the initialization code is dumped, so that code's
+ * references to x (and cycles through it) load as references to the new
+ * object; the creation form may not refer to x. */
 static void dump_by_load_form(FaslOut *out, LispObj x) {
     ThContext *tc = out->tc;
     LispObj mlf = S(MAKE_LOAD_FORM);
@@ -146,12 +153,38 @@ static void dump_by_load_form(FaslOut *out, LispObj x) {
                    x, out->source);
     LispObj creation = vm_funcall1(tc, mlf, x);
     LispObj init = vm_nvalues(tc) > 1 ? vm_value(tc, 1) : NIL;
-    if (init != NIL)
-        cond_error(tc, "COMPILE-FILE: %v: initialization forms of MAKE-LOAD-FORM are not supported", x);
     LispObj code = cc_compile_toplevel_code(tc, creation, NIL, true);
     insert(out, x);
-    put_u8(out, FT_EVAL);
+    put_u8(out, init == NIL ? FT_EVAL : FT_EVAL_INIT);
     dump(out, code);
+    if (init != NIL) dump(out, cc_compile_toplevel_code(tc, init, NIL, true));
+}
+
+/* A specialised vector: element code, length, then its raw words. */
+static void dump_uvector(FaslOut *out, LispObj x) {
+    insert(out, x);
+    put_u8(out, FT_UVECTOR);
+    put_u8(out, uvec_etype(x));
+    put_u32(out, (uint32_t)uvec_length(x));
+    put(out, uvec_data(x), (obj_nwords(x) - 2) * sizeof(GcWord));
+}
+
+/* An array header: its shape, fill pointer and adjustability, then a fresh
+ * simple copy of its row-major contents (displacement is not kept: the
+ * loaded array is similar, CLHS 3.2.4.2.2, and owns its elements). */
+static void dump_array(FaslOut *out, LispObj x) {
+    ThContext *tc = out->tc;
+    size_t rank = arr_rank(x), n = arr_total_size(x);
+    LispObj copy = arr_make_storage(tc, arr_etype(x), n);
+    for (size_t i = 0; i < n; i++) arr_storage_set(tc, copy, i, arr_row_ref(tc, x, i));
+    insert(out, x);
+    put_u8(out, FT_ARRAY);
+    put_u8(out, arr_etype(x));
+    put_u8(out, (unsigned)fx_value(ARR(x)->flags) & ARRF_ADJUSTABLE);
+    put_u32(out, (uint32_t)rank);
+    for (size_t k = 0; k < rank; k++) put_u32(out, (uint32_t)arr_dimension(x, k));
+    put_u32(out, ARR(x)->fill == NIL ? UINT32_MAX : (uint32_t)fx_value(ARR(x)->fill));
+    dump(out, copy);
 }
 
 static void dump_object(FaslOut *out, LispObj x) {
@@ -207,6 +240,8 @@ static void dump_object(FaslOut *out, LispObj x) {
         dump(out, ((LispCell *)obj_words(x))->value);
         return;
     case KIND_INSTANCE: dump_by_load_form(out, x); return;
+    case KIND_UVECTOR: dump_uvector(out, x); return;
+    case KIND_ARRAY: dump_array(out, x); return;
     default:
         cond_error(tc, "COMPILE-FILE: the object %v cannot be dumped into a FASL file (compiling %s)", x,
                    out->source);
@@ -356,6 +391,42 @@ static bool code_valid_p(LispObj c) {
            (k->keys == NIL || vector_p(k->keys));
 }
 
+static LispObj load_uvector(FaslIn *in) {
+    unsigned et = get_u8(in);
+    uint32_t n = get_u32(in);
+    if (et <= ET_CHARACTER || et >= ET_COUNT || n > (in->end - in->pos) * 8) corrupt(in, "bad specialised vector");
+    size_t id = reserve(in);
+    LispObj v = arr_make_storage(in->tc, (enum ArrEtype)et, n);
+    size_t bytes = (obj_nwords(v) - 2) * sizeof(GcWord);
+    memcpy(uvec_data(v), take(in, bytes), bytes); /* raw data: no Lisp values, no barrier */
+    return fill(in, id, v);
+}
+
+static LispObj load_array(FaslIn *in) {
+    ThContext *tc = in->tc;
+    unsigned et = get_u8(in), flags = get_u8(in);
+    uint32_t rank = get_u32(in);
+    if (et >= ET_COUNT || flags > ARRF_ADJUSTABLE || rank > 256) corrupt(in, "bad array header");
+    size_t dims[256], total = 1;
+    for (uint32_t k = 0; k < rank; k++) {
+        dims[k] = get_u32(in);
+        total *= dims[k];
+    }
+    uint32_t fp = get_u32(in);
+    if ((fp != UINT32_MAX && (rank != 1 || fp > dims[0]))) corrupt(in, "bad fill pointer");
+    size_t id = reserve(in);
+    /* the header exists (over empty storage) before its elements load: they may refer to it */
+    LispObj placeholder = arr_make_storage(tc, (enum ArrEtype)et, 0);
+    LispObj a = arr_make_header(tc, (enum ArrEtype)et, rank, dims, placeholder, 0, flags,
+                                fp == UINT32_MAX ? NIL : fx_make(fp));
+    fill(in, id, a);
+    LispObj data = load_obj(in);
+    if (!arr_storage_p(data) || arr_etype(data) != et || arr_storage_length(data) != total)
+        corrupt(in, "array contents do not match the header");
+    obj_set(&ARR(a)->data, data);
+    return a;
+}
+
 static LispObj load_code(FaslIn *in) {
     LispObj c = obj_alloc(in->tc, KIND_CODE, CODE_NWORDS);
     fill(in, reserve(in), c);
@@ -371,6 +442,12 @@ static LispObj run_code(ThContext *tc, LispObj code) {
     LispObj closure = obj_alloc(tc, KIND_CLOSURE, 1);
     gc_init_store(&CLO(closure)->code, code);
     return vm_funcall(tc, closure, 0, NULL);
+}
+
+static LispObj load_form_code(FaslIn *in) {
+    LispObj code = load_obj(in);
+    if (!kind_p(code, KIND_CODE) || arity_nreq(CODE(code)->arity) != 0) corrupt(in, "bad load-time form");
+    return code;
 }
 
 static LispObj load_symbol(FaslIn *in, bool interned) {
@@ -445,11 +522,13 @@ static LispObj load_heap(FaslIn *in, unsigned tag) {
         return fill(in, id, b);
     }
     case FT_CODE: return load_code(in);
-    case FT_EVAL: {
+    case FT_UVECTOR: return load_uvector(in);
+    case FT_ARRAY: return load_array(in);
+    case FT_EVAL: case FT_EVAL_INIT: {
         size_t id = reserve(in);
-        LispObj code = load_obj(in);
-        if (!kind_p(code, KIND_CODE) || arity_nreq(CODE(code)->arity) != 0) corrupt(in, "bad load-time form");
-        return fill(in, id, run_code(tc, code));
+        LispObj object = fill(in, id, run_code(tc, load_form_code(in)));
+        if (tag == FT_EVAL_INIT) run_code(tc, load_form_code(in));
+        return object;
     }
     default: corrupt(in, "unknown object tag");
     }

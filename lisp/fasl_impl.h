@@ -14,7 +14,7 @@
 
 #include "lisp/lisp.h"
 
-enum { FASL_FORMAT_VERSION = 1 };
+enum { FASL_FORMAT_VERSION = 3 };  /* 2: FT_EVAL_INIT; 3: FT_UVECTOR, FT_ARRAY */
 #define FASL_MAGIC "PETRELFASL"
 #define FASL_MAGIC_LEN 10
 

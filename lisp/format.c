@@ -18,6 +18,7 @@
  * No global mutable state; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
+#include "lisp/array_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -506,7 +507,8 @@ static int dir_p(Fmt *f, Directive *d, Args *a) {
 
 /* Runs another control string; its ~^ ends only that string. */
 static int run_sub(Fmt *f, Directive *d, LispObj control, Args *a) {
-    if (!string_p(control)) cond_type_error(f->tc, control, S(STRING));
+    if (!arr_string_p(control)) cond_type_error(f->tc, control, S(STRING));
+    control = arr_simple_string(f->tc, control);
     Fmt sub = { f->tc, control, STR(control)->chars, str_length(control), f->stream };
     interpret(&sub, 0, sub.len, a);
     return GO_ON;
@@ -583,7 +585,8 @@ static int dir_brace(Fmt *f, Directive *d, Args *a) {
     LispObj control = NIL;
     if (cl[0].start == cl[0].end) {
         control = next_arg(f, d, a);
-        if (!string_p(control)) cond_type_error(f->tc, control, S(STRING));
+        if (!arr_string_p(control)) cond_type_error(f->tc, control, S(STRING));
+        control = arr_simple_string(f->tc, control);
     }
     int64_t max = int_param(f, d, 0, -1);
     bool once = close.colon;
@@ -908,7 +911,8 @@ static int interpret(Fmt *f, size_t start, size_t end, Args *a) {
 }
 
 void pr_format(ThContext *tc, LispObj stream, LispObj control, LispObj args) {
-    if (!string_p(control)) cond_type_error(tc, control, S(STRING));
+    if (!arr_string_p(control)) cond_type_error(tc, control, S(STRING));
+    control = arr_simple_string(tc, control);
     Fmt f = { tc, control, STR(control)->chars, str_length(control), stm_output_designator(tc, stream) };
     Args a = args_over(args, NULL);
     interpret(&f, 0, f.len, &a);

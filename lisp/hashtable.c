@@ -20,12 +20,19 @@
  * The key tests (bi_eql, bi_equal, bi_equalp) run no user code and do not
  * allocate, so the entries vector cannot change during a probe.
  *
- * Threads: a table's slots are not locked here.  :synchronized is recorded
- * (HASH-TABLE-SYNCHRONIZED-P reports it); making such tables safe under
- * concurrent use is the threads work (DESIGN "Threads"). */
+ * Threads (stress/threads/SPEC.md): a :synchronized table holds a recursive
+ * MUTEX object in its synchronized slot, and every ht_ operation takes it
+ * (ht_lock; builtins_hash.c holds it across MAPHASH), so such tables are
+ * linearizable.  An unsynchronized table used from several threads at once
+ * may lose or duplicate entries but never touches memory outside its
+ * vectors: each operation reads the entries vector once and indexes only
+ * that vector, a probe is bounded by the slot count, and an insertion that
+ * finds no free slot (counts corrupted by a race) rebuilds and retries. */
 #include "lisp/hashtable_impl.h"
 
 #include "lisp/builtins_impl.h"
+#include "lisp/array_impl.h"
+#include "lisp/mt_impl.h"
 #include "lisp/vm_impl.h"
 
 #include <math.h>
@@ -83,6 +90,23 @@ static uint64_t string_hash(LispObj s, bool fold_case) {
     return combine(TAG_STRING, h);
 }
 
+/* A non-simple string hashes like the simple string of its characters;
+ * a bit vector by its active bits. */
+static uint64_t vector_equal_hash(LispObj x) {
+    size_t off = 0, n = arr_vector_length(x);
+    LispObj s = arr_resolve_quiet(x, &off);
+    if (s == NIL) return combine(TAG_KIND, KIND_ARRAY);
+    bool str = string_p(s);
+    uint64_t h = str ? UINT64_C(1469598103934665603) : TAG_ARRAY;
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        LispObj e = arr_storage_peek(s, off + i, &d);
+        if (str) h = (h ^ char_code(e)) * UINT64_C(1099511628211);
+        else h = combine(h, (uint64_t)e);
+    }
+    return str ? combine(TAG_STRING, h) : h;
+}
+
 static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     if (cons_p(x)) {
         uint64_t h = TAG_CONS;
@@ -94,9 +118,8 @@ static uint64_t equal_rec(LispObj x, int depth, int *budget) {
     }
     if (string_p(x)) return string_hash(x, false);
     if (symbol_p(x)) return combine(TAG_SYMBOL, (uint64_t)fx_value(SYM(x)->hash));
-    /* Non-simple arrays: EQUAL may compare some of them by contents (bit
-     * vectors, strings with fill pointers); one code for all stays correct. */
-    if (kind_p(x, KIND_ARRAY)) return combine(TAG_KIND, KIND_ARRAY);
+    /* EQUAL compares strings and bit vectors by their active elements. */
+    if (arr_string_p(x) || arr_bit_vector_p(x)) return vector_equal_hash(x);
     return eql_hash(x);
 }
 
@@ -142,16 +165,27 @@ static uint64_t number_equalp_hash(LispObj x) {
 
 static uint64_t equalp_rec(LispObj x, int depth, int *budget);
 
-/* Strings and simple vectors: EQUALP compares them element by element, a
- * string with a vector of characters included. */
+/* Arrays: EQUALP compares them element by element (a string with a
+ * vector of characters included), vectors up to their fill pointers. */
 static uint64_t array_equalp_hash(LispObj x, int depth, int *budget) {
-    bool str = string_p(x);
-    size_t n = str ? str_length(x) : vec_length(x);
+    size_t off = 0, n = arr_rank(x) == 1 ? arr_vector_length(x) : arr_total_size(x);
     uint64_t h = combine(TAG_ARRAY, n);
+    LispObj s = arr_resolve_quiet(x, &off);
+    if (s == NIL) return h;
     for (size_t i = 0; i < n && *budget > 0; i++) {
         (*budget)--;
-        LispObj e = str ? char_make(STR(x)->chars[i]) : VEC(x)->items[i];
-        h = combine(h, depth < HASH_DEPTH ? equalp_rec(e, depth + 1, budget) : TAG_ARRAY);
+        double d;
+        LispObj e = arr_storage_peek(s, off + i, &d);
+        uint64_t eh;
+        if (e == LISP_UNBOUND) { /* a raw double: hash it as number_equalp_hash would */
+            if (d == 0) d = 0;
+            uint64_t bits;
+            memcpy(&bits, &d, sizeof bits);
+            eh = combine(TAG_NUMBER, bits);
+        } else {
+            eh = depth < HASH_DEPTH ? equalp_rec(e, depth + 1, budget) : TAG_ARRAY;
+        }
+        h = combine(h, eh);
     }
     return h;
 }
@@ -179,11 +213,10 @@ static uint64_t equalp_rec(LispObj x, int depth, int *budget) {
         }
         return cons_p(x) ? h : combine(h, equalp_rec(x, depth + 1, budget));
     }
-    if (string_p(x) || vector_p(x)) return array_equalp_hash(x, depth, budget);
+    if (arr_array_p(x)) return array_equalp_hash(x, depth, budget);
     if (kind_p(x, KIND_INSTANCE)) return instance_equalp_hash(x, depth, budget);
-    /* EQUALP looks inside non-simple arrays and hash tables (CLHS EQUALP);
-     * one code per kind stays correct whatever it compares. */
-    if (kind_p(x, KIND_ARRAY) || ht_p(x)) return combine(TAG_KIND, obj_kind(x));
+    /* EQUALP looks inside hash tables (CLHS EQUALP); one code stays correct. */
+    if (ht_p(x)) return combine(TAG_KIND, obj_kind(x));
     return equal_rec(x, depth, budget);
 }
 
@@ -247,9 +280,10 @@ static size_t slots_for(ThContext *tc, size_t n, double load) {
 
 /* Index of key's slot, or -1.  *free gets the first slot on the probe path
  * an insertion may take (a tombstone or the empty slot ending the chain). */
-static int64_t probe(ThContext *tc, LispObj t, LispObj key, uint64_t h, int64_t *free) {
+static int64_t probe(ThContext *tc, LispObj t, LispObj key, uint64_t h, int64_t *free, LispObj *entries_out) {
     enum HtTest test = table_test(t);
     LispObj entries = HT(t)->entries, hf = fx_make((int64_t)h);
+    *entries_out = entries;
     size_t mask = slot_count(entries) - 1, i = h & mask;
     *free = -1;
     for (size_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
@@ -308,6 +342,7 @@ LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
     double load = table_load(rehash_threshold);
     size_t slots = slots_for(tc, size < INITIAL_LIMIT ? size : INITIAL_LIMIT, load);
     LispObj entries = vec_make(tc, slots * HT_ENTRY_WORDS, HT_EMPTY);
+    LispObj lock = synchronized ? mt_make_internal_mutex(tc, true) : NIL;
     LispObj t = obj_alloc(tc, KIND_HASH_TABLE, HASH_TABLE_NWORDS);
     LispHashTable *h = HT(t);
     gc_init_store(&h->test, test);
@@ -317,31 +352,48 @@ LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
     gc_init_store(&h->size, fx_make((int64_t)((double)slots * load)));
     gc_init_store(&h->rehash_size, rehash_size);
     gc_init_store(&h->rehash_threshold, rehash_threshold);
-    gc_init_store(&h->synchronized, synchronized ? T : NIL);
+    gc_init_store(&h->synchronized, lock);
     gc_init_store(&h->weakness, NIL);
     return t;
 }
 
-LispObj ht_get(ThContext *tc, LispObj t, LispObj key) {
-    int64_t free;
-    int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free);
-    return i < 0 ? LISP_UNBOUND : slot_words(HT(t)->entries, (size_t)i)[1];
+/* ---------------------------------------------------------------- locking */
+
+void ht_lock(ThContext *tc, LispObj t) {
+    LispObj m = HT(t)->synchronized;
+    if (m != NIL) th_mutex_lock(tc, &MTX(m)->mutex);
 }
 
-void ht_put(ThContext *tc, LispObj t, LispObj key, LispObj value) {
+void ht_unlock(LispObj t) {
+    LispObj m = HT(t)->synchronized;
+    if (m != NIL) pthread_mutex_unlock(&MTX(m)->mutex);
+}
+
+/* ---------------------------------------------------------------- access */
+
+static LispObj get_locked(ThContext *tc, LispObj t, LispObj key) {
+    int64_t free;
+    LispObj entries;
+    int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free, &entries);
+    return i < 0 ? LISP_UNBOUND : slot_words(entries, (size_t)i)[1];
+}
+
+static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
     uint64_t h = key_hash(table_test(t), key);
     int64_t free;
-    int64_t i = probe(tc, t, key, h, &free);
+    LispObj entries;
+    int64_t i = probe(tc, t, key, h, &free, &entries);
     if (i >= 0) {
-        obj_set(&slot_words(HT(t)->entries, (size_t)i)[1], value);
+        obj_set(&slot_words(entries, (size_t)i)[1], value);
         return;
     }
-    bool reuse = slot_words(HT(t)->entries, (size_t)free)[0] == HT_TOMBSTONE;
-    if (!reuse && fx_value(HT(t)->used) >= fx_value(HT(t)->size)) {
+    bool reuse = free >= 0 && slot_words(entries, (size_t)free)[0] == HT_TOMBSTONE;
+    while (free < 0 || (!reuse && fx_value(HT(t)->used) >= fx_value(HT(t)->size))) {
         rebuild(tc, t, grown_size(t));
-        probe(tc, t, key, h, &free); /* now: no tombstones, free is the chain's empty end */
+        probe(tc, t, key, h, &free, &entries); /* now: no tombstones, free is the chain's empty end */
+        reuse = false;
     }
-    LispObj *s = slot_words(HT(t)->entries, (size_t)free);
+    LispObj *s = slot_words(entries, (size_t)free);
     obj_set(&s[0], key);
     obj_set(&s[1], value);
     obj_set(&s[2], fx_make((int64_t)h));
@@ -349,11 +401,11 @@ void ht_put(ThContext *tc, LispObj t, LispObj key, LispObj value) {
     if (!reuse) obj_set(&HT(t)->used, fx_make(fx_value(HT(t)->used) + 1));
 }
 
-bool ht_remove(ThContext *tc, LispObj t, LispObj key) {
+static bool remove_locked(ThContext *tc, LispObj t, LispObj key) {
     int64_t free;
-    int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free);
+    LispObj entries;
+    int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free, &entries);
     if (i < 0) return false;
-    LispObj entries = HT(t)->entries;
     size_t mask = slot_count(entries) - 1;
     bool chain_ends = slot_words(entries, ((size_t)i + 1) & mask)[0] == HT_EMPTY;
     LispObj *s = slot_words(entries, (size_t)i);
@@ -365,13 +417,59 @@ bool ht_remove(ThContext *tc, LispObj t, LispObj key) {
     return true;
 }
 
-void ht_clear(ThContext *tc, LispObj t) {
+/* A synchronized table's lock is released however the operation ends (a
+ * rebuild may signal heap exhaustion). */
+typedef struct HtOp { LispObj t, key, value; int which; bool removed; LispObj result; } HtOp;
+
+static LispObj run_op(ThContext *tc, void *data) {
+    HtOp *op = data;
+    switch (op->which) {
+    case 0: op->result = get_locked(tc, op->t, op->key); break;
+    case 1: put_locked(tc, op->t, op->key, op->value); break;
+    default: op->removed = remove_locked(tc, op->t, op->key); break;
+    }
+    return NIL;
+}
+
+static void unlock_op(ThContext *tc, void *data) {
     (void)tc;
+    ht_unlock(((HtOp *)data)->t);
+}
+
+static void locked_op(ThContext *tc, HtOp *op) {
+    if (HT(op->t)->synchronized == NIL) {
+        run_op(tc, op);
+        return;
+    }
+    ht_lock(tc, op->t);
+    vm_protect_call(tc, run_op, op, unlock_op, op);
+}
+
+LispObj ht_get(ThContext *tc, LispObj t, LispObj key) {
+    HtOp op = {.t = t, .key = key, .which = 0};
+    locked_op(tc, &op);
+    return op.result;
+}
+
+void ht_put(ThContext *tc, LispObj t, LispObj key, LispObj value) {
+    HtOp op = {.t = t, .key = key, .value = value, .which = 1};
+    locked_op(tc, &op);
+}
+
+bool ht_remove(ThContext *tc, LispObj t, LispObj key) {
+    HtOp op = {.t = t, .key = key, .which = 2};
+    locked_op(tc, &op);
+    return op.removed;
+}
+
+void ht_clear(ThContext *tc, LispObj t) {
+    ht_lock(tc, t);  /* nothing here allocates or signals */
     LispObj entries = HT(t)->entries;
     size_t n = vec_length(entries);
     for (size_t i = 0; i < n; i++) obj_set(&VEC(entries)->items[i], HT_EMPTY);
     obj_set(&HT(t)->count, fx_make(0));
     obj_set(&HT(t)->used, fx_make(0));
+    ht_unlock(t);
 }
 
 bool ht_next(LispObj t, size_t *pos, LispObj *key, LispObj *value) {

@@ -19,7 +19,7 @@ typedef struct LispHashTable {
     LispObj size;             /* fixnum: used slots allowed before the table is rebuilt */
     LispObj rehash_size;      /* (integer 1 *) or (float (1.0) *), as given */
     LispObj rehash_threshold; /* (real 0 1), as given */
-    LispObj synchronized;     /* T or NIL (EXT :synchronized) */
+    LispObj synchronized;     /* a recursive MUTEX (EXT :synchronized), or NIL */
     LispObj weakness;         /* NIL: weak tables are not supported yet */
 } LispHashTable;
 #define HASH_TABLE_NWORDS 9
@@ -35,6 +35,10 @@ static inline bool ht_p(LispObj x) { return kind_p(x, KIND_HASH_TABLE); }
  * checked (rehash_threshold a real in [0,1]). */
 LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
                 LispObj rehash_threshold, bool synchronized);
+/* A synchronized table's lock (no-ops for others): held by every ht_
+ * operation, and by MAPHASH across its whole traversal. */
+void ht_lock(ThContext *tc, LispObj table);
+void ht_unlock(LispObj table);
 /* The value under key, or LISP_UNBOUND when there is none. */
 LispObj ht_get(ThContext *tc, LispObj table, LispObj key);
 void ht_put(ThContext *tc, LispObj table, LispObj key, LispObj value);

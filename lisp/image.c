@@ -2,7 +2,8 @@
  * heap after the library is loaded, plus the C globals that point into it,
  * so that startup maps a file instead of reading and compiling the library.
  *
- * File layout:
+ * File layout (offsets relative to the image's start, which is 0 in a core
+ * file and the first 64 KiB boundary past the runtime in an executable):
  *   ImgHeader at 0 (magic, format, version, build id, heap base, offsets);
  *   the C roots (LispObj words, in roots_table order) at roots_off;
  *   the heap's page table and pages (gc/image.c) at table_off / data_off.
@@ -13,6 +14,9 @@
  *     build id check guarantees the same binary, hence the same offsets);
  *   STREAM file: saved as 1/2/3 for stdin/stdout/stderr, 0 for any other
  *     FILE (which comes back closed: NULL).
+ * An executable (save-lisp-and-die :executable t) is this binary's bytes,
+ * zero padding, the image, then an ExeTrailer at the very end that gives
+ * the image's start; the binary looks for it in /proc/self/exe at startup.
  * The VM and thread state are not in the image; lisp_init rebuilds them.
  * Saving patches those raw words in place, writes, and puts them back, so
  * the saving process stays usable.  Single thread only (startup, or a
@@ -163,7 +167,17 @@ static void relocate(GcWord *w, void *data) {
 /* ---- saving ---- */
 
 
-static bool write_image(ThContext *tc, int fd) {
+/* Written at the very end of an executable; base is the image's offset. */
+typedef struct ExeTrailer {
+    char magic[16];  /* EXE_MAGIC, NUL padded */
+    uint64_t base;
+    uint64_t image_end;
+    uint64_t program;  /* 1: saved with a :toplevel */
+} ExeTrailer;
+#define EXE_MAGIC "PETRELEXECORE"
+
+/* Writes the image at file offset base; its end offset in *end. */
+static bool write_image(ThContext *tc, int fd, uint64_t base, uint64_t *end) {
     size_t nroots = roots_table(NULL);
     LispObj **roots = malloc(nroots * sizeof *roots);
     LispObj *vals = malloc(nroots * sizeof *vals);
@@ -183,8 +197,12 @@ static bool write_image(ThContext *tc, int fd) {
     Patches ps = {0};
     gc_each_object(unrelocate, &ps);
     /* now: raw words are position independent; nothing may allocate until restored */
-    bool ok = gc_image_write(fd, &tc->gc, h.table_off, &h.data_off, &h.hwm) &&
-              gc_image_pwrite_all(fd, vals, nroots * sizeof *vals, h.roots_off) && gc_image_pwrite_all(fd, &h, sizeof h, 0);
+    uint64_t data_abs = 0;
+    bool ok = gc_image_write(fd, &tc->gc, base + h.table_off, &data_abs, &h.hwm);
+    h.data_off = data_abs - base;
+    ok = ok && gc_image_pwrite_all(fd, vals, nroots * sizeof *vals, base + h.roots_off) &&
+         gc_image_pwrite_all(fd, &h, sizeof h, base);
+    *end = base + h.data_off + (h.hwm << 16);
     for (size_t i = ps.n; i-- > 0;) *ps.v[i].at = ps.v[i].old;
     free(ps.v);
     free(roots);
@@ -192,13 +210,52 @@ static bool write_image(ThContext *tc, int fd) {
     return ok;
 }
 
-bool img_save(ThContext *tc, const char *path, LispObj toplevel, char *err, size_t errcap) {
+/* The runtime part of the running binary: all of it, or up to its own
+ * embedded image when it is itself a saved executable. */
+static bool copy_runtime(int out, uint64_t *len) {
+    int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    struct stat st;
+    ExeTrailer t;
+    bool ok = fstat(in, &st) == 0;
+    uint64_t n = ok ? (uint64_t)st.st_size : 0;
+    if (ok && n >= sizeof t && pread(in, &t, sizeof t, (off_t)(n - sizeof t)) == (ssize_t)sizeof t &&
+        !memcmp(t.magic, EXE_MAGIC, sizeof EXE_MAGIC) && t.base <= n)
+        n = t.base;
+    char buf[1 << 16];
+    for (uint64_t off = 0; ok && off < n;) {
+        size_t want = n - off < sizeof buf ? (size_t)(n - off) : sizeof buf;
+        ssize_t k = pread(in, buf, want, (off_t)off);
+        ok = k > 0 && gc_image_pwrite_all(out, buf, (size_t)k, off);
+        off += k > 0 ? (uint64_t)k : 0;
+    }
+    int e = errno;
+    close(in);
+    errno = e;
+    *len = n;
+    return ok;
+}
+
+static bool write_file(ThContext *tc, int fd, bool executable, bool program) {
+    uint64_t base = 0, end = 0;
+    if (executable) {
+        if (!copy_runtime(fd, &base)) return false;
+        base = (base + 0xffff) & ~(uint64_t)0xffff;
+    }
+    if (!write_image(tc, fd, base, &end)) return false;
+    if (!executable) return true;
+    ExeTrailer t = {.base = base, .image_end = end, .program = program};
+    strncpy(t.magic, EXE_MAGIC, sizeof t.magic);
+    return gc_image_pwrite_all(fd, &t, sizeof t, end) && fchmod(fd, 0755) == 0;
+}
+
+bool img_save(ThContext *tc, const char *path, LispObj toplevel, bool executable, char *err, size_t errcap) {
     lisp_image_toplevel = toplevel;
     gc_collect(&tc->gc);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    bool ok = fd >= 0 && write_image(tc, fd);
+    bool ok = fd >= 0 && write_file(tc, fd, executable, toplevel != NIL);
     int e = errno;
     if (fd >= 0 && close(fd) != 0) ok = false;
     if (ok && rename(tmp, path) != 0) ok = false, e = errno;
@@ -232,28 +289,63 @@ static bool check_header(const ImgHeader *h, const char *path, off_t size, char 
     return true;
 }
 
-bool img_open(const char *path, ImgCore *core, char *err, size_t errcap) {
-    memset(core, 0, sizeof *core);
-    core->fd = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        snprintf(err, errcap, "cannot open core %s: %s", path, strerror(e));
-        errno = e;
-        return false;
-    }
+/* Reads and checks the header of the image at base in fd (closed on failure). */
+static bool open_at(int fd, uint64_t base, const char *path, ImgCore *core, char *err, size_t errcap) {
     ImgHeader h;
     struct stat st;
-    bool ok = fstat(fd, &st) == 0 && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h;
+    bool ok = fstat(fd, &st) == 0 && (uint64_t)st.st_size >= base &&
+              pread(fd, &h, sizeof h, (off_t)base) == (ssize_t)sizeof h;
     if (!ok) bad(err, errcap, path, "not a Petrel core file (too short)");
-    else ok = check_header(&h, path, st.st_size, err, errcap);
+    else ok = check_header(&h, path, st.st_size - (off_t)base, err, errcap);
     if (!ok) {
         close(fd);
         errno = EINVAL;
         return false;
     }
-    *core = (ImgCore){fd, (void *)(uintptr_t)h.heap_base, h.hwm, h.table_off, h.data_off,
-                      h.roots_off, h.nroots, h.anchor, h.tls_counter};
+    *core = (ImgCore){.fd = fd, .heap_base = (void *)(uintptr_t)h.heap_base, .base = base, .hwm = h.hwm,
+                      .table_off = h.table_off, .data_off = h.data_off, .roots_off = h.roots_off,
+                      .nroots = h.nroots, .anchor = h.anchor, .tls_counter = h.tls_counter};
+    return true;
+}
+
+static int open_file(const char *path, char *err, size_t errcap) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errcap, "cannot open core %s: %s", path, strerror(e));
+        errno = e;
+    }
+    return fd;
+}
+
+bool img_open(const char *path, ImgCore *core, char *err, size_t errcap) {
+    memset(core, 0, sizeof *core);
+    core->fd = -1;
+    int fd = open_file(path, err, errcap);
+    return fd >= 0 && open_at(fd, 0, path, core, err, errcap);
+}
+
+bool img_open_embedded(const char *path, ImgCore *core, char *err, size_t errcap) {
+    memset(core, 0, sizeof *core);
+    core->fd = -1;
+    int fd = open_file(path, err, errcap);
+    if (fd < 0) return false;
+    struct stat st;
+    ExeTrailer t;
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < sizeof t ||
+        pread(fd, &t, sizeof t, st.st_size - (off_t)sizeof t) != (ssize_t)sizeof t ||
+        memcmp(t.magic, EXE_MAGIC, sizeof EXE_MAGIC) != 0) {
+        close(fd);
+        errno = ENOENT;
+        return false;
+    }
+    if (t.base & 0xffff || t.image_end + sizeof t != (uint64_t)st.st_size) {
+        close(fd);
+        errno = EINVAL;
+        return bad(err, errcap, path, "corrupt executable image trailer");
+    }
+    if (!open_at(fd, t.base, path, core, err, errcap)) return false;
+    core->program = t.program == 1;
     return true;
 }
 
@@ -270,9 +362,11 @@ bool img_load(ThContext *tc, ImgCore *core, char *err, size_t errcap) {
     LispObj *vals = malloc(n * sizeof *vals);
     PT_CHECK(roots && vals, "out of memory loading a core");
     roots_table(roots);
-    bool ok = pread(core->fd, vals, n * sizeof *vals, (off_t)core->roots_off) == (ssize_t)(n * sizeof *vals);
+    bool ok = pread(core->fd, vals, n * sizeof *vals, (off_t)(core->base + core->roots_off)) ==
+              (ssize_t)(n * sizeof *vals);
     if (!ok) snprintf(err, errcap, "truncated core roots");
-    ok = ok && gc_image_read(core->fd, core->table_off, core->data_off, core->hwm, err, errcap);
+    ok = ok && gc_image_read(core->fd, core->base + core->table_off, core->base + core->data_off, core->hwm, err,
+                             errcap);
     if (ok) {
         for (size_t i = 0; i < n; i++) *roots[i] = vals[i];
         th_tls_index_restore(core->tls_counter);

@@ -51,6 +51,8 @@ static void make_packages(ThContext *tc) {
     pkg_ext = pkg_make(tc, "PETREL-EXT", ext_nicks);
     pkg_system = pkg_make(tc, "PETREL-SYSTEM", sys_nicks);
     pkg_cl_user = pkg_make(tc, "COMMON-LISP-USER", user_nicks);
+    LispObj threads = pkg_make(tc, "PETREL-THREADS", NULL);
+    pkg_use(tc, threads, pkg_common_lisp);
     pkg_use(tc, pkg_ext, pkg_common_lisp);
     pkg_use(tc, pkg_system, pkg_common_lisp);
     pkg_use(tc, pkg_system, pkg_ext);
@@ -60,10 +62,11 @@ static void make_packages(ThContext *tc) {
     pkg_add_symbol(tc, lisp_t, pkg_common_lisp, true);
 }
 
-static LispObj package_named(const char *code) {
+static LispObj package_named(ThContext *tc, const char *code) {
     if (!strcmp(code, "CL")) return pkg_common_lisp;
     if (!strcmp(code, "KW")) return pkg_keyword;
     if (!strcmp(code, "EXT")) return pkg_ext;
+    if (!strcmp(code, "THR")) return pkg_find_cstr(tc, "PETREL-THREADS");
     return pkg_system;
 }
 
@@ -77,12 +80,13 @@ static const char *const cl_symbol_names[] = {
  * statuses, so every symbol is interned first and exported afterwards. */
 static void intern_known_symbols(ThContext *tc) {
     for (size_t i = 0; i < sizeof symbol_table / sizeof symbol_table[0]; i++)
-        lisp_syms[symbol_table[i].id] = pkg_intern_cstr(tc, symbol_table[i].name, package_named(symbol_table[i].pkg));
+        lisp_syms[symbol_table[i].id] =
+            pkg_intern_cstr(tc, symbol_table[i].name, package_named(tc, symbol_table[i].pkg));
     for (size_t i = 0; i < sizeof cl_symbol_names / sizeof cl_symbol_names[0]; i++)
         pkg_export(tc, pkg_intern_cstr(tc, cl_symbol_names[i], pkg_common_lisp), pkg_common_lisp);
     for (size_t i = 0; i < sizeof symbol_table / sizeof symbol_table[0]; i++) {
-        LispObj pkg = package_named(symbol_table[i].pkg);
-        if (pkg == pkg_common_lisp || pkg == pkg_ext) pkg_export(tc, lisp_syms[symbol_table[i].id], pkg);
+        LispObj pkg = package_named(tc, symbol_table[i].pkg);
+        if (pkg != pkg_system && pkg != pkg_keyword) pkg_export(tc, lisp_syms[symbol_table[i].id], pkg);
     }
 }
 
@@ -203,9 +207,12 @@ static LispObj load_boot(ThContext *tc, void *data) {
     LispObj eof = lisp_cons(tc, NIL, NIL);
     for (;;) {
         LispObj form = rd_read(tc, stream, false, eof, false);
-        if (form == eof) return T;
+        if (form == eof) break;
         vm_eval(tc, form);
     }
+    /* Whatever package the last library file was in, users start in CL-USER. */
+    sym_set_value(tc, S(STAR_PACKAGE), pkg_cl_user);
+    return T;
 }
 
 /* The library from the embedded source: symbols, builtins, then boot.lisp. */
@@ -250,6 +257,7 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
         core = NULL;
     }
     th_init();
+    vm_register_root_scanner();
     ThContext *tc = th_attach_current(stack_base, "main");
     gc_add_root_range(lisp_syms, SYM__COUNT);
     gc_add_root_range(&lisp_nil, 1);
@@ -270,5 +278,7 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     } else {
         build_from_source(tc);
     }
+    mt_init();
+    mt_init_main_thread(tc);
     return tc;
 }

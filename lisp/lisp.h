@@ -50,8 +50,13 @@ typedef GcWord LispObj;
     X(INSTANCE, "INSTANCE", GC_BOXED_ALL)  /* [type descriptor][slots...] */  \
     X(STREAM, "STREAM", 5)                 /* see LispStream */               \
     X(HASH_TABLE, "HASH-TABLE", GC_BOXED_ALL)                                \
-    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* non-simple array header */      \
-    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */
+    X(ARRAY, "ARRAY", GC_BOXED_ALL)        /* array header: lisp/array_impl.h */ \
+    X(CONDITION, "CONDITION", GC_BOXED_ALL) /* [type symbol][message][plist] */ \
+    X(UVECTOR, "SIMPLE-ARRAY", 2)          /* [length][element code][raw data] */ \
+    X(THREAD, "THREAD", 6)                 /* see LispThread (lisp/mt_impl.h) */  \
+    X(MUTEX, "MUTEX", 2)                   /* see LispMutex */                    \
+    X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \
+    X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */
 
 enum LispKind {
     KIND_NONE = 0,
@@ -318,13 +323,20 @@ LispObj pkg_current(ThContext *tc);  /* value of *package* */
 bool sym_keyword_p(LispObj x);
 /* Dynamic value of a special variable in this thread (binding or global). */
 LispObj sym_value(ThContext *tc, LispObj symbol);   /* LISP_UNBOUND if unbound */
+/* The cell a symbol-value read or write of s uses now in this thread. */
+LispObj *sym_value_slot(ThContext *tc, LispObj s);
 void sym_set_value(ThContext *tc, LispObj symbol, LispObj value);
 LispObj sym_value_checked(ThContext *tc, LispObj symbol); /* signals unbound-variable */
 /* Binds a special for the current thread; undone by sym_unbind_to. */
 void sym_bind(ThContext *tc, LispObj symbol, LispObj value);
 void sym_unbind_to(ThContext *tc, size_t bind_top);
-static inline bool sym_flag_p(LispObj s, unsigned f) { return (fx_value(SYM(s)->flags) & f) != 0; }
+/* Flags are a fixnum word changed by atomic OR/AND (threads set different
+ * flags of one symbol at once); a fixnum is no reference, so no barrier. */
+static inline bool sym_flag_p(LispObj s, unsigned f) {
+    return (fx_value(__atomic_load_n(&SYM(s)->flags, __ATOMIC_RELAXED)) & f) != 0;
+}
 void sym_set_flag(LispObj s, unsigned f);
+void sym_clear_flag(LispObj s, unsigned f);
 LispObj sym_gensym(ThContext *tc, const char *prefix);
 
 /* ---- Streams (lisp/stream.c) ---- */
@@ -377,8 +389,9 @@ _Noreturn void cond_type_error(ThContext *tc, LispObj datum, LispObj expected_ty
 _Noreturn void cond_program_error(ThContext *tc, const char *fmt, ...);
 _Noreturn void cond_reader_error(ThContext *tc, LispObj stream, const char *fmt, ...);
 _Noreturn void cond_end_of_file(ThContext *tc, LispObj stream);
-_Noreturn void cond_unbound_variable(ThContext *tc, LispObj symbol);
-_Noreturn void cond_undefined_function(ThContext *tc, LispObj name);
+/* Signal with USE-VALUE/STORE-VALUE restarts; return the value a restart supplies. */
+LispObj cond_unbound_variable(ThContext *tc, LispObj symbol);
+LispObj cond_undefined_function(ThContext *tc, LispObj name);
 _Noreturn void cond_storage_condition(ThContext *tc, const char *fmt, ...);
 _Noreturn void cond_division_by_zero(ThContext *tc, LispObj op, LispObj operands);
 /* True if condition's type is type or a subtype (kernel hierarchy table). */
@@ -444,15 +457,21 @@ extern LispObj lisp_image_toplevel;
 struct ImgCore {
     int fd;
     void *heap_base;
+    uint64_t base;  /* where the image starts in the file: 0, or past the runtime in an executable */
+    bool program;   /* an executable with a :toplevel: the command line is the program's */
     uint64_t hwm, table_off, data_off, roots_off, nroots, anchor, tls_counter;
 };
 /* Opens and checks path: false with the reason in err (errno ENOENT kept if
  * the file does not exist). */
 bool img_open(const char *path, ImgCore *core, char *err, size_t errcap);
+/* The core inside an executable that save-lisp-and-die :executable t wrote:
+ * false (errno ENOENT) if path has none, false with err if it is unusable. */
+bool img_open_embedded(const char *path, ImgCore *core, char *err, size_t errcap);
 void img_close(ImgCore *core);
 /* Maps core into the fresh heap and restores the C roots; false with err. */
 bool img_load(ThContext *tc, ImgCore *core, char *err, size_t errcap);
-/* Collects, then writes the whole image to path; false with err. */
-bool img_save(ThContext *tc, const char *path, LispObj toplevel, char *err, size_t errcap);
+/* Collects, then writes the whole image to path; false with err.  With
+ * executable, path is this petrel binary with the image appended. */
+bool img_save(ThContext *tc, const char *path, LispObj toplevel, bool executable, char *err, size_t errcap);
 
 #endif

@@ -108,6 +108,23 @@ static void parse_args(int argc, char **argv, Options *o) {
     }
 }
 
+/* A program (an executable saved with a :toplevel) owns its command line,
+ * except leading runtime options, as in SBCL: --dynamic-space-size MB,
+ * --control-stack-size MB, and --end-runtime-options to stop.  Returns the
+ * index of the first argument left for the program. */
+static int parse_runtime_args(int argc, char **argv, Options *o) {
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--dynamic-space-size")) o->lisp.dynamic_space_mb = parse_megabytes(a, next), i++;
+        else if (!strcmp(a, "--control-stack-size")) o->lisp.control_stack_mb = parse_megabytes(a, next), i++;
+        else if (!strcmp(a, "--end-runtime-options")) return i + 1;
+        else break;
+    }
+    return i;
+}
+
 typedef struct Step { const Action *action; } Step;
 
 static LispObj run_action(ThContext *tc, void *data) {
@@ -192,13 +209,18 @@ static void check_heap_fits(const Options *o, const ImgCore *core, const char *p
 }
 
 /* The core to start from, in order: --core (must work: else exit 2),
+ * the image inside this binary (an executable save-lisp-and-die wrote),
  * $PETREL_CORE, petrel.core beside the binary; none: the built-in library.
  * A missing $PETREL_CORE file is silent; an unusable core found by the
  * last two ways is a one-line warning. */
-static ImgCore *choose_core(const Options *o, ImgCore *core) {
+static ImgCore *choose_core(const Options *o, ImgCore *core, bool embedded) {
     static char beside[4096];
     char err[1024];
     if (o->save_core || o->no_core) return NULL;
+    if (!o->core && embedded) {
+        check_heap_fits(o, core, "inside this executable");
+        return core;
+    }
     if (o->core) {
         if (img_open(o->core, core, err, sizeof err)) {
             check_heap_fits(o, core, o->core);
@@ -220,7 +242,7 @@ static ImgCore *choose_core(const Options *o, ImgCore *core) {
 
 static int save_core(ThContext *tc, const char *path) {
     char err[1024];
-    if (img_save(tc, path, NIL, err, sizeof err)) return 0;
+    if (img_save(tc, path, NIL, false, err, sizeof err)) return 0;
     fprintf(stderr, "petrel: %s\n", err);
     return 1;
 }
@@ -229,12 +251,26 @@ int main(int argc, char **argv) {
     int stack_marker;
     static Options opts;
     static ImgCore core;
-    parse_args(argc, argv, &opts);
-    opts.lisp.core = choose_core(&opts, &core);
+    char err[1024];
+    bool embedded = img_open_embedded("/proc/self/exe", &core, err, sizeof err);
+    if (!embedded && errno != ENOENT) {
+        fprintf(stderr, "petrel: %s\n", err);
+        return 2;
+    }
+    int first_program_arg = 1;
+    if (embedded && core.program) {
+        first_program_arg = parse_runtime_args(argc, argv, &opts);
+        opts.non_interactive = true;
+    } else {
+        parse_args(argc, argv, &opts);
+    }
+    opts.lisp.core = choose_core(&opts, &core, embedded);
+    if (embedded && opts.lisp.core != &core) img_close(&core);
     ThContext *tc = lisp_init(&opts.lisp, &stack_marker);
     if (opts.save_core) return save_core(tc, opts.save_core);
     LispObj argl = NIL;
-    for (int i = argc; i-- > 0;) argl = lisp_cons(tc, str_from_cstr(tc, argv[i]), argl);
+    for (int i = argc; i-- > first_program_arg;) argl = lisp_cons(tc, str_from_cstr(tc, argv[i]), argl);
+    argl = lisp_cons(tc, str_from_cstr(tc, argv[0]), argl);
     sym_set_value(tc, S(STAR_POSIX_ARGV), argl);
     Main m = {&opts, 0};
     bool thrown;

@@ -6,6 +6,7 @@
  * objects are filled with gc_init_store: nobody else can see them yet. */
 #include "lisp/vm_impl.h"
 #include "lisp/num_impl.h"
+#include "lisp/array_impl.h"
 
 #include <stdlib.h>
 
@@ -245,13 +246,17 @@ LispObj arg_symbol(ThContext *tc, LispObj x) {
     return x;
 }
 
+/* A non-simple string (fill pointer, adjustable, displaced) is read
+ * through a fresh simple copy of its active characters. */
 LispObj arg_string(ThContext *tc, LispObj x) {
-    if (!string_p(x)) cond_type_error(tc, x, S(STRING));
-    return x;
+    if (string_p(x)) return x;
+    if (arr_string_p(x)) return arr_simple_string(tc, x);
+    cond_type_error(tc, x, S(STRING));
 }
 
 LispObj arg_string_designator(ThContext *tc, LispObj x) {
     if (string_p(x)) return x;
+    if (arr_string_p(x)) return arr_simple_string(tc, x);
     if (symbol_p(x)) return SYM(x)->name;
     if (char_p(x)) return str_make(tc, 1, char_code(x));
     cond_type_error(tc, x, S(STRING_DESIGNATOR));
@@ -260,9 +265,9 @@ LispObj arg_string_designator(ThContext *tc, LispObj x) {
 LispObj arg_function_designator(ThContext *tc, LispObj x) {
     if (function_p(x)) return x;
     if (symbol_p(x)) {
-        LispObj f = SYM(x)->function;
+        LispObj f = __atomic_load_n(&SYM(x)->function, __ATOMIC_ACQUIRE);  /* may be redefined concurrently */
         if (f == LISP_UNBOUND || sym_flag_p(x, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
-            cond_undefined_function(tc, x);
+            f = cond_undefined_function(tc, x);
         return f;
     }
     cond_type_error(tc, x, S(FUNCTION_DESIGNATOR));

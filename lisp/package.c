@@ -18,7 +18,8 @@
  * are guarded by package_lock (recursive: interning may allocate, and
  * allocation may run code that looks symbols up).  Readers take it too.
  * A check done in Lisp and the mutation that follows it are two critical
- * sections, not one (acceptable until threads land; see packages.lisp). */
+ * sections, not one: two threads exporting conflicting symbols at once may
+ * both pass the check (see packages.lisp); interning is atomic. */
 #include "lisp/lisp.h"
 
 #include <pthread.h>
@@ -49,8 +50,13 @@ static bool name_equal(LispObj a, LispObj b) {
  * package_lock. */
 static _Atomic(ThContext *) lock_owner;
 static int lock_depth;
+/* Interning allocates, and allocation may stop the world: a thread waiting
+ * for package_lock waits in a safe region (th_mutex_lock), or a pause
+ * started by the holder would wait for it forever. */
 static void lock(void) {
-    pthread_mutex_lock(&package_lock);
+    ThContext *tc = th_current();
+    if (tc) th_mutex_lock(tc, &package_lock);
+    else pthread_mutex_lock(&package_lock);
     if (lock_depth++ == 0) atomic_store_explicit(&lock_owner, th_current(), memory_order_relaxed);
 }
 static void unlock(void) {
@@ -299,9 +305,8 @@ void pkg_add_symbol(ThContext *tc, LispObj sym, LispObj pkg, bool external) {
 
 static void set_external_flag(LispObj sym, LispObj pkg, bool external) {
     if (SYM(sym)->package != pkg) return;
-    int64_t f = fx_value(SYM(sym)->flags);
-    f = external ? (f | SYMF_EXTERNAL) : (f & ~(int64_t)SYMF_EXTERNAL);
-    obj_set(&SYM(sym)->flags, fx_make(f));
+    if (external) sym_set_flag(sym, SYMF_EXTERNAL);
+    else sym_clear_flag(sym, SYMF_EXTERNAL);
 }
 
 static LispObj list_without(ThContext *tc, LispObj list, LispObj item) {

@@ -20,6 +20,7 @@
  * No global mutable state; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
+#include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
 #include "lisp/hashtable_impl.h"
 #include "lisp/num_impl.h"
@@ -495,6 +496,81 @@ static void print_vector(Printer *p, LispObj x, int depth) {
     put(p, ')');
 }
 
+/* ---- Arrays of the array layer (CLHS 22.1.3.6-7) ---- */
+
+/* #<(SIMPLE-ARRAY ...) {address}>: *print-array* false. */
+static void print_array_unreadably(Printer *p, LispObj x, int depth) {
+    check_readable(p, "array");
+    LispObj type_of = pkg_intern_cstr(p->tc, "TYPE-OF", pkg_common_lisp);
+    LispObj type = vm_funcall1(p->tc, vm_fdefinition(p->tc, type_of), x);
+    puts_(p, "#<");
+    print_object(p, type, depth + 1);
+    put_address(p, x);
+    put(p, '>');
+}
+
+static void print_bits(Printer *p, LispObj x, size_t n) {
+    puts_(p, "#*");
+    for (size_t i = 0; i < n; i++) put(p, arr_row_ref(p->tc, x, i) == fx_make(1) ? '1' : '0');
+}
+
+/* The elements [*index, *index + the sub-array size) of axis on, nested. */
+static void print_axis(Printer *p, LispObj x, size_t axis, size_t *index, int depth) {
+    size_t rank = arr_rank(x);
+    if (axis == rank) {
+        print_object(p, arr_row_ref(p->tc, x, (*index)++), depth);
+        return;
+    }
+    size_t n = axis == 0 && rank == 1 ? arr_vector_length(x) : arr_dimension(x, axis), sub = 1;
+    for (size_t k = axis + 1; k < rank; k++) sub *= arr_dimension(x, k);
+    if (too_deep(p, depth)) return;
+    put(p, '(');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) put(p, ' ');
+        if (length_reached(p, (int64_t)i) || !spend(p)) { puts_(p, "..."); break; }
+        size_t start = *index;
+        print_axis(p, x, axis + 1, index, depth + 1);
+        *index = start + sub;
+    }
+    put(p, ')');
+}
+
+/* *print-readably* and an element type #( and #nA cannot say: with
+ * *read-eval*, #.(MAKE-ARRAY '<dims> :ELEMENT-TYPE '<type>
+ * :INITIAL-CONTENTS '<nested lists>), else print-not-readable. */
+static void print_array_by_eval(Printer *p, LispObj x, int depth) {
+    LispObj re = sym_value(p->tc, S(STAR_READ_EVAL));
+    if (re == NIL || re == LISP_UNBOUND) check_readable(p, "specialised array");
+    LispObj dims = NIL;
+    for (size_t k = arr_rank(x); k-- > 0;) dims = lisp_cons(p->tc, fx_make((int64_t)arr_dimension(x, k)), dims);
+    puts_(p, "#.(MAKE-ARRAY '");
+    print_object(p, dims, depth + 1);
+    puts_(p, " :ELEMENT-TYPE '");
+    print_object(p, arr_etype_spec(p->tc, arr_etype(x)), depth + 1);
+    puts_(p, " :INITIAL-CONTENTS '");
+    size_t index = 0;
+    print_axis(p, x, 0, &index, depth);
+    put(p, ')');
+}
+
+static void print_array(Printer *p, LispObj x, int depth) {
+    size_t rank = arr_rank(x);
+    if (arr_string_p(x)) { print_string(p, arr_simple_string(p->tc, x), depth); return; }
+    if (!p->o.array && !p->o.readably) { print_array_unreadably(p, x, depth); return; }
+    enum ArrEtype et = arr_etype(x);
+    if (p->o.readably && et != ET_T && (rank != 1 || et != ET_BIT)) { print_array_by_eval(p, x, depth); return; }
+    if (rank == 1 && et == ET_BIT) { print_bits(p, x, arr_vector_length(x)); return; }
+    size_t index = 0;
+    if (rank == 1) {
+        put(p, '#');
+    } else {
+        char buf[32];
+        snprintf(buf, sizeof buf, "#%zuA", rank);
+        puts_(p, buf);
+    }
+    print_axis(p, x, 0, &index, depth);
+}
+
 /* ---- Unreadable objects: #<...> ---- */
 
 static void print_package(Printer *p, LispObj x, int depth) {
@@ -615,13 +691,19 @@ static void print_hash_table(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
-/* Anything else: #<KIND {address}>. */
+/* Anything else: #<KIND [detail] {address}>; threads, locks and the like
+ * say who they are (mt_print_detail: "name" state/owner). */
 static void print_opaque(Printer *p, LispObj x, int depth) {
     unsigned k = obj_kind(x);
     const char *name = k < KIND_COUNT ? lisp_kind_names[k] : "UNKNOWN-OBJECT";
     check_readable(p, name);
     puts_(p, "#<");
     puts_(p, name);
+    LispObj detail = mt_print_detail(p->tc, x);
+    if (string_p(detail)) {
+        put(p, ' ');
+        stm_write_string(p->tc, p->stream, detail, 0, str_length(detail));
+    }
     put_address(p, x);
     put(p, '>');
 }
@@ -635,7 +717,8 @@ static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_CLOSURE] = print_function,    [KIND_BUILTIN] = print_function,
     [KIND_PACKAGE] = print_package,     [KIND_INSTANCE] = print_instance,
     [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
-    [KIND_HASH_TABLE] = print_hash_table,
+    [KIND_HASH_TABLE] = print_hash_table, [KIND_ARRAY] = print_array,
+    [KIND_UVECTOR] = print_array,
 };
 
 static void print_marker(Printer *p, LispObj x) {

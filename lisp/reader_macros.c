@@ -13,6 +13,7 @@
  * content they would otherwise interpret.  No shared mutable state. */
 #include "lisp/lisp.h"
 #include "lisp/reader_impl.h"
+#include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
 #include "lisp/num_impl.h"
 
@@ -417,19 +418,81 @@ static LispObj sharp_radix(RdState *st, int32_t sub, int64_t arg) {
     return out;
 }
 
-/* -- Not supported yet: consume the syntax, then say so. -- */
+/* -- Arrays (CLHS 2.4.8.4, 2.4.8.12) -- */
 
-/* #*0101 bit vectors: validated, then refused (no bit vectors yet). */
+/* #*0101 and #n*01: a simple bit vector; with n, the last bit fills up to n. */
 static LispObj sharp_star(RdState *st, int32_t sub, int64_t arg) {
     read_token_after_sharp(st);
     if (rd_suppress_p(st))
         return NIL;
     for (size_t i = 0; i < st->len; i++) {
         uint32_t c = rd_tok_char(st, i);
-        if (c != '0' && c != '1')
+        if ((c != '0' && c != '1') || st->tok_escaped)
             RD_ERROR(st, "illegal bit vector syntax after #*");
     }
-    RD_ERROR(st, "bit vectors (#*) are not supported yet");
+    size_t n = st->len;
+    if (arg != NO_ARG) {
+        if (arg > (int64_t)RD_MAX_VECTOR_ARG)
+            RD_ERROR(st, "bit vector length %ld in #n* is too large", (long)arg);
+        if ((size_t)arg < n || (n == 0 && arg > 0))
+            RD_ERROR(st, "bit vector of length %ld cannot hold %zu bits", (long)arg, n);
+        n = (size_t)arg;
+    }
+    LispObj v = arr_make_storage(st->tc, ET_BIT, n);
+    LispObj bit = fx_make(0);
+    for (size_t i = 0; i < n; i++) {
+        if (i < st->len) bit = fx_make(rd_tok_char(st, i) == '1');
+        arr_storage_set(st->tc, v, i, bit);
+    }
+    return v;
+}
+
+/* True if x has the shape dims[k..rank): nested sequences of those lengths. */
+static bool contents_shape_p(RdState *st, LispObj x, const int64_t *dims, int64_t k, int64_t rank) {
+    if (k == rank) return true;
+    if (!(cons_p(x) || x == NIL) && !arr_vector_p(x)) return false;
+    if (list_p(x)) {
+        int64_t n = 0;
+        for (; cons_p(x); x = CDR(x), n++)
+            if (n >= dims[k] || !contents_shape_p(st, CAR(x), dims, k + 1, rank)) return false;
+        return x == NIL && n == dims[k];
+    }
+    if ((int64_t)arr_vector_length(x) != dims[k]) return false;
+    for (int64_t i = 0; i < dims[k]; i++)
+        if (!contents_shape_p(st, arr_row_ref(st->tc, x, (size_t)i), dims, k + 1, rank)) return false;
+    return true;
+}
+
+/* #nA contents: an array of rank n whose dimensions are the lengths of the
+ * nested sequences of contents (the first element of each level). */
+static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
+    LispObj contents = rd_read_required(st);
+    if (rd_suppress_p(st))
+        return NIL;
+    if (arg == NO_ARG)
+        RD_ERROR(st, "#A needs a rank, as in #2A((1 2) (3 4))");
+    if (arg > 256)
+        RD_ERROR(st, "rank %ld in #nA exceeds ARRAY-RANK-LIMIT", (long)arg);
+    LispObj dims = NIL, level = contents;
+    for (int64_t k = 0; k < arg; k++) {
+        if (!list_p(level) && !arr_vector_p(level))
+            RD_ERROR(st, "#%ldA: %v is not a sequence at depth %ld", (long)arg, level, (long)k);
+        size_t n = list_p(level) ? lisp_list_length(st->tc, level) : arr_vector_length(level);
+        dims = lisp_cons(st->tc, fx_make((int64_t)n), dims);
+        if (n == 0) { /* the remaining dimensions are 0 */
+            for (int64_t j = k + 1; j < arg; j++) dims = lisp_cons(st->tc, fx_make(0), dims);
+            break;
+        }
+        level = list_p(level) ? CAR(level) : arr_row_ref(st->tc, level, 0);
+    }
+    dims = lisp_nreverse(dims);
+    int64_t d[256], k = 0;
+    for (LispObj l = dims; cons_p(l); l = CDR(l)) d[k++] = fx_value(CAR(l));
+    if (!contents_shape_p(st, contents, d, 0, arg))
+        RD_ERROR(st, "#%ldA: the contents %v are not nested sequences of dimensions %v", (long)arg, contents, dims);
+    LispObj args[3] = {dims, S(INITIAL_CONTENTS_KW), contents};
+    LispObj make = pkg_intern_cstr(st->tc, "MAKE-ARRAY", pkg_common_lisp);
+    return vm_funcall(st->tc, vm_fdefinition(st->tc, make), 3, args);
 }
 
 /* -- #C(real imag): a complex, as (complex real imag) makes it (CLHS 2.4.8.11) -- */
@@ -497,7 +560,7 @@ static const RdSharpFn sharp_table[128] = {
     ['-'] = sharp_plus_minus, ['|'] = sharp_bar,    ['B'] = sharp_radix,
     ['O'] = sharp_radix,      ['X'] = sharp_radix,  ['R'] = sharp_radix,
     ['*'] = sharp_star,       ['C'] = sharp_c,
-    ['A'] = sharp_object_unsupported, ['S'] = sharp_s,
+    ['A'] = sharp_a, ['S'] = sharp_s,
     ['P'] = sharp_object_unsupported, ['='] = rd_sharp_equal,
     ['#'] = rd_sharp_sharp,   ['<'] = sharp_invalid,
     [')'] = sharp_invalid,    [' '] = sharp_invalid, ['\t'] = sharp_invalid,

@@ -9,24 +9,32 @@
 
 #include <stdatomic.h>
 
-void sym_set_flag(LispObj s, unsigned f) {
-    obj_set(&SYM(s)->flags, fx_make(fx_value(SYM(s)->flags) | f));
+void sym_set_flag(LispObj s, unsigned f) { __atomic_fetch_or(&SYM(s)->flags, fx_make(f), __ATOMIC_SEQ_CST); }
+
+void sym_clear_flag(LispObj s, unsigned f) {
+    __atomic_fetch_and(&SYM(s)->flags, ~fx_make(f), __ATOMIC_SEQ_CST);
 }
 
 bool sym_keyword_p(LispObj x) { return symbol_p(x) && SYM(x)->package == pkg_keyword; }
 
-/* The slot holding x's current value in this thread: a binding or the global cell. */
+/* The slot holding x's current value in this thread: a binding or the global
+ * cell.  tls_index and the global cell are shared: read atomically (relaxed;
+ * a plain move on x86-64), since other threads may set them at any time. */
 static inline LispObj *value_slot(ThContext *tc, LispObj s) {
-    uint64_t i = (uint64_t)fx_value(SYM(s)->tls_index);
+    uint64_t i = (uint64_t)fx_value(__atomic_load_n(&SYM(s)->tls_index, __ATOMIC_RELAXED));
     if (i && i < tc->tls_capacity && tc->tls_values[i] != LISP_NO_BINDING) return &tc->tls_values[i];
     return &SYM(s)->value;
 }
 
-LispObj sym_value(ThContext *tc, LispObj s) { return *value_slot(tc, s); }
+static inline LispObj read_slot(LispObj *slot) { return __atomic_load_n(slot, __ATOMIC_RELAXED); }
+
+LispObj sym_value(ThContext *tc, LispObj s) { return read_slot(value_slot(tc, s)); }
+
+LispObj *sym_value_slot(ThContext *tc, LispObj s) { return value_slot(tc, s); }
 
 LispObj sym_value_checked(ThContext *tc, LispObj s) {
-    LispObj v = *value_slot(tc, s);
-    if (v == LISP_UNBOUND) cond_unbound_variable(tc, s);
+    LispObj v = read_slot(value_slot(tc, s));
+    if (v == LISP_UNBOUND) v = cond_unbound_variable(tc, s);
     return v;
 }
 

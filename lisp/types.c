@@ -9,8 +9,7 @@
  * (values ...), signals an error (CLHS TYPEP), never answers false
  * silently.  Only DEFTYPE expanders, SATISFIES predicates and the Lisp
  * element-type upgrader run Lisp; every other test is pure C.
- * Array element types upgrade to CHARACTER, BIT or T: strings are the
- * (simple-array character (*)) objects, simple vectors (simple-array t (*));
+ * Array element types upgrade as lisp/array.c says (CLHS 15.1.2.1);
  * base-char is character, so base strings are strings.
  * No state of its own: deftype expanders live on the name's plist under
  * SYS::%DEFTYPE (written by DEFTYPE in src/types.lisp). */
@@ -18,6 +17,7 @@
 #include "lisp/cond_impl.h"
 #include "lisp/builtins_impl.h"
 #include "lisp/num_impl.h"
+#include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- atomic types */
 
@@ -65,17 +65,17 @@ static bool structure_object_p(LispObj x) {
     X(BASE_CHAR, char_p(x))                                                                   \
     X(STANDARD_CHAR, char_p(x) && standard_char_code_p(char_code(x)))                         \
     X(TY_EXTENDED_CHAR, false)                                                                \
-    X(STRING, string_p(x))                                                                    \
+    X(STRING, arr_string_p(x))                                                                \
     X(SIMPLE_STRING, string_p(x))                                                             \
-    X(BASE_STRING, string_p(x))                                                               \
+    X(BASE_STRING, arr_string_p(x))                                                           \
     X(SIMPLE_BASE_STRING, string_p(x))                                                        \
-    X(VECTOR, vector_p(x) || string_p(x))                                                     \
+    X(VECTOR, arr_vector_p(x))                                                                \
     X(SIMPLE_VECTOR, vector_p(x))                                                             \
-    X(ARRAY, vector_p(x) || string_p(x) || kind_p(x, KIND_ARRAY))                             \
-    X(SIMPLE_ARRAY, vector_p(x) || string_p(x))                                               \
-    X(TY_BIT_VECTOR, false)                                                                   \
-    X(TY_SIMPLE_BIT_VECTOR, false)                                                            \
-    X(SEQUENCE, list_p(x) || vector_p(x) || string_p(x))                                      \
+    X(ARRAY, arr_array_p(x))                                                                  \
+    X(SIMPLE_ARRAY, arr_simple_p(x))                                                          \
+    X(TY_BIT_VECTOR, arr_bit_vector_p(x))                                                     \
+    X(TY_SIMPLE_BIT_VECTOR, uvec_p(x) && uvec_etype(x) == ET_BIT)                             \
+    X(SEQUENCE, list_p(x) || arr_vector_p(x))                                                 \
     X(FUNCTION, function_p(x))                                                                \
     X(FUNCTION_TYPE, function_p(x))                                                           \
     X(PACKAGE, package_p(x))                                                                  \
@@ -180,43 +180,34 @@ static bool byte_typep(ThContext *tc, LispObj x, LispObj spec, LispObj op) {
 
 /* ---------------------------------------------------------------- arrays */
 
-/* Upgraded array element type of et: CHARACTER, BIT or T. */
-static LispObj upgrade_element_type(ThContext *tc, LispObj et) {
-    if (et == T) return T;
-    if (et == S(CHARACTER) || et == S(BASE_CHAR) || et == S(STANDARD_CHAR)) return S(CHARACTER);
-    if (et == S(BIT)) return S(BIT);
-    LispObj fn = SYM(S(TY_UPGRADED_ELEMENT_TYPE))->function;
-    if (fn == LISP_UNBOUND || !function_p(fn)) return T;
-    return vm_funcall1(tc, fn, et);
-}
-
-static LispObj actual_element_type(LispObj x) {
-    return string_p(x) ? S(CHARACTER) : T;
-}
-
 static bool element_type_ok(ThContext *tc, LispObj x, LispObj et) {
-    return et == S(STAR) || upgrade_element_type(tc, et) == actual_element_type(x);
+    return et == S(STAR) || arr_etype_of_spec(tc, et) == arr_etype(x);
 }
 
-/* A one-dimensional x of length len against a dimension spec. */
-static bool dims_ok(ThContext *tc, LispObj dims, size_t len, LispObj spec) {
+/* x's dimensions against a dimension spec: * , a rank, or a list of * and sizes. */
+static bool dims_ok(ThContext *tc, LispObj x, LispObj dims, LispObj spec) {
     if (dims == S(STAR)) return true;
-    if (fx_p(dims)) return fx_value(dims) == 1;
-    if (!cons_p(dims)) bad_spec(tc, spec);
-    if (CDR(dims) != NIL) return false;
-    LispObj d = CAR(dims);
-    if (d == S(STAR)) return true;
-    if (!fx_p(d) || fx_value(d) < 0) bad_spec(tc, spec);
-    return (size_t)fx_value(d) == len;
+    size_t rank = arr_rank(x);
+    if (fx_p(dims)) {
+        if (fx_value(dims) < 0) bad_spec(tc, spec);
+        return (size_t)fx_value(dims) == rank;
+    }
+    if (!list_p(dims)) bad_spec(tc, spec);
+    size_t k = 0;
+    for (LispObj l = dims; cons_p(l); l = CDR(l), k++) {
+        LispObj d = CAR(l);
+        if (d == S(STAR)) continue;
+        if (!fx_p(d) || fx_value(d) < 0) bad_spec(tc, spec);
+        if (k >= rank || (size_t)fx_value(d) != arr_dimension(x, k)) return false;
+    }
+    return k == rank;
 }
 
-static bool size_ok(ThContext *tc, LispObj size, size_t len, LispObj spec) {
+static bool size_ok(ThContext *tc, LispObj x, LispObj size, LispObj spec) {
     if (size == S(STAR)) return true;
     if (!fx_p(size) || fx_value(size) < 0) bad_spec(tc, spec);
-    return (size_t)fx_value(size) == len;
+    return (size_t)fx_value(size) == arr_dimension(x, 0);
 }
-
-static size_t array_length(LispObj x) { return string_p(x) ? str_length(x) : vec_length(x); }
 
 /* nth argument of a compound spec or '*. */
 static LispObj spec_arg(LispObj spec, int n) {
@@ -226,16 +217,18 @@ static LispObj spec_arg(LispObj spec, int n) {
 }
 
 static bool array_typep(ThContext *tc, LispObj x, LispObj spec, LispObj op) {
-    if (!(vector_p(x) || string_p(x))) return false;
-    size_t len = array_length(x);
+    if (!arr_array_p(x)) return false;
+    bool simple = op == S(SIMPLE_ARRAY) || op == S(SIMPLE_VECTOR) || op == S(SIMPLE_STRING) ||
+                  op == S(SIMPLE_BASE_STRING) || op == S(TY_SIMPLE_BIT_VECTOR);
+    if (simple && !arr_simple_p(x)) return false;
     if (op == S(ARRAY) || op == S(SIMPLE_ARRAY))
-        return element_type_ok(tc, x, spec_arg(spec, 0)) && dims_ok(tc, spec_arg(spec, 1), len, spec);
+        return element_type_ok(tc, x, spec_arg(spec, 0)) && dims_ok(tc, x, spec_arg(spec, 1), spec);
+    if (arr_rank(x) != 1) return false;
     if (op == S(VECTOR))
-        return element_type_ok(tc, x, spec_arg(spec, 0)) && size_ok(tc, spec_arg(spec, 1), len, spec);
-    if (op == S(SIMPLE_VECTOR)) return vector_p(x) && size_ok(tc, spec_arg(spec, 0), len, spec);
-    if (op == S(TY_BIT_VECTOR) || op == S(TY_SIMPLE_BIT_VECTOR)) return false;
-    /* string, simple-string, base-string, simple-base-string */
-    return string_p(x) && size_ok(tc, spec_arg(spec, 0), len, spec);
+        return element_type_ok(tc, x, spec_arg(spec, 0)) && size_ok(tc, x, spec_arg(spec, 1), spec);
+    enum ArrEtype want = op == S(SIMPLE_VECTOR) ? ET_T
+                       : (op == S(TY_BIT_VECTOR) || op == S(TY_SIMPLE_BIT_VECTOR)) ? ET_BIT : ET_CHARACTER;
+    return arr_etype(x) == want && size_ok(tc, x, spec_arg(spec, 0), spec);
 }
 
 static bool array_op_p(LispObj op) {

@@ -21,8 +21,8 @@
 
 /* ---- stacks ---- */
 
-static void scan_vm_roots(GcMarker *mk, void *data) {
-    ThContext *tc = data;
+/* One thread's VM roots, in a pause (threads/ calls this for every context). */
+static void scan_vm_roots(GcMarker *mk, ThContext *tc) {
     VmState *vs = tc->vm;
     gc_mark_words(mk, vs->stack, vs->sp);
     gc_mark_words(mk, vs->mv, vs->mv + (vs->nvals < VM_MV_LIMIT ? vs->nvals : VM_MV_LIMIT));
@@ -59,7 +59,19 @@ void vm_init_thread(ThContext *tc, size_t control_stack_bytes) {
     vs->pending_values = 0;
     vs->last_backtrace = 0;
     tc->vm = vs;
-    gc_add_root_scanner(scan_vm_roots, tc);
+}
+
+void vm_register_root_scanner(void) { th_set_vm_root_scanner(scan_vm_roots); }
+
+/* The thread is leaving: its VM holds nothing any more. */
+void vm_free_thread(ThContext *tc) {
+    VmState *vs = tc->vm;
+    if (!vs) return;
+    tc->vm = NULL;  /* running, so no pause is scanning it now; the next one will not */
+    munmap(vs->stack, (size_t)(vs->stack_end - vs->stack) * sizeof(LispObj));
+    free(vs->frames);
+    free(vs->dyn);
+    free(vs);
 }
 
 static _Noreturn void stack_exhausted(ThContext *tc, const char *which) {
@@ -166,7 +178,6 @@ LispObj vm_function_name(LispObj fn) {
 }
 
 static _Noreturn void not_a_function(ThContext *tc, LispObj x) {
-    if (symbol_p(x)) cond_undefined_function(tc, x);
     cond_type_error(tc, x, S(FUNCTION_DESIGNATOR));
 }
 
@@ -471,15 +482,14 @@ LispObj vm_funcall2(ThContext *tc, LispObj fn, LispObj a, LispObj b) {
 LispObj vm_fdefinition(ThContext *tc, LispObj name) {
     if (symbol_p(name)) {
         LispObj f = SYM(name)->function;
-        if (f == LISP_UNBOUND) cond_undefined_function(tc, name);
-        if (sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
-            cond_undefined_function(tc, name);
+        if (f == LISP_UNBOUND || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
+            f = cond_undefined_function(tc, name);
         return f;
     }
     if (cons_p(name) && CAR(name) == S(SETF) && cons_p(CDR(name)) && symbol_p(CAR(CDR(name))) &&
         CDR(CDR(name)) == NIL) {
         LispObj f = lisp_plist_get(SYM(CAR(CDR(name)))->plist, S(SETF_FUNCTION), LISP_UNBOUND);
-        if (f == LISP_UNBOUND) cond_undefined_function(tc, name);
+        if (f == LISP_UNBOUND) f = cond_undefined_function(tc, name);
         return f;
     }
     cond_type_error(tc, name, S(FUNCTION_DESIGNATOR));
@@ -516,6 +526,14 @@ static LispObj run_loop(ThContext *tc, size_t mine, RunRegs *r) {
     bool tail;
 
 #define SAVE() (vs->sp = sp)
+/* A safepoint: the VM stack is saved first, so a pause scans it exactly. */
+#define POLL()                                       \
+    do {                                             \
+        if (th_poll_pending(tc)) {                   \
+            SAVE();                                  \
+            th_poll_slow(tc);                        \
+        }                                            \
+    } while (0)
 #define LOAD_REGS()                                                      \
     do {                                                                 \
         closure = r->closure; fp = r->fp; sp = r->sp; pc = r->pc;        \
@@ -581,7 +599,7 @@ dispatch:
         CASE(GLOBAL) {
             LispObj s = consts[U16(pc)]; pc += 2;
             LispObj v = sym_value(tc, s);
-            if (v == LISP_UNBOUND) { SAVE(); cond_unbound_variable(tc, s); }
+            if (v == LISP_UNBOUND) { SAVE(); v = cond_unbound_variable(tc, s); }
             *sp++ = v;
             NEXT();
         }
@@ -596,7 +614,8 @@ dispatch:
         }
         CASE(FDEF) {
             LispObj name = consts[U16(pc)]; pc += 2;
-            LispObj f = symbol_p(name) ? SYM(name)->function : LISP_UNBOUND;
+            /* acquire: another thread may have just defined it (defun publishes with release) */
+            LispObj f = symbol_p(name) ? __atomic_load_n(&SYM(name)->function, __ATOMIC_ACQUIRE) : LISP_UNBOUND;
             if (f == LISP_UNBOUND || !symbol_p(name) || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR)) {
                 SAVE();
                 f = vm_fdefinition(tc, name);
@@ -612,7 +631,7 @@ dispatch:
         }
         CASE(SAVE_BIND) fp[U16(pc)] = fx_make((int64_t)tc->bind_top); pc += 2; NEXT();
         CASE(UNBIND_TO) sym_unbind_to(tc, (size_t)fx_value(fp[U16(pc)])); pc += 2; NEXT();
-        CASE(JUMP) pc = code_base + U32(pc); th_poll(tc); NEXT();
+        CASE(JUMP) pc = code_base + U32(pc); POLL(); NEXT();
         CASE(JUMP_NIL) if (*--sp == NIL) pc = code_base + U32(pc); else pc += 4; NEXT();
         CASE(JUMP_NOT_NIL) if (*--sp != NIL) pc = code_base + U32(pc); else pc += 4; NEXT();
         CASE(JUMP_SUPPLIED)
@@ -625,7 +644,7 @@ dispatch:
             nargs = U16(pc); pc += 2;
             fn = sp[-(long)nargs - 1];
             tail = op == OP_TAIL_CALL;
-            th_poll(tc);
+            POLL();
         call_common:
             if (kind_p(fn, KIND_CLOSURE)) {
                 LispObj code = CLO(fn)->code;
@@ -684,7 +703,7 @@ dispatch:
                 for (LispObj l = lists[i]; cons_p(l); l = CDR(l)) *sp++ = CAR(l);
             fn = base[-1];
             tail = false;
-            th_poll(tc);
+            POLL();
             goto call_common;
         }
         CASE(RET1)

@@ -95,6 +95,16 @@ static inline size_t code_nlocals(LispObj code) { return (size_t)(fx_value(CODE(
 static inline size_t code_max_depth(LispObj code) { return (size_t)(fx_value(CODE(code)->nlocals) >> 24); }
 
 void vm_init_thread(ThContext *tc, size_t control_stack_bytes);
+void vm_free_thread(ThContext *tc);
+/* PETREL-THREADS (builtins_threads.c): the interrupt runner, and the main
+ * thread's Lisp object (made at every startup: contexts are not in cores). */
+void mt_init(void);
+void mt_init_main_thread(ThContext *tc);
+/* What the printer shows after the kind of a thread, mutex, wait queue or
+ * semaphore ("name" and state); NIL for other objects. */
+LispObj mt_print_detail(ThContext *tc, LispObj x);
+/* Makes threads/ scan every context's VM (once, at startup). */
+void vm_register_root_scanner(void);
 void vm_register_builtins(ThContext *tc);
 /* Establishes a dynamic frame of the given kind for C callers (catch tags). */
 LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,

@@ -33,8 +33,10 @@
 
 (defmacro defun (name lambda-list &body body)
   ;; named-lambda: a lambda whose body is in (block name ...), declarations
-  ;; and docstring kept in front (the compiler does the wrapping).
+  ;; and docstring kept in front (the compiler does the wrapping).  At compile
+  ;; time the name is noted as defined, for COMPILE-FILE's warnings.
   (list 'progn
+        (list 'eval-when '(:compile-toplevel) (list '%note-defined-function (list 'quote name)))
         (list '%fset (list 'quote name)
               (list 'function (list* 'named-lambda name lambda-list body)))
         (list 'quote name)))
@@ -191,16 +193,21 @@
 
 ;;; ---- variables ----
 
+;; CLHS defvar: at top level the compiler must know the name is special, so
+;; COMPILE-FILE proclaims it at compile time too.
 (defmacro defvar (name &optional (value nil value-p) doc)
   (declare (ignore doc))
   (list 'progn
+        (list 'eval-when '(:compile-toplevel) (list '%proclaim-special (list 'quote name)))
         (list '%proclaim-special (list 'quote name))
         (if value-p (list 'unless (list 'boundp (list 'quote name)) (list 'setq name value)))
         (list 'quote name)))
 
 (defmacro defparameter (name value &optional doc)
   (declare (ignore doc))
-  (list 'progn (list '%proclaim-special (list 'quote name)) (list 'setq name value) (list 'quote name)))
+  (list 'progn
+        (list 'eval-when '(:compile-toplevel) (list '%proclaim-special (list 'quote name)))
+        (list '%proclaim-special (list 'quote name)) (list 'setq name value) (list 'quote name)))
 
 (defmacro defconstant (name value &optional doc)
   (declare (ignore doc))
@@ -239,10 +246,6 @@
 
 ;; WITH-COMPILATION-UNIT: Petrel defers no warnings to the end of a unit, so
 ;; the body just runs; :override and other options are accepted and ignored.
-(defmacro with-compilation-unit (options &body body)
-  (declare (ignore options))
-  (list* 'let nil body))
-
 (%fset '%find-package-or-lose
        (function (lambda (name)
          (or (find-package name) (error "IN-PACKAGE: there is no package named ~S" (string name))))))
@@ -382,11 +385,20 @@
 
 ;;; ---- streams ----
 
-(defmacro with-output-to-string ((var &optional string) &body body)
-  (declare (ignore string))
-  (list 'let (list (list var '(make-string-output-stream)))
-        (cons 'progn body)
-        (list 'get-output-stream-string var)))
+(defmacro with-output-to-string ((var &optional string &key element-type) &body body)
+  ;; With STRING (one with a fill pointer), the output is added to it as by
+  ;; VECTOR-PUSH-EXTEND, also on a non-local exit, and the body's values
+  ;; are returned (CLHS with-output-to-string).
+  (declare (ignore element-type))
+  (if string
+      (let ((target (gensym "STRING")) (c (gensym "C")))
+        (list 'let (list (list target string) (list var '(make-string-output-stream)))
+              (list 'unwind-protect (cons 'progn body)
+                    (list 'dolist (list c (list 'coerce (list 'get-output-stream-string var) ''list))
+                          (list 'vector-push-extend c target)))))
+      (list 'let (list (list var '(make-string-output-stream)))
+            (cons 'progn body)
+            (list 'get-output-stream-string var))))
 
 (defmacro with-input-from-string ((var string &key (start 0) end) &body body)
   (list* 'let (list (list var (list 'make-string-input-stream string start end))) body))

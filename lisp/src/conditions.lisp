@@ -190,13 +190,40 @@
 
 ;;; ---- signalling with restarts ----
 
+;; cond.c calls these when the VM meets an unbound variable or an undefined
+;; function; the value a restart returns replaces the missing one.
+(defun %unbound-variable-error (name)
+  (restart-case (error 'unbound-variable :name name)
+    (use-value (value)
+      :report (lambda (stream) (format stream "Specify a value of ~S to use this time." name))
+      :interactive (lambda () (%read-new-value name))
+      value)
+    (store-value (value)
+      :report (lambda (stream) (format stream "Set ~S to a new value and use it." name))
+      :interactive (lambda () (%read-new-value name))
+      (setf (symbol-value name) value))))
+
+(defun %undefined-function-error (name)
+  (flet ((as-function (value)
+           (if (functionp value) value (fdefinition value))))
+    (restart-case (error 'undefined-function :name name)
+      (use-value (value)
+        :report (lambda (stream) (format stream "Specify a function to call instead of ~S this time." name))
+        :interactive (lambda () (%read-new-value name))
+        (as-function value))
+      (store-value (value)
+        :report (lambda (stream) (format stream "Define ~S as a new function and call it." name))
+        :interactive (lambda () (%read-new-value name))
+        (setf (fdefinition name) (as-function value))))))
+
+
 (defun warn (datum &rest arguments)
   (let ((c (%coerce-to-condition datum arguments 'simple-warning 'warn)))
     (unless (%condition-typep c 'warning)
       (error 'type-error :datum c :expected-type 'warning))
     (restart-case (with-condition-restarts c (car *restart-clusters*) (signal c))
       (muffle-warning () :report "Skip warning." (return-from warn nil)))
-    (format *error-output* "~&WARNING: ~A~%" c)
+    (format *error-output* "~&~:[WARNING~;STYLE-WARNING~]: ~A~%" (%condition-typep c 'style-warning) c)
     nil))
 
 (defun cerror (continue-format-control datum &rest arguments)
@@ -383,8 +410,14 @@
           (format stream "  ~D: ~A~%" i (%safe-princ r)))
       (setq i (+ i 1)))))
 
+;; Once a program has several threads, the banner says which one stopped.
+(defun %debugger-thread-name ()
+  (when (rest (petrel-threads:all-threads))
+    (petrel-threads:thread-name (petrel-threads:current-thread))))
+
 (defun %debugger-banner (condition restarts backtrace stream)
-  (format stream "~&debugger invoked on a ~S: ~A~%~%" (type-of condition) (%safe-princ condition))
+  (format stream "~&debugger invoked on a ~S~@[ in thread ~S~]: ~A~%~%" (type-of condition)
+          (%debugger-thread-name) (%safe-princ condition))
   (%print-debug-restarts restarts stream)
   (format stream "~%Backtrace:~%~A" backtrace)
   (finish-output stream))
@@ -422,9 +455,10 @@
         (%debugger-step level stream)))))
 
 (defun %debugger-step (level stream)
-  (if (= level 1)
-      (format stream "~&0] ")
-      (format stream "~&0[~D] " level))
+  (let ((thread (%debugger-thread-name)))  ; "worker 0] " once there are several threads
+    (if (= level 1)
+        (format stream "~&~@[~A ~]0] " thread)
+        (format stream "~&~@[~A ~]0[~D] " thread level)))
   (finish-output stream)
   (let ((form (%debugger-read stream)))
     (cond ((eq form '%no-form))

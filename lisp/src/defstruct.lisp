@@ -168,6 +168,11 @@
         ;; An accessor the included structure already defines under the same
         ;; name works on this structure too: leave it alone.
         (unless inherited
+          ;; PETREL-THREADS:COMPARE-AND-SWAP and ATOMIC-INCF find the slot here.
+          (unless type
+            (push (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
+                        (list '%put (list 'quote acc) ''structure-accessor (list 'quote (cons name i))))
+                  forms))
           (push (list 'defun acc '(object)
                       (case type
                         ((nil) (list '%structure-ref 'object (list 'quote name) i))
@@ -258,5 +263,33 @@
 
 (defmacro defstruct (name-and-options &rest slot-descriptions)
   (%ds-expand name-and-options slot-descriptions))
+
+;;; ---- literal structures in compiled files (CLHS make-load-form) ----
+
+;; CLHS: the methods for structure-object (and standard-object, condition)
+;; signal an error, so a literal structure is dumped only where its class has
+;; a method.  Methods come with CLOS; until then MAKE-LOAD-FORM is this
+;; function and the default answer is the error.
+(defun make-load-form (object &optional environment)
+  (declare (ignore environment))
+  (error "~S has no MAKE-LOAD-FORM method, so it cannot be dumped into a compiled file ~
+          (a method usually returns (make-load-form-saving-slots object))" object))
+
+;; The creation form makes an instance with every slot NIL; the initialization
+;; form stores the saved slots (an unsaved slot keeps NIL: Petrel's structure
+;; slots have no unbound state).
+(defun make-load-form-saving-slots (object &key (slot-names nil slot-names-p) environment)
+  (declare (ignore environment))
+  (let ((name (%structure-name object)))
+    (unless name
+      (error 'type-error :datum object :expected-type 'structure-object))
+    (let ((slots (nth 2 (get name 'structure-description))) (stores nil))
+      (dolist (slot slots)
+        (when (or (not slot-names-p) (member (%ds-slot-name slot) slot-names))
+          (push (list '%structure-set object (list 'quote name) (%ds-slot-index slot)
+                      (list 'quote (%structure-ref object name (%ds-slot-index slot))))
+                stores)))
+      (values (list* '%make-structure (list 'quote name) (make-list (length slots)))
+              (cons 'progn (nreverse stores))))))
 
 (in-package "COMMON-LISP-USER")

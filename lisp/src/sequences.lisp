@@ -304,12 +304,11 @@
   "A sequence of RESULT-TYPE with SIZE elements, each INITIAL-ELEMENT."
   (unless (and (integerp size) (>= size 0))
     (error 'type-error :datum size :expected-type '(integer 0 *)))
-  (let ((proto (concatenate result-type)))
+  (multiple-value-bind (et vectorp) (%vector-type-element-type result-type)
     (%check-result-size
-     (cond ((listp proto) (make-list size :initial-element initial-element))
-           ((stringp proto)
-            (if iep (make-string size :initial-element initial-element) (make-string size)))
-           (t (make-array size :initial-element initial-element)))
+     (cond ((not vectorp) (make-list size :initial-element initial-element))
+           (iep (make-array size :element-type et :initial-element initial-element))
+           (t (make-array size :element-type et)))
      result-type)))
 
 (defun %map-min-length (sequences)
@@ -340,8 +339,10 @@ length; returns the list of results."
         (%check-result-size (concatenate result-type values) result-type))))
 
 (defun map-into (result-sequence function &rest sequences)
-  "Stores FUNCTION of successive elements of SEQUENCES into RESULT-SEQUENCE."
-  (let* ((n (length result-sequence))
+  "Stores FUNCTION of successive elements of SEQUENCES into RESULT-SEQUENCE.
+A fill pointer is ignored while storing and then set to the number stored."
+  (let* ((fp (and (vectorp result-sequence) (array-has-fill-pointer-p result-sequence)))
+         (n (if fp (array-dimension result-sequence 0) (length result-sequence)))
          (values (if sequences
                      (%map-each function sequences)
                      (let ((r nil)) (dotimes (i n (nreverse r)) (push (funcall function) r))))))
@@ -353,7 +354,8 @@ length; returns the list of results."
           (dolist (v values)
             (when (>= i n) (return))
             (setf (aref result-sequence i) v)
-            (incf i))))
+            (incf i))
+          (when fp (setf (fill-pointer result-sequence) i))))
     result-sequence))
 
 ;;; ------------------------------------------------------------ REDUCE, SOME, EVERY
@@ -486,8 +488,7 @@ COUNT of them (from the right with FROM-END); returns SEQUENCE."
 (defun %same-kind (sequence list)
   "LIST's elements as a sequence of the same kind as SEQUENCE."
   (cond ((listp sequence) list)
-        ((stringp sequence) (concatenate 'string list))
-        (t (concatenate 'simple-vector list))))
+        (t (replace (make-array (length list) :element-type (array-element-type sequence)) list))))
 
 (defun remove-duplicates (sequence &key from-end test test-not (start 0) end key)
   "SEQUENCE without the elements of [START, END) that match a later one

@@ -368,15 +368,10 @@ of (FUNCTION old-value . arguments)."
     new))
 
 (defun %setf-aref (array &rest subscripts-and-new)
-  ;; Arrays are one-dimensional for now (MAKE-ARRAY refuses higher ranks).
-  (if (and (consp subscripts-and-new) (consp (cdr subscripts-and-new))
-           (null (cdr (cdr subscripts-and-new))))
-      (%aset array (car subscripts-and-new) (car (cdr subscripts-and-new)))
-      (error "SETF of AREF: ~D subscripts for a one-dimensional array ~S"
-             (length (butlast subscripts-and-new)) array)))
+  (apply (function %aset) array subscripts-and-new))
 
 (defun (setf aref) (new array &rest subscripts)
-  (apply (function %setf-aref) array (append subscripts (list new))))
+  (apply (function %aset) array (append subscripts (list new))))
 
 (defun %setf-subseq (sequence start end new)
   ;; CLHS SUBSEQ: like REPLACE; the shorter of the two ranges counts.
@@ -390,7 +385,8 @@ of (FUNCTION old-value . arguments)."
 (dolist (entry '((car %rplaca-value) (cdr %rplacd-value)
                  (first %rplaca-value) (rest %rplacd-value)
                  (nth %setf-nth) (elt %setelt) (svref %svset)
-                 (char %set-char) (schar %set-char) (aref %setf-aref)
+                 (char %set-char) (schar %set-char) (aref %aset)
+                 (fill-pointer %set-fill-pointer) (row-major-aref %set-row-major-aref)
                  (symbol-value set) (symbol-function %setf-symbol-function)
                  (fdefinition %setf-fdefinition) (symbol-plist %setf-symbol-plist)
                  (macro-function %setf-macro-function)))
@@ -525,7 +521,7 @@ of (FUNCTION old-value . arguments)."
     (%set-setf-expander op (function (lambda (place env)
                                        (declare (ignore env))
                                        (%require-operator op place)
-                                       (%short-defsetf-expansion place '%setf-aref))))))
+                                       (%short-defsetf-expansion place '%aset))))))
 
 (%set-setf-expander 'gethash (function (lambda (place env)
                                          (declare (ignore env))

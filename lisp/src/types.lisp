@@ -54,15 +54,32 @@
 
 ;;; ---- element types ----
 
+(defparameter *upgraded-element-types*
+  ;; CLHS 15.1.2.1: the specialised element types, the narrowest first; the
+  ;; C array layer (lisp/array.c) knows the same list.
+  '(bit (unsigned-byte 8) (signed-byte 8) (unsigned-byte 16) (signed-byte 16)
+    (unsigned-byte 32) (signed-byte 32) fixnum (unsigned-byte 64) (signed-byte 64)
+    single-float double-float character))
+
 (defun %upgraded-element-type (type)
   (cond ((member type '(t *)) t)
-        ((subtypep type 'character) 'character)
-        ((subtypep type 'bit) 'bit)
-        (t t)))
+        (t (dolist (u *upgraded-element-types* t)
+             (when (subtypep type u) (return u))))))
 
 (defun upgraded-array-element-type (typespec &optional environment)
   (declare (ignore environment))
-  (%upgraded-element-type typespec))
+  (%upgraded-etype typespec))
+
+(defparameter *array-etype-classes*
+  ;; upgraded element type -> (simple-1d-class nonsimple-1d-class other-rank-class)
+  '((character string vector-char array-char) (t svector vector-t array-t)
+    (bit bitvector vector-bit array-bit)
+    ((unsigned-byte 8) svec-ub8 vec-ub8 arr-ub8) ((signed-byte 8) svec-sb8 vec-sb8 arr-sb8)
+    ((unsigned-byte 16) svec-ub16 vec-ub16 arr-ub16) ((signed-byte 16) svec-sb16 vec-sb16 arr-sb16)
+    ((unsigned-byte 32) svec-ub32 vec-ub32 arr-ub32) ((signed-byte 32) svec-sb32 vec-sb32 arr-sb32)
+    (fixnum svec-fix vec-fix arr-fix)
+    ((unsigned-byte 64) svec-ub64 vec-ub64 arr-ub64) ((signed-byte 64) svec-sb64 vec-sb64 arr-sb64)
+    (single-float svec-sf vec-sf arr-sf) (double-float svec-df vec-df arr-df)))
 
 (defun upgraded-complex-part-type (typespec &optional environment)
   ;; Complex parts are stored as they are (num_complex.c): both rational, or
@@ -84,11 +101,25 @@
     (string . :length) (svector . :length) (bitvector . :length)
     (vector-char . :length) (vector-t . :length) (vector-bit . :length)
     (array-char . :flag) (array-t . :flag) (array-bit . :flag)
+    (svec-ub8 . :length) (vec-ub8 . :length) (arr-ub8 . :flag)
+    (svec-sb8 . :length) (vec-sb8 . :length) (arr-sb8 . :flag)
+    (svec-ub16 . :length) (vec-ub16 . :length) (arr-ub16 . :flag)
+    (svec-sb16 . :length) (vec-sb16 . :length) (arr-sb16 . :flag)
+    (svec-ub32 . :length) (vec-ub32 . :length) (arr-ub32 . :flag)
+    (svec-sb32 . :length) (vec-sb32 . :length) (arr-sb32 . :flag)
+    (svec-fix . :length) (vec-fix . :length) (arr-fix . :flag)
+    (svec-ub64 . :length) (vec-ub64 . :length) (arr-ub64 . :flag)
+    (svec-sb64 . :length) (vec-sb64 . :length) (arr-sb64 . :flag)
+    (svec-sf . :length) (vec-sf . :length) (arr-sf . :flag)
+    (svec-df . :length) (vec-df . :length) (arr-df . :flag)
     (function . :flag) (package . :flag) (stream . :flag) (hash-table . :flag)
     (condition . :flag) (structure . :flag) (random-state . :flag) (readtable . :flag)
     (pathname . :flag) (restart . :flag) (standard-object . :flag) (other . :flag)))
 
 (defun %class-kind (class) (cdr (assoc class *type-classes*)))
+(defun %counted-class-p (class)
+  ;; integers and array lengths: intervals of integers
+  (or (eq class 'integer) (eq (%class-kind class) :length)))
 
 (defun %full-desc (class)
   (let ((kind (%class-kind class)))
@@ -127,7 +158,7 @@
   (cond ((or (null lo) (null hi)) nil)
         ((> (%bval lo) (%bval hi)) t)
         ((< (%bval lo) (%bval hi))
-         (and (member class '(integer string svector bitvector vector-char vector-t vector-bit))
+         (and (%counted-class-p class)
               (%bexcl lo) (%bexcl hi) (integerp (%bval lo)) (integerp (%bval hi))
               (< (%bval lo) most-positive-fixnum)
               (= (1+ (%bval lo)) (%bval hi))))
@@ -139,7 +170,7 @@
 
 (defun %make-interval (class lo hi)
   ;; The interval as a one-element list, or NIL when it holds nothing of CLASS.
-  (when (member class '(integer string svector bitvector vector-char vector-t vector-bit))
+  (when (%counted-class-p class)
     (setq lo (%integer-bound lo t) hi (%integer-bound hi nil)))
   (if (%interval-empty-p class lo hi) nil (list (cons lo hi))))
 
@@ -277,9 +308,14 @@
   (cond ((integerp x) 'integer) ((typep x 'ratio) 'ratio)
         ((typep x 'single-float) 'single-float) (t 'double-float)))
 
+(defun %array-object-class (x)
+  (let ((c (cdr (assoc (array-element-type x) *array-etype-classes* :test #'equal))))
+    (cond ((/= (array-rank x) 1) (third c))
+          ((typep x 'simple-array) (first c))
+          (t (second c)))))
+
 (defun %object-class (x)
-  (cond ((consp x) 'cons) ((stringp x) 'string) ((simple-vector-p x) 'svector)
-        ((arrayp x) 'array-t) ((functionp x) 'function) ((packagep x) 'package)
+  (cond ((consp x) 'cons) ((arrayp x) (%array-object-class x)) ((functionp x) 'function) ((packagep x) 'package)
         ((streamp x) 'stream) ((hash-table-p x) 'hash-table)
         ((typep x 'condition) 'condition)
         ((complexp x) (cond ((rationalp (realpart x)) 'complex-rational)
@@ -425,12 +461,9 @@
 
 (defun %array-classes (et)
   ;; (simple-1d-class nonsimple-1d-class other-rank-class) per upgraded element type.
-  (let ((u (if (eq et '*) '* (%upgraded-element-type et))))
-    (cond ((eq u '*) '((string vector-char array-char) (svector vector-t array-t)
-                       (bitvector vector-bit array-bit)))
-          ((eq u 'character) '((string vector-char array-char)))
-          ((eq u 'bit) '((bitvector vector-bit array-bit)))
-          (t '((svector vector-t array-t))))))
+  (if (eq et '*)
+      (mapcar #'cdr *array-etype-classes*)
+      (list (cdr (assoc (%upgraded-etype et) *array-etype-classes* :test #'equal)))))
 
 (defun %length-set (class len)
   (list (cons class (if len (%make-interval class len len) (%full-desc class)))))
@@ -565,19 +598,10 @@
     (if (typep r type) r (%coerce-error object result-type))))
 
 (defun %coerce-to-vector (object type result-type)
-  ;; Walk a list once (ELT on a list would make this quadratic).
-  (let* ((n (length object))
-         (string-p (subtypep type 'string))
-         (v (if string-p (make-string n) (make-array n)))
-         (i 0))
-    (flet ((put (x)
-             (if string-p
-                 (if (characterp x) (setf (aref v i) x) (%coerce-error object result-type))
-                 (setf (svref v i) x))
-             (setq i (1+ i))))
-      (if (listp object)
-          (dolist (x object) (put x))
-          (dotimes (k n) (put (elt object k)))))
+  ;; CONCATENATE builds a vector of the type's element type (type-error on
+  ;; an element that does not fit, e.g. 2 into a bit vector).
+  (let ((v (handler-case (concatenate type object)
+             (type-error () (%coerce-error object result-type)))))
     (if (typep v type) v (%coerce-error object result-type))))
 
 ;;; ---- typecase ----

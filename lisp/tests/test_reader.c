@@ -562,10 +562,10 @@ START_TEST(test_sharp_errors) {
     reader_error("#z");
     reader_error("#\xc3\xa9");
     reader_error("#1#");                 /* a reference with no label before it */
-    reader_error_saying("#*0101", "not supported");
     reader_error("#*012");
-    reader_error("#*");
-    reader_error("#2a((1 2) (3 4))");
+    reader_error("#2*101");              /* more bits than the length */
+    reader_error("#2a((1 2) (3))");      /* ragged contents */
+    reader_error("#a(1 2)");             /* no rank */
     reader_error("#s(foo)");
     reader_error("#p\"/tmp\"");
     eof_error("#");

@@ -4,8 +4,8 @@
  * THE checked in safe code.  Expected results were checked against SBCL
  * (sbcl --script); where Petrel differs by an implementation choice the
  * case says so: base-char is character (so base strings are strings),
- * sequences are exactly lists and vectors, arrays upgrade to CHARACTER, BIT
- * or T, and THE checks only the values present, naming the failing value.
+ * sequences are exactly lists and vectors, arrays upgrade as CLHS 15.1.2.1
+ * lists (lisp/array.c), and THE checks only the values present, naming the failing value.
  * SUBTYPEP answers NIL NIL, never a wrong T, where it cannot decide
  * (satisfies, cons part types). */
 #include "lisp/tests/lisp_test.h"
@@ -393,7 +393,7 @@ static const Case misc_cases[] = {
     {"(upgraded-array-element-type 'standard-char)",
      "CHARACTER"},
     {"(upgraded-array-element-type '(integer 0 5))",
-     "T"},
+     "(UNSIGNED-BYTE 8)"},
 };
 static const ErrCase error_cases[] = {
     {"(typep 1 'ty-undefined-type-xyz)", false},

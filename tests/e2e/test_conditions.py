@@ -124,6 +124,11 @@ CASES = [
     ("(handler-case (assert (= 1 2)) (error () 'failed))", "(FAILED)"),
     ("(handler-case (assert (= 1 2) () \"custom ~A\" 5) (simple-error (c) (princ-to-string c)))", '("custom 5")'),
     ("(handler-case (assert (= 1 2) () 'cd-error :code 6) (cd-error (c) (cd-error-code c)))", "(6)"),
+    # USE-VALUE / STORE-VALUE around unbound variables and undefined functions
+    ("(handler-bind ((unbound-variable (lambda (c) (use-value 42 c)))) (+ 1 cd-no-such-var))", "(43)"),
+    ("(handler-bind ((unbound-variable (lambda (c) (store-value 7 c)))) (list cd-stored cd-stored (symbol-value 'cd-stored)))", "((7 7 7))"),
+    ("(handler-bind ((undefined-function (lambda (c) (use-value (lambda (x) (* 2 x)) c)))) (cd-no-such-fn 21))", "(42)"),
+    ("(block b (handler-bind ((undefined-function (lambda (c) (return-from b (list (cell-error-name c) (not (null (find-restart 'use-value c)))))))) (cd-no-such-fn 1)))", "((CD-NO-SUCH-FN T))"),
     # debugger hook, invoke-debugger, break, *break-on-signals*
     ("(null *break-on-signals*)", "(T)"),
     ("(list (not (null (fboundp 'break))) (not (null (fboundp 'invoke-debugger))) (boundp '*debugger-hook*))", "((T T T))"),

@@ -1,11 +1,12 @@
 """End-to-end tests of core images (issue 4 item 9): petrel.core saved by the
 build beside the binary and mapped at startup; --core, $PETREL_CORE and
---no-core; save-lisp-and-die with user definitions and :toplevel; the heap
+--no-core; save-lisp-and-die with user definitions, :toplevel and :executable; the heap
 restored from a core collects and verifies, also under GC torture.
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_core.py
 """
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,10 +111,51 @@ def test_toplevel_runs_instead_of_repl(tmp_path):
     assert r.out == "app ran hello, app\n"
 
 
-def test_executable_is_refused_clearly(tmp_path):
-    r = run(eval_args(f'(petrel-ext:save-lisp-and-die "{tmp_path}/x.core" :executable t)'))
-    assert r.rc == 1 and ":EXECUTABLE" in r.err
-    assert not (tmp_path / "x.core").exists()
+def run_exe(path, args, stdin=None):
+    p = subprocess.run([path] + args, input=(stdin or "").encode(), capture_output=True, timeout=60,
+                       env={k: v for k, v in os.environ.items() if k != "PETREL_GC_TORTURE"})
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_executable_program_owns_its_command_line(tmp_path):
+    """:executable t with :toplevel: a program whose arguments are its own
+    (no petrel options but the leading runtime ones, as in SBCL), whose exit
+    status is the toplevel's value, and which needs no petrel or core beside it."""
+    exe = save(tmp_path, "app", f"(petrel-ext:save-lisp-and-die \"{tmp_path}/app\" :executable t "
+                                ":toplevel (lambda () (print (cdr petrel-ext:*posix-argv*)) (my-app:run)))")
+    assert os.access(exe, os.X_OK)
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    os.rename(exe, moved / "app")
+    rc, out, err = run_exe(str(moved / "app"), ["--eval", "x", "a b"])
+    assert rc == 7, err
+    assert out.split() == ["(\"--eval\"", "\"x\"", "\"a", "b\")", "app", "ran", "hello,", "app"]
+    rc, out, err = run_exe(str(moved / "app"), ["--dynamic-space-size", "64", "--end-runtime-options", "--help"])
+    assert rc == 7 and out.startswith('\n("--help")'), (out, err)
+
+
+def test_executable_without_toplevel_is_a_petrel_with_the_image(tmp_path):
+    exe = save(tmp_path, "mylisp", f'(petrel-ext:save-lisp-and-die "{tmp_path}/mylisp" :executable t)')
+    rc, out, err = run_exe(exe, ["--non-interactive", "--eval", "(print (greet \"exe\"))"])
+    assert rc == 0 and out.split() == ['"hello,', 'exe"'], (out, err)
+    rc, out, err = run_exe(exe, [], stdin="(print (twice 4))\n")
+    assert rc == 0 and "(4 4)" in out, (out, err)
+    # saved again from the executable: the runtime part is copied, not the old image
+    rc, out, err = run_exe(exe, ["--non-interactive", "--eval", "(defvar *again* 1)",
+                                 "--eval", f'(petrel-ext:save-lisp-and-die "{tmp_path}/again" :executable t)'])
+    assert rc == 0, err
+    assert os.path.getsize(tmp_path / "again") < os.path.getsize(exe) + (1 << 20)
+    rc, out, err = run_exe(str(tmp_path / "again"), ["--non-interactive", "--eval", "(print (list *again* (greet \"2\")))"])
+    assert rc == 0 and out.split() == ['(1', '"hello,', '2")'], (out, err)
+
+
+def test_executable_with_a_damaged_image_exits_2(tmp_path):
+    exe = save(tmp_path, "bad", f'(petrel-ext:save-lisp-and-die "{tmp_path}/bad" :executable t)')
+    data = bytearray(Path(exe).read_bytes())
+    data[-24:-16] = (12345).to_bytes(8, "little")  # the trailer's image start, not 64 KiB aligned
+    Path(exe).write_bytes(bytes(data))
+    rc, out, err = run_exe(exe, ["--non-interactive"])
+    assert rc == 2 and "corrupt executable image trailer" in err, (rc, err)
 
 
 GC_FORMS = [

@@ -249,6 +249,9 @@ CASES = [
      '(:ERROR)'),
     ("(handler-case (eval '(setf (get 'a) 1)) (error () :error))",
      '(:ERROR)'),
+    # a local setf function (flet/labels of (setf name)) shadows the global one
+    ("(let ((c (list 1))) (flet (((setf kar) (v c) (setf (car c) (* 10 v)))) (setf (kar c) 5) (list c (funcall #'(setf kar) 7 c) c)))",
+     '(((70) 70 (70)))'),
 ]
 
 
