@@ -138,8 +138,7 @@ static LispObj float_make(ThContext *tc, enum NumClass cls, double v) {
     return cls == NC_DOUBLE ? double_float_make(tc, v) : single_float_make((float)v);
 }
 
-/* Signals a floating-point condition of type with :operation and :operands. */
-static _Noreturn void float_trap(ThContext *tc, LispObj type, const char *op, LispObj operands) {
+void num_float_trap(ThContext *tc, LispObj type, const char *op, LispObj operands) {
     LispObj opsym = pkg_intern_cstr(tc, op, pkg_common_lisp);
     LispObj msg = cond_format_message_v(tc, "arithmetic error %v signalled: %s of %v", type, op, operands);
     cond_signal_error(tc, condition_make(tc, type, msg, NIL,
@@ -153,7 +152,7 @@ static LispObj float_result(ThContext *tc, enum NumClass cls, double v, const ch
     double r = cls == NC_DOUBLE ? v : (double)(float)v;
     if (!isfinite(r) && isfinite(x) && isfinite(y)) {
         LispObj operands = b == LISP_UNSUPPLIED ? lisp_list(tc, 1, a) : lisp_list(tc, 2, a, b);
-        float_trap(tc, isnan(r) ? S(FLOATING_POINT_INVALID_OPERATION) : S(FLOATING_POINT_OVERFLOW), op,
+        num_float_trap(tc, isnan(r) ? S(FLOATING_POINT_INVALID_OPERATION) : S(FLOATING_POINT_OVERFLOW), op,
                    operands);
     }
     return float_make(tc, cls, v);
@@ -165,7 +164,7 @@ static LispObj float_result(ThContext *tc, enum NumClass cls, double v, const ch
 static double real_to_double_checked(ThContext *tc, LispObj x, enum NumClass cls, const char *op) {
     double d = cls == NC_SINGLE ? (double)num_to_single(tc, x) : num_to_double(tc, x);
     double r = cls == NC_DOUBLE ? d : (double)(float)d;
-    if (!isfinite(r) && !float_p(x)) float_trap(tc, S(FLOATING_POINT_OVERFLOW), op, lisp_list(tc, 1, x));
+    if (!isfinite(r) && !float_p(x)) num_float_trap(tc, S(FLOATING_POINT_OVERFLOW), op, lisp_list(tc, 1, x));
     return d;
 }
 
@@ -600,7 +599,7 @@ static void divide(ThContext *tc, LispObj a, LispObj b, enum Rounding mode, bool
     if (float_quot) {
         *quot = float_make(tc, cls, q);
     } else {
-        if (!isfinite(q)) float_trap(tc, S(FLOATING_POINT_INVALID_OPERATION), op, lisp_list(tc, 2, a, b));
+        if (!isfinite(q)) num_float_trap(tc, S(FLOATING_POINT_INVALID_OPERATION), op, lisp_list(tc, 2, a, b));
         *quot = int_from_double(tc, q);
     }
     *rem = float_make(tc, cls, r);

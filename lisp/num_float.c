@@ -63,12 +63,8 @@ static LispObj cl_scale_float(ThContext *tc, size_t nargs, LispObj *args) {
     if (n < -100000) n = -100000;
     double r = ldexp(d, (int)n);
     double rr = dbl ? r : (double)(float)r;
-    if (isinf(rr) && isfinite(d)) {
-        LispObj msg = cond_format_message_v(tc, "SCALE-FLOAT: floating-point overflow scaling %v by %v", args[0], k);
-        LispObj plist = lisp_list(tc, 4, S(OPERATION_KW), pkg_intern_cstr(tc, "SCALE-FLOAT", pkg_common_lisp),
-                                  S(OPERANDS_KW), lisp_list(tc, 2, args[0], k));
-        cond_signal_error(tc, condition_make(tc, S(FLOATING_POINT_OVERFLOW), msg, NIL, plist));
-    }
+    if (isinf(rr) && isfinite(d))
+        num_float_trap(tc, S(FLOATING_POINT_OVERFLOW), "SCALE-FLOAT", lisp_list(tc, 2, args[0], k));
     return make_float(tc, dbl, r);
 }
 

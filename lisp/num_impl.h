@@ -80,6 +80,9 @@ LispObj num_negate(ThContext *tc, LispObj x);
 bool num_zero_p(LispObj x);
 /* = on any two numbers (complexes too). */
 bool num_equal_p(LispObj a, LispObj b);
+/* Signals the arithmetic-error type (FLOATING-POINT-OVERFLOW, ...) with
+ * :operation (the CL symbol named op) and :operands. */
+_Noreturn void num_float_trap(ThContext *tc, LispObj type, const char *op, LispObj operands);
 /* A float of the format of proto (single if proto is not a double). */
 LispObj num_float_like(ThContext *tc, LispObj proto, double v);
 

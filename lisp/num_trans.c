@@ -48,13 +48,8 @@ static double complex make_c(double re, double im) {
  * to a float first). */
 static double arg_double(ThContext *tc, LispObj x, bool dbl, const char *op) {
     double d = num_to_double(tc, x);
-    if (!float_p(x) && (isinf(d) || (!dbl && isinf((float)d)))) {
-        LispObj opsym = cl_sym(tc, op);
-        LispObj msg = cond_format_message_v(tc, "%s: %v is too large for a float", op, x);
-        cond_signal_error(tc, condition_make(tc, S(FLOATING_POINT_OVERFLOW), msg, NIL,
-                                             lisp_list(tc, 4, S(OPERATION_KW), opsym, S(OPERANDS_KW),
-                                                       lisp_list(tc, 1, x))));
-    }
+    if (!float_p(x) && (isinf(d) || (!dbl && isinf((float)d))))
+        num_float_trap(tc, S(FLOATING_POINT_OVERFLOW), op, lisp_list(tc, 1, x));
     return d;
 }
 
@@ -72,13 +67,7 @@ static LispObj from_c(ThContext *tc, double complex z, bool dbl) {
 /* Real result of a real function, signalling overflow of finite input. */
 static LispObj real_result(ThContext *tc, double v, bool dbl, const char *op, LispObj x) {
     double r = dbl ? v : (double)(float)v;
-    if (isinf(r)) {
-        LispObj opsym = cl_sym(tc, op);
-        LispObj msg = cond_format_message_v(tc, "%s: floating-point overflow on %v", op, x);
-        cond_signal_error(tc, condition_make(tc, S(FLOATING_POINT_OVERFLOW), msg, NIL,
-                                             lisp_list(tc, 4, S(OPERATION_KW), opsym, S(OPERANDS_KW),
-                                                       lisp_list(tc, 1, x))));
-    }
+    if (isinf(r)) num_float_trap(tc, S(FLOATING_POINT_OVERFLOW), op, lisp_list(tc, 1, x));
     return make_float(tc, dbl, v);
 }
 
