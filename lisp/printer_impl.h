@@ -62,11 +62,6 @@ char pr_float_marker(ThContext *tc, LispObj x);
 /* C double of any real (rationals converted; bignums approximately). */
 double pr_real_to_double(LispObj x);
 
-/* ---- Bignums: [signed limb count (fixnum)][limbs, least significant first],
- * sign and magnitude (lisp.h's BIGNUM layout comment). ---- */
-static inline int64_t pr_bignum_count(LispObj b) { return fx_value(obj_words(b)[1]); }
-static inline const uint64_t *pr_bignum_limbs(LispObj b) { return (const uint64_t *)&obj_words(b)[2]; }
-
 /* ---- Builtins (builtins_io.c) ---- */
 extern const BuiltinSpec builtins_io[];
 
