@@ -59,7 +59,7 @@ void pr_float_to_cstr(ThContext *tc, LispObj x, char *buf, size_t cap);
 /* Exponent marker prin1 uses for x when it needs one: 'e' if x's format is
  * *read-default-float-format*, else 'f' or 'd'. */
 char pr_float_marker(ThContext *tc, LispObj x);
-/* C double of any real (rationals converted; bignums approximately). */
+/* C double of any real (rationals correctly rounded; NaN for non-reals). */
 double pr_real_to_double(LispObj x);
 
 /* ---- Builtins (builtins_io.c) ---- */
