@@ -85,8 +85,9 @@
 ;;; state may draw the same number twice (never memory-unsafe: the slot is
 ;;; one word, stored through the barrier); bind *RANDOM-STATE* per thread to
 ;;; keep draws independent.
-(defstruct (random-state (:constructor %make-random-state (bits)) (:copier nil)
-                         (:predicate random-state-p))
+(defstruct (random-state (:constructor %make-random-state (bits))
+                         (:constructor %random-state-from-slots) ; for #S (printed states read back)
+                         (:copier nil) (:predicate random-state-p))
   (bits 0))
 
 (defvar *random-state* (%make-random-state 88172645463325252))

@@ -96,3 +96,9 @@
                            (declare (ignore a))
                            (random-state-p s2)))
   t)
+(deftest bits.random.7 :section "22.1.3.10"
+  (let* ((s (make-random-state t))
+         (s2 (let ((*package* (find-package "COMMON-LISP-USER")) (*print-readably* t))
+               (read-from-string (prin1-to-string s)))))
+    (and (random-state-p s2) (= (random 1000000 s) (random 1000000 s2))))
+  t)
