@@ -3,7 +3,7 @@
 # installed) with hyperfine, on the same machine in the same run; prints the
 # median times and the ratio petrel/clisp per benchmark.
 #
-#   bench/run.sh                 all benchmarks (fib tak ctak arrays io)
+#   bench/run.sh                 all benchmarks (fib tak ctak arrays io bignum)
 #   bench/run.sh fib tak         some of them
 #
 # Environment:
@@ -27,7 +27,7 @@ FAS_DIR="$(mktemp -d)"
 trap 'rm -rf "$FAS_DIR"' EXIT
 
 benches=("$@")
-[ "${#benches[@]}" -gt 0 ] || benches=(fib tak ctak arrays io)
+[ "${#benches[@]}" -gt 0 ] || benches=(fib tak ctak arrays io bignum)
 
 have_sbcl=0
 if [ "${BENCH_NO_SBCL:-0}" != 1 ] && command -v sbcl >/dev/null; then

@@ -68,19 +68,21 @@ uint32_t bi_char_upcase(uint32_t c);
 uint32_t bi_char_downcase(uint32_t c);
 bool bi_alpha_char_p(uint32_t c);
 
-/* ---- Arithmetic (builtins_num.c) ---- */
-/* The one place integer overflow is reported until bignums land. */
+/* ---- Arithmetic (builtins_num.c; the whole number layer is in num_impl.h) ---- */
+/* A result beyond an implementation limit (not integer overflow: integers
+ * grow into bignums). */
 _Noreturn void num_overflow(ThContext *tc, const char *op);
 LispObj num_add(ThContext *tc, LispObj a, LispObj b);
 LispObj num_sub(ThContext *tc, LispObj a, LispObj b);
 LispObj num_mul(ThContext *tc, LispObj a, LispObj b);
 LispObj num_div(ThContext *tc, LispObj a, LispObj b);
-/* Normalised rational n/d (d != 0): integer when d divides n; overflow → num_overflow. */
+/* Normalised rational n/d (d != 0): integer when d divides n (bignum parts as needed). */
 LispObj num_make_rational(ThContext *tc, __int128 n, __int128 d, const char *op);
 /* Exact comparison of two reals: -1, 0, 1, or 2 when unordered (NaN).
- * Both must satisfy num_real_supported_p. */
+ * Both must be reals; may allocate (through th_current) when a bignum or a
+ * big ratio meets a float. */
 int num_compare(LispObj a, LispObj b);
-bool num_real_supported_p(LispObj x); /* fixnum, ratio, single or double float */
+bool num_real_supported_p(LispObj x); /* any real: kept for callers written before bignums */
 /* Sign of a real: -1, 0, 1 (type-error REAL for non-reals). */
 int num_sign(ThContext *tc, LispObj x);
 

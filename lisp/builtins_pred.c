@@ -10,6 +10,7 @@
 #include "lisp/lisp.h"
 #include "lisp/vm_impl.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
 
 #include <math.h>
@@ -31,7 +32,7 @@ bool bi_eql(LispObj a, LispObj b) {
     }
     case KIND_RATIO: {
         LispRatio *x = (LispRatio *)obj_words(a), *y = (LispRatio *)obj_words(b);
-        return x->num == y->num && x->den == y->den;
+        return bi_eql(x->num, y->num) && bi_eql(x->den, y->den); /* parts may be bignums */
     }
     case KIND_COMPLEX: {
         GcWord *x = obj_words(a), *y = obj_words(b);
@@ -108,7 +109,7 @@ static bool equalp_rec(ThContext *tc, LispObj a, LispObj b, size_t depth) {
         if (a == b) return true;
         if (char_p(a) && char_p(b))
             return bi_char_upcase(char_code(a)) == bi_char_upcase(char_code(b));
-        if (num_real_supported_p(a) && num_real_supported_p(b)) return num_compare(a, b) == 0;
+        if (number_p(a) && number_p(b)) return num_equal_p(a, b);
         if (cons_p(a) && cons_p(b)) {
             if (!equalp_rec(tc, CAR(a), CAR(b), depth + 1)) return false;
             a = CDR(a);
@@ -179,6 +180,7 @@ TYPE_PREDICATES(X)
 /* ---------------------------------------------------------------- numbers */
 
 static LispObj cl_zerop(ThContext *tc, size_t nargs, LispObj *args) {
+    if (kind_p(args[0], KIND_COMPLEX)) return boolean(num_zero_p(args[0]));
     return boolean(num_sign(tc, args[0]) == 0);
 }
 static LispObj cl_plusp(ThContext *tc, size_t nargs, LispObj *args) {
@@ -187,9 +189,9 @@ static LispObj cl_plusp(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj cl_minusp(ThContext *tc, size_t nargs, LispObj *args) {
     return boolean(num_sign(tc, args[0]) < 0);
 }
-static int64_t integer_arg(ThContext *tc, LispObj x) {
-    if (!fx_p(x)) cond_type_error(tc, x, S(INTEGER));
-    return fx_value(x);
+static int64_t integer_arg(ThContext *tc, LispObj x) { /* only the low bit matters */
+    if (!integer_p(x)) cond_type_error(tc, x, S(INTEGER));
+    return int_odd_p(x) ? 1 : 0;
 }
 static LispObj cl_evenp(ThContext *tc, size_t nargs, LispObj *args) {
     return boolean((integer_arg(tc, args[0]) & 1) == 0);

@@ -9,6 +9,7 @@
  * non-destructive function is always fresh.  No state of its own. */
 #include "lisp/lisp.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
 
 static inline LispObj boolean(bool b) { return b ? T : NIL; }
@@ -475,13 +476,14 @@ static LispObj cl_parse_integer(ThContext *tc, size_t nargs, LispObj *args) {
     bool minus = c[i] == '-';
     if (c[i] == '-' || c[i] == '+') i++;
     int64_t mag = 0;
-    bool found = false;
+    bool found = false, big = false;
+    size_t digits_start = i;
     for (; i < end; i++) {
         int w = digit_weight(c[i], radix);
         if (w >= 0) {
-            if (__builtin_mul_overflow(mag, radix, &mag) || __builtin_add_overflow(mag, w, &mag) ||
-                mag > -FIXNUM_MIN)
-                num_overflow(tc, "PARSE-INTEGER");
+            if (!big && (__builtin_mul_overflow(mag, radix, &mag) || __builtin_add_overflow(mag, w, &mag) ||
+                         mag > -FIXNUM_MIN))
+                big = true;
             found = true;
             continue;
         }
@@ -495,9 +497,16 @@ static LispObj cl_parse_integer(ThContext *tc, size_t nargs, LispObj *args) {
         if (junk) return parse_values(tc, NIL, i);
         parse_fail(tc, "no digits", s);
     }
+    if (big) { /* digits_start.. are all digits: read them as a bignum */
+        size_t nd = 0;
+        while (digits_start + nd < end && digit_weight(STR(s)->chars[digits_start + nd], radix) >= 0) nd++;
+        LispObj buf = bytes_make(tc, nd);
+        uint8_t *d = ((LispBytes *)obj_words(buf))->bytes;
+        for (size_t k = 0; k < nd; k++) d[k] = (uint8_t)digit_weight(STR(s)->chars[digits_start + k], radix);
+        return parse_values(tc, int_from_digits(tc, buf, nd, (unsigned)radix, minus), i);
+    }
     int64_t n = minus ? -mag : mag;
-    if (!fx_in_range(n)) num_overflow(tc, "PARSE-INTEGER");
-    return parse_values(tc, fx_make(n), i);
+    return parse_values(tc, num_from_int64(tc, n), i);
 }
 
 /* ---------------------------------------------------------------- table */

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "lisp/compiler_impl.h"
+#include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
 
 enum FaslTag {
@@ -37,6 +38,7 @@ enum FaslTag {
     FT_STRING, FT_SYMBOL, FT_USYMBOL, FT_PACKAGE, FT_LIST, FT_VECTOR, FT_BYTES, FT_CODE, FT_EVAL,
     FT_EVAL_INIT,  /* creation code, then initialization code run once the object is known */
     FT_UVECTOR, FT_ARRAY,
+    FT_BIGNUM, /* [u64 signed limb count][limbs], normalised */
 };
 enum { REC_FORM = 'F', REC_END = 'E' };
 
@@ -205,6 +207,13 @@ static void dump_object(FaslOut *out, LispObj x) {
         dump(out, obj_words(x)[1]);
         dump(out, obj_words(x)[2]);
         return;
+    case KIND_BIGNUM: {
+        insert(out, x);
+        put_u8(out, FT_BIGNUM);
+        put_u64(out, (uint64_t)bn_count(x));
+        for (size_t i = 0; i < bn_size(x); i++) put_u64(out, bn_limbs(x)[i]);
+        return;
+    }
     case KIND_PACKAGE:
         if (!string_p(PKG(x)->name)) cond_error(tc, "COMPILE-FILE: cannot dump the deleted package %v", x);
         insert(out, x); put_u8(out, FT_PACKAGE); put_chars(out, PKG(x)->name); return;
@@ -466,12 +475,24 @@ static LispObj load_heap(FaslIn *in, unsigned tag) {
     case FT_RATIO: case FT_COMPLEX: {
         size_t id = reserve(in);
         LispObj a = load_obj(in), b = load_obj(in);
-        if (tag == FT_RATIO && !(fx_p(a) && fx_p(b) && fx_value(b) > 1)) corrupt(in, "bad ratio");
+        if (tag == FT_RATIO && !(integer_p(a) && integer_p(b) && int_cmp(b, fx_make(1)) > 0)) corrupt(in, "bad ratio");
         if (tag == FT_COMPLEX && !(real_p(a) && real_p(b))) corrupt(in, "bad complex");
         LispObj r = obj_alloc(tc, tag == FT_RATIO ? KIND_RATIO : KIND_COMPLEX, 2);
         gc_init_store(&obj_words(r)[1], a);
         gc_init_store(&obj_words(r)[2], b);
         return fill(in, id, r);
+    }
+    case FT_BIGNUM: {
+        size_t id = reserve(in);
+        int64_t count = (int64_t)get_u64(in);
+        uint64_t n = count < 0 ? (uint64_t)0 - (uint64_t)count : (uint64_t)count;
+        if (n == 0 || n > (in->end - in->pos) / 8) corrupt(in, "bad bignum length");
+        LispObj b = obj_alloc(tc, KIND_BIGNUM, 1 + n);
+        gc_init_store(&obj_words(b)[1], fx_make(count));
+        for (uint64_t i = 0; i < n; i++) bn_limbs(b)[i] = get_u64(in);
+        if (bn_limbs(b)[n - 1] == 0 || (n == 1 && bn_limbs(b)[0] <= (uint64_t)FIXNUM_MAX + (count < 0)))
+            corrupt(in, "bignum not normalised");
+        return fill(in, id, b);
     }
     case FT_STRING: { size_t id = reserve(in); return fill(in, id, get_string(in)); }
     case FT_SYMBOL: case FT_USYMBOL: return load_symbol(in, tag == FT_SYMBOL);

@@ -309,8 +309,7 @@ LispObj ratio_make(ThContext *tc, LispObj num, LispObj den); /* raw; see num_ fo
 LispObj cell_make(ThContext *tc, LispObj value);
 LispObj bytes_make(ThContext *tc, size_t length);
 LispObj condition_make(ThContext *tc, LispObj type, LispObj message, LispObj args, LispObj plist);
-/* Integer from a C int64: fixnum if in range, else signals an error until
- * bignums land (never wraps silently). */
+/* Integer from a C int64: a fixnum if in range, else a bignum. */
 LispObj num_from_int64(ThContext *tc, int64_t n);
 
 /* ---- Lists ---- */

@@ -5,6 +5,7 @@
  * conservatively, so LispObj locals stay valid across allocation.  Fresh
  * objects are filled with gc_init_store: nobody else can see them yet. */
 #include "lisp/vm_impl.h"
+#include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
 
 #include <stdlib.h>
@@ -191,9 +192,7 @@ LispObj condition_make(ThContext *tc, LispObj type, LispObj message, LispObj arg
 }
 
 LispObj num_from_int64(ThContext *tc, int64_t n) {
-    if (!fx_in_range(n))
-        cond_error_of_type(tc, S(ARITHMETIC_ERROR),
-                           "integer %ld does not fit a fixnum (bignums are not supported yet)", (long)n);
+    if (!fx_in_range(n)) return int_from_i128(tc, n);
     return fx_make(n);
 }
 

@@ -23,6 +23,7 @@
 #include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
 #include "lisp/hashtable_impl.h"
+#include "lisp/num_impl.h"
 
 #include <stdlib.h>
 
@@ -202,42 +203,9 @@ static size_t u64_digits(uint64_t n, int base, char *buf) {
     return k;
 }
 
-static uint8_t *bytes_data(LispObj b) { return ((LispBytes *)obj_words(b))->bytes; }
-
-/* Bignum digits by repeated division by the largest power of base that fits
- * a limb.  Scratch space is Lisp BYTES, so an unwind cannot leak it. */
+/* Bignum digits: GMP's mpn_get_str through bignum.c. */
 static LispObj bignum_to_string(ThContext *tc, LispObj b, int base) {
-    int64_t count = pr_bignum_count(b);
-    size_t n = (size_t)(count < 0 ? -count : count);
-    LispObj lscratch = bytes_make(tc, n * 8 + 8);
-    uint64_t *limbs = (uint64_t *)bytes_data(lscratch);
-    memcpy(limbs, pr_bignum_limbs(b), n * 8);
-    uint64_t chunk = (uint64_t)base;
-    int k = 1;
-    while (chunk <= UINT64_MAX / (uint64_t)base) { chunk *= (uint64_t)base; k++; }
-    LispObj dscratch = bytes_make(tc, n * 64 + 2);
-    char *d = (char *)bytes_data(dscratch);
-    size_t nd = 0;
-    while (n > 0 && limbs[n - 1] == 0) n--;
-    while (n > 0) {
-        unsigned __int128 rem = 0;
-        for (size_t i = n; i-- > 0;) {
-            unsigned __int128 cur = (rem << 64) | limbs[i];
-            limbs[i] = (uint64_t)(cur / chunk);
-            rem = cur % chunk;
-        }
-        while (n > 0 && limbs[n - 1] == 0) n--;
-        uint64_t r = (uint64_t)rem;
-        for (int j = 0; j < k && !(n == 0 && r == 0); j++) {
-            d[nd++] = digit_char((unsigned)(r % (uint64_t)base));
-            r /= (uint64_t)base;
-        }
-    }
-    if (nd == 0) d[nd++] = '0';
-    bool neg = count < 0;
-    LispObj s = str_make(tc, nd + neg, '-');
-    for (size_t i = 0; i < nd; i++) STR(s)->chars[neg + i] = (uint8_t)d[nd - 1 - i];
-    return s;
+    return int_to_string(tc, b, (unsigned)base);
 }
 
 LispObj pr_integer_to_string(ThContext *tc, LispObj x, int base) {

@@ -14,6 +14,7 @@
  * No state; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
+#include "lisp/num_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -107,17 +108,11 @@ double pr_real_to_double(LispObj x) {
     if (fx_p(x)) return (double)fx_value(x);
     if (single_float_p(x)) return single_float_value(x);
     if (double_float_p(x)) return double_float_value(x);
-    if (kind_p(x, KIND_BIGNUM)) {
-        int64_t count = pr_bignum_count(x);
-        size_t n = (size_t)(count < 0 ? -count : count);
-        const uint64_t *limbs = pr_bignum_limbs(x);
-        double v = 0;
-        for (size_t i = n; i-- > 0;) v = v * 18446744073709551616.0 + (double)limbs[i];
-        return count < 0 ? -v : v;
-    }
-    if (ratio_p(x)) {
+    if (kind_p(x, KIND_BIGNUM)) return int_to_double(x, 0); /* correctly rounded */
+    if (ratio_p(x)) { /* big parts would give inf/inf: the exact quotient, rounded once */
         LispRatio *r = (LispRatio *)obj_words(x);
-        return pr_real_to_double(r->num) / pr_real_to_double(r->den);
+        if (fx_p(r->num) && fx_p(r->den)) return (double)fx_value(r->num) / (double)fx_value(r->den);
+        return num_ratio_to_double(th_current(), r->num, r->den);
     }
     return NAN;
 }

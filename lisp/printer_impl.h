@@ -66,13 +66,8 @@ void pr_float_to_cstr(ThContext *tc, LispObj x, char *buf, size_t cap);
 /* Exponent marker prin1 uses for x when it needs one: 'e' if x's format is
  * *read-default-float-format*, else 'f' or 'd'. */
 char pr_float_marker(ThContext *tc, LispObj x);
-/* C double of any real (rationals converted; bignums approximately). */
+/* C double of any real (rationals correctly rounded; NaN for non-reals). */
 double pr_real_to_double(LispObj x);
-
-/* ---- Bignums: [signed limb count (fixnum)][limbs, least significant first],
- * sign and magnitude (lisp.h's BIGNUM layout comment). ---- */
-static inline int64_t pr_bignum_count(LispObj b) { return fx_value(obj_words(b)[1]); }
-static inline const uint64_t *pr_bignum_limbs(LispObj b) { return (const uint64_t *)&obj_words(b)[2]; }
 
 /* ---- Builtins (builtins_io.c) ---- */
 extern const BuiltinSpec builtins_io[];

@@ -15,6 +15,7 @@
 #include "lisp/reader_impl.h"
 #include "lisp/array_impl.h"
 #include "lisp/vm_impl.h"
+#include "lisp/num_impl.h"
 
 enum { NO_ARG = RD_NO_ARG };
 
@@ -494,13 +495,16 @@ static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
     return vm_funcall(st->tc, vm_fdefinition(st->tc, make), 3, args);
 }
 
-/* #c and #a take one object; read it so that *read-suppress* skips
- * them cleanly. */
-static LispObj sharp_object_unsupported(RdState *st, int32_t sub, int64_t arg) {
-    rd_read_required(st);
+/* -- #C(real imag): a complex, as (complex real imag) makes it (CLHS 2.4.8.11) -- */
+static LispObj sharp_c(RdState *st, int32_t sub, int64_t arg) {
+    forbid_arg(st, sub, arg);
+    LispObj parts = rd_read_required(st);
     if (rd_suppress_p(st))
         return NIL;
-    RD_ERROR(st, "the #%a syntax is not supported yet", char_make((uint32_t)sub));
+    if (!cons_p(parts) || !cons_p(CDR(parts)) || CDR(CDR(parts)) != NIL || !real_p(CAR(parts)) ||
+        !real_p(CAR(CDR(parts))))
+        RD_ERROR(st, "#C needs a list of two reals, as in #C(1 2), not %v", parts);
+    return num_make_complex(st->tc, CAR(parts), CAR(CDR(parts)));
 }
 
 /* #S(name slot value ...) (CLHS 2.4.8.13): calls the structure's standard
@@ -580,7 +584,7 @@ static LispObj sharp_invalid(RdState *st, int32_t sub, int64_t arg) {
     X('X', sharp_radix, "%READ-SHARP-X")                                             \
     X('R', sharp_radix, "%READ-SHARP-R")                                             \
     X('*', sharp_star, "%READ-SHARP-STAR")                                           \
-    X('C', sharp_object_unsupported, "%READ-SHARP-C")                                \
+    X('C', sharp_c, "%READ-SHARP-C")                                \
     X('A', sharp_a, "%READ-SHARP-A")                                                 \
     X('S', sharp_s, "%READ-SHARP-S")                                                 \
     X('P', sharp_p, "%READ-SHARP-P")                                \
@@ -610,9 +614,9 @@ RD_STD_MACROS(RD_MACRO_WRAPPER)
 RD_SHARP_WRAPPER(sharp_backslash) RD_SHARP_WRAPPER(sharp_quote) RD_SHARP_WRAPPER(sharp_lparen)
 RD_SHARP_WRAPPER(sharp_bang) RD_SHARP_WRAPPER(sharp_colon) RD_SHARP_WRAPPER(sharp_dot)
 RD_SHARP_WRAPPER(sharp_plus_minus) RD_SHARP_WRAPPER(sharp_bar) RD_SHARP_WRAPPER(sharp_radix)
-RD_SHARP_WRAPPER(sharp_star) RD_SHARP_WRAPPER(sharp_object_unsupported) RD_SHARP_WRAPPER(sharp_a)
+RD_SHARP_WRAPPER(sharp_star) RD_SHARP_WRAPPER(sharp_a)
 RD_SHARP_WRAPPER(sharp_s) RD_SHARP_WRAPPER(rd_sharp_equal) RD_SHARP_WRAPPER(rd_sharp_sharp)
-RD_SHARP_WRAPPER(sharp_invalid) RD_SHARP_WRAPPER(sharp_p)
+RD_SHARP_WRAPPER(sharp_invalid) RD_SHARP_WRAPPER(sharp_p) RD_SHARP_WRAPPER(sharp_c)
 
 const RdStdMacro rd_std_macros[] = {
 #define RD_MACRO_ENTRY(ch, impl, name, nt) {ch, impl, wrap_##impl, name, nt},

@@ -6,8 +6,7 @@
  * ratios in *read-base* normalised to lowest terms, floats in decimal with
  * exponent markers E S F D L.  Floats are converted by strtof/strtod on a
  * normalised ASCII copy, in the C locale: glibc rounds those correctly.
- * Integers beyond fixnum range are refused in rd_make_integer until bignums
- * exist.  Reserved tokens (potential numbers without number syntax, CLHS
+ * Integers beyond fixnum range become bignums (bignum.c).  Reserved tokens (potential numbers without number syntax, CLHS
  * 2.3.1.1) read as symbols, as in SBCL and CLISP.
  *
  * Threads: the only shared state is the C locale object, created once
@@ -15,6 +14,7 @@
 #define _GNU_SOURCE /* strtod_l, strtof_l: conversion in the C locale */
 #include "lisp/lisp.h"
 #include "lisp/reader_impl.h"
+#include "lisp/num_impl.h"
 
 #include <locale.h>
 #include <math.h>
@@ -63,47 +63,29 @@ static unsigned read_base(RdState *st) {
 
 /* ---- Integers and ratios ---- */
 
-/* Bignums are not implemented yet: this is the single place to replace. */
-static _Noreturn void integer_too_large(RdState *st) {
-    RD_ERROR(st, "integer too large: bignums are not supported yet");
-}
-
 LispObj rd_make_integer(RdState *st, bool negative, size_t start, size_t end, unsigned radix) {
     /* Accumulate the magnitude; -2^61 is still a fixnum. */
     uint64_t limit = (uint64_t)FIXNUM_MAX + (negative ? 1 : 0);
     uint64_t mag = 0;
     for (size_t i = start; i < end; i++) {
         unsigned d = (unsigned)digit_value(rd_tok_char(st, i), radix);
-        if (mag > (limit - d) / radix)
-            integer_too_large(st);
+        if (mag > (limit - d) / radix) { /* a bignum: digits into Lisp scratch, then GMP */
+            LispObj buf = bytes_make(st->tc, end - start);
+            uint8_t *digits = ((LispBytes *)obj_words(buf))->bytes;
+            for (size_t k = start; k < end; k++)
+                digits[k - start] = (uint8_t)digit_value(rd_tok_char(st, k), radix);
+            return int_from_digits(st->tc, buf, end - start, radix, negative);
+        }
         mag = mag * radix + d;
     }
     return fx_make(negative ? (int64_t)(0 - mag) : (int64_t)mag);
 }
 
-static int64_t gcd64(int64_t a, int64_t b) {
-    if (a < 0)
-        a = -a;
-    while (b != 0) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-/* num/den in lowest terms; an integer when den divides num.  Fixnum parts
- * only, like rd_make_integer. */
+/* num/den in lowest terms; an integer when den divides num. */
 static LispObj make_ratio(RdState *st, LispObj num, LispObj den) {
-    int64_t n = fx_value(num), d = fx_value(den);
-    if (d == 0)
+    if (den == fx_make(0))
         RD_ERROR(st, "division by zero in the ratio %a", rd_token_string(st, 0, st->len));
-    int64_t g = gcd64(n, d);
-    n /= g;
-    d /= g;
-    if (d == 1)
-        return fx_make(n);
-    return ratio_make(st->tc, fx_make(n), fx_make(d));
+    return num_make_ratio(st->tc, num, den);
 }
 
 /* [sign] digit+ [/ digit+] in radix, filling the whole token. */

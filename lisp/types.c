@@ -16,6 +16,7 @@
 #include "lisp/types_impl.h"
 #include "lisp/cond_impl.h"
 #include "lisp/builtins_impl.h"
+#include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
 
 /* ---------------------------------------------------------------- atomic types */
@@ -144,8 +145,6 @@ static bool bound_ok(ThContext *tc, LispObj x, LispObj bound, bool lower, LispOb
         excl = true;
     }
     if (!real_p(bound)) bad_spec(tc, spec);
-    if (!num_real_supported_p(bound) || !num_real_supported_p(x))
-        cond_error(tc, "TYPEP: cannot compare %v with the bound %v yet", x, bound);
     int c = num_compare(x, bound);
     if (c == 2) return false;
     if (lower) return excl ? c > 0 : c >= 0;
@@ -162,23 +161,22 @@ static bool range_typep(ThContext *tc, LispObj x, LispObj spec, bool in_class) {
     return bound_ok(tc, x, lo, true, spec) && bound_ok(tc, x, hi, false, spec);
 }
 
-/* (unsigned-byte n) / (signed-byte n) / (mod n) on a fixnum x. */
+/* (unsigned-byte n) / (signed-byte n) / (mod n) on any integer x. */
 static bool byte_typep(ThContext *tc, LispObj x, LispObj spec, LispObj op) {
     LispObj args = CDR(spec);
     LispObj n = cons_p(args) ? CAR(args) : S(STAR);
     if (cons_p(args) && CDR(args) != NIL) bad_spec(tc, spec);
     if (op == S(MOD)) {
-        if (!fx_p(n) || fx_value(n) <= 0) bad_spec(tc, spec);
-        return fx_p(x) && fx_value(x) >= 0 && fx_value(x) < fx_value(n);
+        if (!integer_p(n) || int_sign(n) <= 0) bad_spec(tc, spec);
+        return integer_p(x) && int_sign(x) >= 0 && int_cmp(x, n) < 0;
     }
-    if (n != S(STAR) && (!fx_p(n) || fx_value(n) <= 0)) bad_spec(tc, spec);
+    if (n != S(STAR) && (!integer_p(n) || int_sign(n) <= 0)) bad_spec(tc, spec);
     if (!integer_p(x)) return false;
-    if (!fx_p(x)) cond_error(tc, "TYPEP: bignums are not supported yet: %v", x);
-    int64_t v = fx_value(x), bits = n == S(STAR) ? 64 : fx_value(n);
-    if (op == S(UNSIGNED_BYTE)) return v >= 0 && (bits >= 62 || v < ((int64_t)1 << bits));
-    if (bits >= 63) return true;
-    int64_t half = (int64_t)1 << (bits - 1);
-    return v >= -half && v < half;
+    if (op == S(UNSIGNED_BYTE) && int_sign(x) < 0) return false;
+    if (n == S(STAR)) return true;
+    if (!fx_p(n)) return true; /* more bits than any integer in memory has */
+    uint64_t len = int_integer_length(x), bits = (uint64_t)fx_value(n);
+    return op == S(UNSIGNED_BYTE) ? len <= bits : len < bits;
 }
 
 /* ---------------------------------------------------------------- arrays */

@@ -82,15 +82,22 @@
     (single-float svec-sf vec-sf arr-sf) (double-float svec-df vec-df arr-df)))
 
 (defun upgraded-complex-part-type (typespec &optional environment)
-  (declare (ignore environment typespec))
-  'real)
+  ;; Complex parts are stored as they are (num_complex.c): both rational, or
+  ;; both floats of one format.
+  (declare (ignore environment))
+  (cond ((subtypep typespec 'single-float) 'single-float)
+        ((subtypep typespec 'double-float) 'double-float)
+        ((subtypep typespec 'float) 'float)
+        ((subtypep typespec 'rational) 'rational)
+        (t 'real)))
 
 ;;; ---- sets over the class partition ----
 
 (defparameter *type-classes*
   ;; (class . kind): kind :range (reals), :length (array lengths), :member, :flag
   '((integer . :range) (ratio . :range) (single-float . :range) (double-float . :range)
-    (complex . :flag) (character . :member) (null . :flag) (symbol . :member) (cons . :flag)
+    (complex-rational . :flag) (complex-single . :flag) (complex-double . :flag)
+    (character . :member) (null . :flag) (symbol . :member) (cons . :flag)
     (string . :length) (svector . :length) (bitvector . :length)
     (vector-char . :length) (vector-t . :length) (vector-bit . :length)
     (array-char . :flag) (array-t . :flag) (array-bit . :flag)
@@ -310,7 +317,10 @@
 (defun %object-class (x)
   (cond ((consp x) 'cons) ((arrayp x) (%array-object-class x)) ((functionp x) 'function) ((packagep x) 'package)
         ((streamp x) 'stream) ((hash-table-p x) 'hash-table)
-        ((typep x 'condition) 'condition) ((typep x 'complex) 'complex)
+        ((typep x 'condition) 'condition)
+        ((complexp x) (cond ((rationalp (realpart x)) 'complex-rational)
+                            ((typep (realpart x) 'single-float) 'complex-single)
+                            (t 'complex-double)))
         ((typep x 'structure-object) 'structure) (t 'other)))
 
 (defparameter *standard-chars*
@@ -320,7 +330,9 @@
 (defparameter *atomic-type-sets*
   ;; name -> (under-classes over-classes) or a specifier to normalise.
   '((atom . (not cons)) (list . (or null cons)) (sequence . (or list vector))
-    (cons (cons) (cons)) (null (null) (null)) (complex (complex) (complex))
+    (cons (cons) (cons)) (null (null) (null))
+    (complex (complex-rational complex-single complex-double)
+             (complex-rational complex-single complex-double))
     (number . (or real complex)) (real . (or rational float)) (rational . (or integer ratio))
     (float . (or single-float double-float)) (short-float . single-float)
     (long-float . double-float) (integer . (integer * *)) (ratio . (ratio * *))
@@ -405,16 +417,26 @@
                (let ((h (%two-power (1- (car args)))))
                  (%exact (%range-set '(integer) (- h) (list h))))))
           ((eq op 'cons) (%normalize-cons spec))
-          ((eq op 'complex)
-           (if (member args '(nil (*)) :test #'equal)
-               (%exact (%set-of 'complex))
-               (%bracket nil (%set-of 'complex))))
+          ((eq op 'complex) (%normalize-complex (if args (car args) '*)))
           ((member op '(array simple-array vector simple-vector string simple-string
                         base-string simple-base-string bit-vector simple-bit-vector))
            (%normalize-array spec))
           ((member op '(function values)) (%bracket nil (%set-of 'function)))
           ((and (null args) (assoc op *atomic-type-sets*)) (%normalize op))
           (t (error "SUBTYPEP: unknown type specifier ~S" spec)))))
+
+;;; A complex's parts are both rational, both single-floats or both doubles
+;;; (num_complex.c): one class each.  (complex P) holds the classes whose
+;;; part type lies inside P (under) or meets P (over).
+(defun %normalize-complex (part)
+  (let ((under nil) (over nil))
+    (dolist (c '((rational . complex-rational) (single-float . complex-single)
+                 (double-float . complex-double)))
+      (cond ((or (eq part '*) (subtypep (car c) part))
+             (push (cdr c) under) (push (cdr c) over))
+            ((not (subtypep (list 'and (car c) part) nil))
+             (push (cdr c) over))))
+    (%bracket (apply #'%set-of under) (apply #'%set-of over))))
 
 (defun %normalize-range (op args spec)
   (let* ((lo (%bound-arg (if args (car args) '*) op spec))
@@ -558,8 +580,14 @@
           ((and (realp object) (subtypep type 'float))
            (%coerce-to-float object type result-type))
           ((and (numberp object) (subtypep type 'complex))
-           (if (typep object 'rational) object
-               (error "COERCE: complex numbers are not supported yet: ~S to ~S" object result-type)))
+           ;; CLHS COERCE: a real becomes (complex real (coerce 0 (type-of real))),
+           ;; or, for (complex float-type), a complex of that part type.
+           (let* ((part (if (and (consp type) (cdr type)) (cadr type) '*))
+                  (re (if (complexp object) (realpart object) object))
+                  (im (if (complexp object) (imagpart object) 0)))
+             (if (member part '(* real rational integer))
+                 (if (complexp object) object (complex re (* 0 re)))
+                 (complex (coerce re part) (coerce im part)))))
           (t (%coerce-error object result-type)))))
 
 (defun %coerce-to-float (object type result-type)
