@@ -272,8 +272,10 @@
 ;; function and the default answer is the error.
 (defun make-load-form (object &optional environment)
   (declare (ignore environment))
-  (error "~S has no MAKE-LOAD-FORM method, so it cannot be dumped into a compiled file ~
-          (a method usually returns (make-load-form-saving-slots object))" object))
+  ;; The object is often circular: the message is made now, printed safely.
+  (error "~A" (let ((*print-circle* t) (*print-length* 10) (*print-level* 4))
+                (format nil "~S has no MAKE-LOAD-FORM method, so it cannot be dumped into a compiled file ~
+                             (a method usually returns (make-load-form-saving-slots object))" object))))
 
 ;; The creation form makes an instance with every slot NIL; the initialization
 ;; form stores the saved slots (an unsaved slot keeps NIL: Petrel's structure
