@@ -33,7 +33,7 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
 #define TABLES(X) X(builtins_vm) X(builtins_disassemble) X(builtins_macro) X(builtins_cond) X(builtins_ext) X(builtins_io) X(builtins_list) \
     X(builtins_pred) X(builtins_num) X(builtins_symbol) X(builtins_string) X(builtins_vector) \
     X(builtins_types) X(builtins_struct) X(builtins_packages) X(builtins_restarts) X(builtins_setf) X(builtins_fasl) \
-    X(builtins_seq) X(builtins_hash)
+    X(builtins_seq) X(builtins_hash) X(builtins_pprint)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X

@@ -45,6 +45,8 @@ void pr_options_from_specials(ThContext *tc, PrOptions *opts);
 void pr_print_with(ThContext *tc, LispObj obj, LispObj stream, const PrOptions *opts);
 /* Integer in base without radix marks, into a fresh Lisp string. */
 LispObj pr_integer_to_string(ThContext *tc, LispObj integer, int base);
+/* True if x is shared (has or needs a #n= label) in the print in progress. */
+bool pr_circle_shared_p(ThContext *tc, LispObj x);
 /* Name text of a character (e.g. "Space"), or NULL if it has no name. */
 const char *pr_char_name(uint32_t code);
 

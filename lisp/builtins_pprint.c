@@ -1,0 +1,37 @@
+/* lisp/builtins_pprint.c — the internal builtins the Lisp side of FORMAT
+ * and the pretty printer (lisp/src/pprint.lisp) calls into C with: a
+ * FORMAT that returns the unused arguments (FORMATTER), the body of a
+ * ~<...~:> logical block, the *print-circle* test PPRINT-POP makes on
+ * tails, and the address text of PRINT-UNREADABLE-OBJECT's :identity.
+ * No state of its own; any thread. */
+#include "lisp/lisp.h"
+#include "lisp/format_impl.h"
+
+/* (%format-rest stream control args) → the arguments FORMAT did not use. */
+static LispObj sys_format_rest(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj stream = args[0] == NIL ? stm_output_designator(tc, NIL) : args[0];
+    return fmt_format_rest(tc, stream, arg_string(tc, args[1]), arg_list(tc, args[2]));
+}
+
+static LispObj sys_circle_shared_p(ThContext *tc, size_t nargs, LispObj *args) {
+    return pr_circle_shared_p(tc, args[0]) ? T : NIL;
+}
+
+/* The "{ADDRESS}" the printer shows in #<...> objects. */
+static LispObj sys_object_address(ThContext *tc, size_t nargs, LispObj *args) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "{%llX}", (unsigned long long)(args[0] & ~(LispObj)GC_TAG_MASK));
+    return str_from_cstr(tc, buf);
+}
+
+const BuiltinSpec builtins_pprint[] = {
+    {"%FORMAT-BLOCK-BODY", "SYS", sys_format_block_body, 5, 5, "(stream list control start end)",
+     "Run the body of a FORMAT logical block over LIST (internal)."},
+    {"%FORMAT-REST", "SYS", sys_format_rest, 3, 3, "(stream control args)",
+     "FORMAT to STREAM; return the arguments the control string did not use."},
+    {"%CIRCLE-SHARED-P", "SYS", sys_circle_shared_p, 1, 1, "(object)",
+     "True if OBJECT needs a #n= label in the *print-circle* print in progress."},
+    {"%OBJECT-ADDRESS", "SYS", sys_object_address, 1, 1, "(object)",
+     "The address text printed in #<...> for OBJECT."},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
+};
