@@ -24,7 +24,14 @@ static LispObj sys_object_address(ThContext *tc, size_t nargs, LispObj *args) {
     return str_from_cstr(tc, buf);
 }
 
+/* (%stream-column stream) → the column the next character goes to. */
+static LispObj sys_stream_column(ThContext *tc, size_t nargs, LispObj *args) {
+    return fx_make((int64_t)stm_column(stm_check_output(tc, args[0])));
+}
+
 const BuiltinSpec builtins_pprint[] = {
+    {"%STREAM-COLUMN", "SYS", sys_stream_column, 1, 1, "(stream)",
+     "The column of output STREAM (0 at the start of a line)."},
     {"%FORMAT-BLOCK-BODY", "SYS", sys_format_block_body, 5, 5, "(stream list control start end)",
      "Run the body of a FORMAT logical block over LIST (internal)."},
     {"%FORMAT-REST", "SYS", sys_format_rest, 3, 3, "(stream control args)",

@@ -692,6 +692,8 @@ static bool pretty_dispatch(Printer *p, LispObj x, int depth) {
     if (p->shared != NIL) cons_set_cdr(p->shared, fx_make(p->next_label));
     size_t mark = p->tc->bind_top;
     sym_bind(p->tc, S(PR_DEPTH), fx_make(depth));
+    sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);    /* princ, ~A: nested prints too */
+    sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
     LispObj r = vm_funcall2(p->tc, fn, x, p->stream);
     sym_unbind_to(p->tc, mark);
     if (p->shared != NIL) p->next_label = fx_value(CDR(p->shared));

@@ -1,0 +1,361 @@
+;;;; lisp/src/pprint-dispatch.lisp — pprint dispatch tables (CLHS 22.2.1.4,
+;;;; COPY-PPRINT-DISPATCH, SET-PPRINT-DISPATCH, PPRINT-DISPATCH) and the
+;;;; standard layouts of code and data the initial table uses.
+;;;;
+;;;; A table holds the entries users set (type, priority, function), highest
+;;;; priority first.  Every table falls back on the standard layouts below,
+;;;; which rank under any entry a user sets: a list whose car names a known
+;;;; operator is laid out as code (DEFUN, LET, IF, COND, DO, LOOP ... with
+;;;; the indentation SBCL uses), quote and friends print abbreviated ('x #'f
+;;;; `x ,x ,@x), other lists and vectors fill their lines.
+;;;; Per-thread state only; any thread.
+
+(in-package "PETREL-SYSTEM")
+
+(defstruct (pprint-dispatch-table (:constructor %make-pprint-dispatch-table (entries))
+                                  (:copier nil) (:predicate pprint-dispatch-table-p))
+  (entries nil))   ; list of (type priority function), highest priority first
+
+(defun pp-table-designator (table)
+  (cond ((null table) *standard-pprint-dispatch*)
+        ((pprint-dispatch-table-p table) table)
+        (t (error 'type-error :datum table :expected-type '(or null pprint-dispatch-table)))))
+
+(defun copy-pprint-dispatch (&optional (table *print-pprint-dispatch*))
+  "A fresh copy of TABLE (NIL: of the standard table)."
+  (%make-pprint-dispatch-table (copy-list (pprint-dispatch-table-entries (pp-table-designator table)))))
+
+(defun set-pprint-dispatch (type-specifier function &optional (priority 0)
+                                                      (table *print-pprint-dispatch*))
+  "Make FUNCTION print objects of TYPE-SPECIFIER in TABLE (NIL FUNCTION: remove the entry)."
+  (unless (realp priority) (error 'type-error :datum priority :expected-type 'real))
+  (unless (pprint-dispatch-table-p table)
+    (error 'type-error :datum table :expected-type 'pprint-dispatch-table))
+  (when (eq table *standard-pprint-dispatch*)
+    (error "SET-PPRINT-DISPATCH: the standard pprint dispatch table cannot be modified"))
+  (let ((others (remove type-specifier (pprint-dispatch-table-entries table)
+                        :key #'first :test #'equal)))
+    (setf (pprint-dispatch-table-entries table)
+          (if function
+              (stable-sort (cons (list type-specifier priority
+                                       (if (symbolp function) function (coerce function 'function)))
+                                 others)
+                           #'> :key #'second)
+              others)))
+  nil)
+
+(defun pp-user-entry (object table)
+  (dolist (e (pprint-dispatch-table-entries table) nil)
+    (when (typep object (first e)) (return (third e)))))
+
+;;; The standard layout for object, or NIL.
+(defun pp-standard-printer (object)
+  (cond ((consp object)
+         (let ((head (car object)))
+           (or (and (symbolp head) (gethash head *pp-code-layouts*)
+                    (pp-layout-applies-p head object))
+               #'pp-data-list)))
+        ((and (typep object 'simple-vector) *print-array*)
+         #'pp-vector)
+        (t nil)))
+
+(defun pp-layout-applies-p (head object)
+  (let ((fn (gethash head *pp-code-layouts*)))
+    (if (member head '(quote function quasiquote unquote unquote-splicing unquote-nsplicing))
+        (and (consp (cdr object)) (null (cddr object)) fn)
+        fn)))
+
+(defun pprint-dispatch (object &optional (table *print-pprint-dispatch*))
+  "The function that prints OBJECT under TABLE, and true if an entry matched."
+  (let* ((table (pp-table-designator table))
+         (fn (or (pp-user-entry object table) (pp-standard-printer object))))
+    (if fn
+        (values fn t)
+        (values (lambda (stream object) (let ((*print-pretty* nil)) (write object :stream stream)))
+                nil))))
+
+;;; Called by the C printer for each object when *print-pretty* is true:
+;;; prints object and returns true, or returns NIL to leave it to C.
+(defun %pprint-object (object stream)
+  (let* ((table *print-pprint-dispatch*)
+         (fn (or (and (pprint-dispatch-table-p table) (pp-user-entry object table))
+                 (pp-standard-printer object))))
+    (when fn
+      (funcall fn stream object)
+      t)))
+
+;;; ---- Standard layouts ----
+
+(defun pp-data-list (stream list)
+  (pprint-fill stream list t))
+
+(defun pp-vector (stream vector)
+  (pprint-logical-block (stream nil :prefix "#(" :suffix ")")
+    (let ((n (length vector)))
+      (dotimes (i n)
+        (when (and *print-length* (not *print-readably*) (>= i *print-length*))
+          (write-string "..." stream)
+          (return))
+        (write (svref vector i) :stream stream)
+        (when (< (1+ i) n)
+          (write-char #\Space stream)
+          (pprint-newline :fill stream))))))
+
+(defun pp-abbreviation (prefix)
+  (lambda (stream form)
+    (write-string prefix stream)
+    (write (cadr form) :stream stream)))
+
+;;; (op arg ...): args filled after the operator, aligned under the first.
+(defun pp-call-aligned (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-newline :fill stream)
+    (pprint-indent :current 0 stream)
+    (loop (write (pprint-pop) :stream stream)
+          (pprint-exit-if-list-exhausted)
+          (write-char #\Space stream)
+          (pprint-newline :fill stream))))
+
+;;; The body forms of a block-like layout: each on its own line at the block
+;;; indentation when the form does not fit (the first break mandatory if
+;;; asked).
+(defmacro pp-body (stream &key mandatory)
+  `(progn
+     (pprint-indent :block 1 ,stream)
+     (pprint-exit-if-list-exhausted)
+     (write-char #\Space ,stream)
+     (pprint-newline (if ,mandatory :mandatory :linear) ,stream)
+     (loop (write (pprint-pop) :stream ,stream)
+           (pprint-exit-if-list-exhausted)
+           (write-char #\Space ,stream)
+           (pprint-newline :linear ,stream))))
+
+;;; (op distinguished... body...): n distinguished forms on the first line
+;;; (else indented 4), the body indented 2.
+(defun pp-block-layout (n &key mandatory)
+  (lambda (stream form)
+    (pprint-logical-block (stream form :prefix "(" :suffix ")")
+      (write (pprint-pop) :stream stream)
+      (pprint-indent :block 3 stream)
+      (dotimes (i n)
+        (pprint-exit-if-list-exhausted)
+        (write-char #\Space stream)
+        (pprint-newline (if (zerop i) :fill :linear) stream)
+        (write (pprint-pop) :stream stream))
+      (pp-body stream :mandatory mandatory))))
+
+;;; (progn form...): forms at indentation 1.
+(defun pp-progn (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (loop (pprint-exit-if-list-exhausted)
+          (write-char #\Space stream)
+          (pprint-newline :linear stream)
+          (write (pprint-pop) :stream stream))))
+
+;;; True if the rest of a lambda list starts with a lambda-list keyword.
+(defun pp-lambda-keyword-p (rest)
+  (and (consp rest) (symbolp (car rest))
+       (member (car rest) '(&optional &rest &key &aux &body &whole &environment &allow-other-keys))))
+
+;;; A lambda list: filled, with a line per lambda-list keyword when it
+;;; does not fit.
+(defun pp-lambda-list (stream list)
+  (if (listp list)
+      (pprint-logical-block (stream list :prefix "(" :suffix ")")
+        (pprint-exit-if-list-exhausted)
+        (loop (write (pprint-pop) :stream stream)
+              (pprint-exit-if-list-exhausted)
+              (write-char #\Space stream)
+              (pprint-newline (if (pp-lambda-keyword-p (%pprint-rest)) :linear :fill) stream)))
+      (write list :stream stream)))
+
+;;; (defun name lambda-list body...)
+(defun pp-defun (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-indent :current 0 stream)
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-newline :fill stream)
+    (pp-lambda-list stream (pprint-pop))
+    (pp-body stream)))
+
+;;; A local function of FLET, LABELS, MACROLET: (name lambda-list body...)
+(defun pp-local-function (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pp-lambda-list stream (pprint-pop))
+    (pp-body stream :mandatory t)))
+
+;;; Bindings one per line when they do not all fit.
+(defun pp-bindings (stream bindings &optional (each #'pp-data-list-or-atom))
+  (if (listp bindings)
+      (pprint-logical-block (stream bindings :prefix "(" :suffix ")")
+        (pprint-exit-if-list-exhausted)
+        (loop (funcall each stream (pprint-pop))
+              (pprint-exit-if-list-exhausted)
+              (write-char #\Space stream)
+              (pprint-newline :linear stream)))
+      (write bindings :stream stream)))
+
+(defun pp-data-list-or-atom (stream x)
+  (write x :stream stream))
+
+(defun pp-let-layout (each)
+  (lambda (stream form)
+    (pprint-logical-block (stream form :prefix "(" :suffix ")")
+      (write (pprint-pop) :stream stream)
+      (pprint-exit-if-list-exhausted)
+      (write-char #\Space stream)
+      (pprint-newline :miser stream)
+      (pp-bindings stream (pprint-pop) each)
+      (pp-body stream :mandatory t))))
+
+;;; (if test then else): the branches under the test, one per line.
+(defun pp-if (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-indent :current 0 stream)
+    (write (pprint-pop) :stream stream)
+    (loop (pprint-exit-if-list-exhausted)
+          (write-char #\Space stream)
+          (pprint-newline :mandatory stream)
+          (write (pprint-pop) :stream stream))))
+
+;;; (setq place value ...): one pair per line, aligned after the operator;
+;;; a value that does not fit beside its place goes under it, indented 2.
+(defun pp-setq-pairs (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-indent :current 0 stream)
+    (let ((pairs (pp-pairs (cdr form))))
+      (loop (let ((pair (pop pairs)))
+              (pprint-logical-block (stream pair)
+                (write (pprint-pop) :stream stream)
+                (pprint-indent :block 2 stream)
+                (pprint-exit-if-list-exhausted)
+                (write-char #\Space stream)
+                (pprint-newline :fill stream)
+                (write (pprint-pop) :stream stream)))
+            (when (null pairs) (return))
+            (write-char #\Space stream)
+            (pprint-newline :mandatory stream)))))
+
+(defun pp-pairs (list)
+  (let ((pairs nil))
+    (loop (when (atom list) (return (nreverse pairs)))
+          (push (if (consp (cdr list)) (list (car list) (cadr list)) (list (car list))) pairs)
+          (setq list (cddr list)))))
+
+;;; (tagbody tag statement ...): tags at indentation 1, statements at 2.
+(defun pp-tagbody (stream form)
+  (let ((rest (cdr form)))
+    (pprint-logical-block (stream form :prefix "(" :suffix ")")
+      (write (pprint-pop) :stream stream)
+      (loop (pprint-exit-if-list-exhausted)
+            (pprint-indent :block (if (and (consp rest) (consp (car rest))) 1 0) stream)
+            (write-char #\Space stream)
+            (pprint-newline :linear stream)
+            (write (pprint-pop) :stream stream)
+            (when (consp rest) (setq rest (cdr rest)))))))
+
+;;; (do (var...) (end-test result...) body...): the variables one per line
+;;; (at the DO's own level: they break whenever the DO does not fit, as in
+;;; SBCL), the end test under them, the body indented 2.
+(defun pp-do (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (let ((vars (pprint-pop)))
+      (if (and (consp vars) (null (cdr (last vars))))
+          (progn
+            (write-char #\( stream)
+            (pprint-indent :current 0 stream)
+            (loop (write (pop vars) :stream stream)
+                  (when (null vars) (return))
+                  (write-char #\Space stream)
+                  (pprint-newline :linear stream))
+            (write-char #\) stream))
+          (write vars :stream stream)))
+    (pprint-indent :block 3 stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-newline :linear stream)
+    (write (pprint-pop) :stream stream)
+    (pp-body stream)))
+
+(defparameter *pp-loop-keywords*
+  '("FOR" "AS" "WITH" "INITIALLY" "FINALLY" "DO" "DOING" "COLLECT" "COLLECTING" "APPEND"
+    "APPENDING" "NCONC" "NCONCING" "SUM" "SUMMING" "COUNT" "COUNTING" "MAXIMIZE" "MAXIMIZING"
+    "MINIMIZE" "MINIMIZING" "WHEN" "IF" "UNLESS" "WHILE" "UNTIL" "ALWAYS" "NEVER" "THEREIS"
+    "REPEAT" "RETURN" "NAMED" "ELSE" "END"))
+
+;;; (loop clause...): a clause per line, aligned after LOOP.
+(defun pp-loop (stream form)
+  (if (or (atom (cdr form)) (not (symbolp (cadr form))))
+      (funcall (pp-block-layout 0) stream form)
+      (pprint-logical-block (stream form :prefix "(" :suffix ")")
+        (write (pprint-pop) :stream stream)
+        (pprint-exit-if-list-exhausted)
+        (write-char #\Space stream)
+        (pprint-indent :current 0 stream)
+        (let ((first t))
+          (loop (pprint-exit-if-list-exhausted)
+                (let ((x (pprint-pop)))
+                  (unless first
+                    (write-char #\Space stream)
+                    (when (and (symbolp x) (member (symbol-name x) *pp-loop-keywords* :test #'string=))
+                      (pprint-newline :mandatory stream)))
+                  (setq first nil)
+                  (write x :stream stream)))))))
+
+(defvar *pp-code-layouts* (make-hash-table :test 'eq))
+
+(defun pp-define-layouts (names function)
+  (dolist (name names) (setf (gethash name *pp-code-layouts*) function)))
+
+(pp-define-layouts '(quote) (pp-abbreviation "'"))
+(pp-define-layouts '(function) (pp-abbreviation "#'"))
+(pp-define-layouts '(quasiquote) (pp-abbreviation "`"))
+(pp-define-layouts '(unquote) (pp-abbreviation ","))
+(pp-define-layouts '(unquote-splicing) (pp-abbreviation ",@"))
+(pp-define-layouts '(unquote-nsplicing) (pp-abbreviation ",."))
+(pp-define-layouts '(funcall apply multiple-value-call cond) #'pp-call-aligned)
+(pp-define-layouts '(defun defmacro define-compiler-macro deftype define-setf-expander)
+                   #'pp-defun)
+(pp-define-layouts '(let let* symbol-macrolet handler-bind restart-bind)
+                   (pp-let-layout #'pp-data-list-or-atom))
+(pp-define-layouts '(flet labels macrolet) (pp-let-layout #'pp-local-function))
+(pp-define-layouts '(lambda when unless block dolist dotimes do-symbols do-external-symbols
+                     do-all-symbols unwind-protect catch eval-when with-open-file
+                     with-output-to-string with-input-from-string with-open-stream
+                     case ecase ccase typecase etypecase ctypecase prog prog* return-from
+                     with-standard-io-syntax print-unreadable-object pprint-logical-block)
+                   (pp-block-layout 1))
+(pp-define-layouts '(multiple-value-bind destructuring-bind progv with-slots
+                     with-accessors defstruct)
+                   (pp-block-layout 2))
+(pp-define-layouts '(progn locally) #'pp-progn)
+(pp-define-layouts '(if) #'pp-if)
+(pp-define-layouts '(setq setf psetq psetf) #'pp-setq-pairs)
+(pp-define-layouts '(tagbody) #'pp-tagbody)
+(pp-define-layouts '(do do*) #'pp-do)
+(pp-define-layouts '(loop) #'pp-loop)
+
+(defvar *standard-pprint-dispatch* (%make-pprint-dispatch-table nil)
+  "The standard pprint dispatch table (never modified).")
+(defvar *print-pprint-dispatch* (%make-pprint-dispatch-table nil))
