@@ -52,9 +52,10 @@
 (defun pp-standard-printer (object)
   (cond ((consp object)
          (let ((head (car object)))
-           (or (and (symbolp head) (gethash head *pp-code-layouts*)
-                    (pp-layout-applies-p head object))
-               #'pp-data-list)))
+           (cond ((not (symbolp head)) #'pp-data-list)
+                 ((and (gethash head *pp-code-layouts*) (pp-layout-applies-p head object)))
+                 ((fboundp head) #'pp-call-aligned)   ; a call: arguments under the first
+                 (t #'pp-data-list))))
         ((and (typep object 'simple-vector) *print-array*)
          #'pp-vector)
         (t nil)))
@@ -126,8 +127,9 @@
   `(progn
      (pprint-indent :block 1 ,stream)
      (pprint-exit-if-list-exhausted)
-     (write-char #\Space ,stream)
-     (pprint-newline (if ,mandatory :mandatory :linear) ,stream)
+     (if ,mandatory
+         (pprint-newline :mandatory ,stream)
+         (progn (write-char #\Space ,stream) (pprint-newline :linear ,stream)))
      (loop (write (pprint-pop) :stream ,stream)
            (pprint-exit-if-list-exhausted)
            (write-char #\Space ,stream)
@@ -135,7 +137,7 @@
 
 ;;; (op distinguished... body...): n distinguished forms on the first line
 ;;; (else indented 4), the body indented 2.
-(defun pp-block-layout (n &key mandatory)
+(defun pp-block-layout (n &key mandatory lambda-list)
   (lambda (stream form)
     (pprint-logical-block (stream form :prefix "(" :suffix ")")
       (write (pprint-pop) :stream stream)
@@ -144,7 +146,9 @@
         (pprint-exit-if-list-exhausted)
         (write-char #\Space stream)
         (pprint-newline (if (zerop i) :fill :linear) stream)
-        (write (pprint-pop) :stream stream))
+        (if (and lambda-list (zerop i))
+            (pp-lambda-list stream (pprint-pop))
+            (write (pprint-pop) :stream stream)))
       (pp-body stream :mandatory mandatory))))
 
 ;;; (progn form...): forms at indentation 1.
@@ -229,7 +233,6 @@
     (pprint-indent :current 0 stream)
     (write (pprint-pop) :stream stream)
     (loop (pprint-exit-if-list-exhausted)
-          (write-char #\Space stream)
           (pprint-newline :mandatory stream)
           (write (pprint-pop) :stream stream))))
 
@@ -251,7 +254,6 @@
                 (pprint-newline :fill stream)
                 (write (pprint-pop) :stream stream)))
             (when (null pairs) (return))
-            (write-char #\Space stream)
             (pprint-newline :mandatory stream)))))
 
 (defun pp-pairs (list)
@@ -272,6 +274,20 @@
             (write (pprint-pop) :stream stream)
             (when (consp rest) (setq rest (cdr rest)))))))
 
+;;; A DO variable: (var init step), the step under the init.
+(defun pp-do-var (stream spec)
+  (if (consp spec)
+      (pprint-logical-block (stream spec :prefix "(" :suffix ")")
+        (write (pprint-pop) :stream stream)
+        (pprint-exit-if-list-exhausted)
+        (write-char #\Space stream)
+        (pprint-indent :current 0 stream)
+        (loop (write (pprint-pop) :stream stream)
+              (pprint-exit-if-list-exhausted)
+              (write-char #\Space stream)
+              (pprint-newline :linear stream)))
+      (write spec :stream stream)))
+
 ;;; (do (var...) (end-test result...) body...): the variables one per line
 ;;; (at the DO's own level: they break whenever the DO does not fit, as in
 ;;; SBCL), the end test under them, the body indented 2.
@@ -285,7 +301,7 @@
           (progn
             (write-char #\( stream)
             (pprint-indent :current 0 stream)
-            (loop (write (pop vars) :stream stream)
+            (loop (pp-do-var stream (pop vars))
                   (when (null vars) (return))
                   (write-char #\Space stream)
                   (pprint-newline :linear stream))
@@ -317,9 +333,9 @@
           (loop (pprint-exit-if-list-exhausted)
                 (let ((x (pprint-pop)))
                   (unless first
-                    (write-char #\Space stream)
-                    (when (and (symbolp x) (member (symbol-name x) *pp-loop-keywords* :test #'string=))
-                      (pprint-newline :mandatory stream)))
+                    (if (and (symbolp x) (member (symbol-name x) *pp-loop-keywords* :test #'string=))
+                        (pprint-newline :mandatory stream)
+                        (write-char #\Space stream)))
                   (setq first nil)
                   (write x :stream stream)))))))
 
@@ -340,13 +356,15 @@
 (pp-define-layouts '(let let* symbol-macrolet handler-bind restart-bind)
                    (pp-let-layout #'pp-data-list-or-atom))
 (pp-define-layouts '(flet labels macrolet) (pp-let-layout #'pp-local-function))
-(pp-define-layouts '(lambda when unless block dolist dotimes do-symbols do-external-symbols
+(pp-define-layouts '(lambda) (pp-block-layout 1 :lambda-list t))
+(pp-define-layouts '(destructuring-bind) (pp-block-layout 2 :lambda-list t))
+(pp-define-layouts '(when unless block dolist dotimes do-symbols do-external-symbols
                      do-all-symbols unwind-protect catch eval-when with-open-file
                      with-output-to-string with-input-from-string with-open-stream
                      case ecase ccase typecase etypecase ctypecase prog prog* return-from
                      with-standard-io-syntax print-unreadable-object pprint-logical-block)
                    (pp-block-layout 1))
-(pp-define-layouts '(multiple-value-bind destructuring-bind progv with-slots
+(pp-define-layouts '(multiple-value-bind progv with-slots
                      with-accessors defstruct)
                    (pp-block-layout 2))
 (pp-define-layouts '(progn locally) #'pp-progn)
