@@ -377,3 +377,5 @@
 (defvar *standard-pprint-dispatch* (%make-pprint-dispatch-table nil)
   "The standard pprint dispatch table (never modified).")
 (defvar *print-pprint-dispatch* (%make-pprint-dispatch-table nil))
+
+(in-package "COMMON-LISP-USER")

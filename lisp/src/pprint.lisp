@@ -447,3 +447,5 @@
     (let ((*print-pretty* t) (*print-escape* t))
       (write object :stream stream))
     (values)))
+
+(in-package "COMMON-LISP-USER")

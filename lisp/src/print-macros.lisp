@@ -59,3 +59,5 @@
   (let ((stream (gensym "STREAM")) (args (gensym "ARGS")))
     `(function (lambda (,stream &rest ,args)
        (%format-rest ,stream ,control-string ,args)))))
+
+(in-package "COMMON-LISP-USER")
