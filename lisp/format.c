@@ -538,7 +538,7 @@ static int dir_caret(Fmt *f, Directive *d, Args *a) {
     else if (d->colon) {
         if (!a->outer) fmt_error(f, d->start, "~:^ outside ~:{");
         stop = !cons_p(*a->outer);
-    } else stop = !cons_p(a->rest);
+    } else stop = a->length_left >= 0 ? a->rest == NIL : !cons_p(a->rest);  /* a block: dotted tails print */
     if (!stop) return GO_ON;
     return d->colon ? UP_ALL : UP_AND_OUT;
 }
@@ -603,7 +603,8 @@ static int dir_brace(Fmt *f, Directive *d, Args *a) {
         it = &own;
     }
     for (int64_t count = 0; max < 0 || count < max; count++) {
-        if (!cons_p(it->rest) && !(once && count == 0)) break;
+        bool more = it->length_left >= 0 ? it->rest != NIL : cons_p(it->rest);
+        if (!more && !(once && count == 0)) break;
         int r;
         if (d->colon) {
             LispObj sublist = cons_p(it->rest) ? fmt_next_arg(f, d, it) : NIL;

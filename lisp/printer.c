@@ -701,6 +701,7 @@ static bool pretty_dispatch(Printer *p, LispObj x, int depth) {
 }
 
 static void print_object(Printer *p, LispObj x, int depth) {
+    if (p->o.pretty && (fx_p(x) || char_p(x) || single_float_p(x)) && pretty_dispatch(p, x, depth)) return;
     if (fx_p(x)) { print_integer(p, x, depth); return; }
     /* Nested vectors and lists recurse in C: a deep (or, without
      * *print-circle*, circular) object must end in a storage-condition, not

@@ -33,13 +33,13 @@
     (error 'type-error :datum table :expected-type 'pprint-dispatch-table))
   (when (eq table *standard-pprint-dispatch*)
     (error "SET-PPRINT-DISPATCH: the standard pprint dispatch table cannot be modified"))
+  (unless (or (null function) (functionp function) (symbolp function))
+    (error 'type-error :datum function :expected-type '(or function symbol)))
   (let ((others (remove type-specifier (pprint-dispatch-table-entries table)
                         :key #'first :test #'equal)))
     (setf (pprint-dispatch-table-entries table)
           (if function
-              (stable-sort (cons (list type-specifier priority
-                                       (if (symbolp function) function (coerce function 'function)))
-                                 others)
+              (stable-sort (cons (list type-specifier priority function) others)
                            #'> :key #'second)
               others)))
   nil)

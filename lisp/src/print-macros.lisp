@@ -11,7 +11,7 @@
     (write-string "#<" stream)
     (when type
       (write (type-of object) :stream stream)
-      (when (or body identity) (write-char #\Space stream)))
+      (write-char #\Space stream))
     (when body (funcall body))
     (when identity
       (when body (write-char #\Space stream))
