@@ -262,8 +262,9 @@ static int print_arg(Fmt *f, Directive *d, Args *a, bool escape) {
     LispObj x = fmt_next_arg(f, d, a);
     PrOptions o;
     pr_options_from_specials(f->tc, &o);
-    if (d->ch != 'W') { o.escape = escape; if (!escape) o.readably = false; }
-    if (d->colon && x == NIL && d->ch != 'W') {
+    o.escape = escape;
+    if (!escape) o.readably = false;
+    if (d->colon && x == NIL) {
         x = str_from_cstr(f->tc, "()");
         o.escape = false;
     }
@@ -274,6 +275,22 @@ static int print_arg(Fmt *f, Directive *d, Args *a, bool escape) {
     LispObj s = fmt_print_to_string(f, x, &o);
     out_padded(f, s, fmt_int_param(f, d, 0, 0), fmt_int_param(f, d, 1, 1), fmt_int_param(f, d, 2, 0),
                fmt_char_param(f, d, 3, ' '), d->at);
+    return GO_ON;
+}
+
+/* ~W: WRITE under the current printer variables; ~:W pretty, ~@W without
+ * *print-level* and *print-length* (CLHS 22.3.4.3). */
+static int dir_w(Fmt *f, Directive *d, Args *a) {
+    LispObj x = fmt_next_arg(f, d, a);
+    if (d->nparams > 0) fmt_error(f, d->start, "~W takes no parameters");
+    size_t mark = f->tc->bind_top;
+    if (d->colon) sym_bind(f->tc, S(STAR_PRINT_PRETTY), T);
+    if (d->at) {
+        sym_bind(f->tc, S(STAR_PRINT_LEVEL), NIL);
+        sym_bind(f->tc, S(STAR_PRINT_LENGTH), NIL);
+    }
+    pr_write(f->tc, x, f->stream);
+    sym_unbind_to(f->tc, mark);
     return GO_ON;
 }
 
@@ -891,7 +908,7 @@ static int dir_slash(Fmt *f, Directive *d, Args *a) {
 /* ---- Dispatch ---- */
 
 static const DirFn directives[128] = {
-    ['A'] = dir_a, ['S'] = dir_s, ['W'] = dir_s, ['D'] = dir_d, ['B'] = dir_b,
+    ['A'] = dir_a, ['S'] = dir_s, ['W'] = dir_w, ['D'] = dir_d, ['B'] = dir_b,
     ['O'] = dir_o, ['X'] = dir_x, ['R'] = dir_r, ['C'] = dir_c, ['%'] = dir_percent,
     ['&'] = dir_ampersand, ['|'] = dir_bar, ['~'] = dir_tilde, ['\n'] = dir_newline,
     ['T'] = dir_t, ['*'] = dir_star, ['P'] = dir_p, ['?'] = dir_question,
