@@ -29,7 +29,18 @@ static LispObj sys_stream_column(ThContext *tc, size_t nargs, LispObj *args) {
     return fx_make((int64_t)stm_column(stm_check_output(tc, args[0])));
 }
 
+/* (%string-output-position stream) → characters written to a string output
+ * stream since it was last emptied (printer_impl.h: its position field). */
+static LispObj sys_string_output_position(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj s = args[0];
+    if (!stream_p(s) || fx_value(STM(s)->kind) != STREAM_STRING_OUTPUT)
+        cond_type_error(tc, s, S(STREAM));
+    return STM(s)->position;
+}
+
 const BuiltinSpec builtins_pprint[] = {
+    {"%STRING-OUTPUT-POSITION", "SYS", sys_string_output_position, 1, 1, "(stream)",
+     "Characters held by a string output stream (internal)."},
     {"%STREAM-COLUMN", "SYS", sys_stream_column, 1, 1, "(stream)",
      "The column of output STREAM (0 at the start of a line)."},
     {"%FORMAT-BLOCK-BODY", "SYS", sys_format_block_body, 5, 5, "(stream list control start end)",

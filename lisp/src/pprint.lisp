@@ -7,8 +7,8 @@
 ;;;; block is queued as text and operations (block start/end, newline,
 ;;;; indentation, tab), then laid out when that block ends.  Text written by
 ;;;; the body goes to an ordinary string output stream (the "buffer"); each
-;;;; operation first moves the buffered text into the queue, so the queue
-;;;; holds the output in order.  Layout walks the queue once: a block whose
+;;;; operation notes the buffer position it falls at, so the queue holds the
+;;;; output in order.  Layout walks the queue once: a block whose
 ;;;; section (up to the next newline of its parent) fits on the line is
 ;;;; written flat, without looking inside; otherwise its linear newlines
 ;;;; break, its fill newlines break when the next section does not fit or the
@@ -44,10 +44,17 @@
 ;;;   #(:tab kind colnum colinc)
 ;;;   #(:start prefix per-line-p suffix depth)
 ;;;   #(:end suffix)
+;;; While the block is printed, the state records each operation with the
+;;; buffer position it happened at; the text between positions becomes the
+;;; text operations when the outermost block ends (pp-queue).  The buffer
+;;; also receives the prefixes and suffixes (skipped when the text is cut up)
+;;; and, first, as many blanks as the target's column: so its own column is
+;;; the column the output would have printed flat, which FRESH-LINE and
+;;; ~& inside a block rely on.
 (defstruct (pp-state (:constructor make-pp-state (target buffer)))
   target          ; the stream the outermost block prints on
   buffer          ; string output stream the body writes to
-  (ops nil)       ; the queue, newest first
+  (ops nil)       ; (position skip . operation), newest first
   (depth 0))      ; blocks open now
 
 (defun %pretty-stream-p (stream)
@@ -56,26 +63,34 @@
 (defun pp-state-of (stream)
   (cdr (assoc stream *pp-states* :test #'eq)))
 
-(defun pp-push (state op)
-  (push op (pp-state-ops state)))
+;;; Records op at the buffer's current position; skip characters written
+;;; there next (a prefix or suffix) are not text.
+(defun pp-enqueue (state op &optional (skip 0))
+  (push (list* (%string-output-position (pp-state-buffer state)) skip op) (pp-state-ops state)))
 
-;;; Moves the text written since the last operation into the queue; a
-;;; newline character in it is a literal newline.
-(defun pp-flush (state)
+;;; The operations with the text between them, in order, as a vector.
+(defun pp-queue (state)
   (let* ((text (get-output-stream-string (pp-state-buffer state)))
-         (start 0)
-         (n (length text)))
-    (loop
-      (let ((nl (position #\Newline text :start start)))
-        (when (< start (or nl n))
-          (pp-push state (subseq text start (or nl n))))
-        (unless nl (return))
-        (pp-push state (vector :newline :literal (pp-state-depth state)))
-        (setq start (1+ nl))))))
-
-(defun pp-enqueue (state op)
-  (pp-flush state)
-  (pp-push state op))
+         (out nil)
+         (cursor 0)
+         (depth 0))
+    (flet ((add-text (end)
+             (loop (when (>= cursor end) (return))
+                   (let ((nl (position #\Newline text :start cursor :end end)))
+                     (when (< cursor (or nl end)) (push (subseq text cursor (or nl end)) out))
+                     (unless nl (setq cursor end) (return))
+                     (push (vector :newline :literal depth) out)
+                     (setq cursor (1+ nl))))))
+      (dolist (entry (reverse (pp-state-ops state)))
+        (destructuring-bind (pos skip . op) entry
+          (add-text pos)
+          (case (svref op 0)
+            (:start (incf depth))
+            (:end (decf depth)))
+          (unless (eq (svref op 0) :skip) (push op out))
+          (setq cursor (+ pos skip))))
+      (add-text (length text)))
+    (coerce (nreverse out) 'simple-vector)))
 
 ;;; ---- Layout ----
 
@@ -268,11 +283,9 @@
   (or *print-right-margin* +pp-default-line-length+))
 
 ;;; The outermost block has ended: lay the queue out onto the target.
-(defun pp-finish (state)
-  (pp-flush state)
+(defun pp-finish (state start-col)
   (let* ((target (pp-state-target state))
-         (layout (make-pp-layout (coerce (reverse (pp-state-ops state)) 'simple-vector)
-                                 target (%stream-column target) (pp-line-width target))))
+         (layout (make-pp-layout (pp-queue state) target start-col (pp-line-width target))))
     (pp-analyse layout)
     (catch 'pp-lines-done (pp-run-layout layout))))
 
@@ -311,16 +324,21 @@
                    (pp-block-in state stream object prefix (and per-line-prefix t) suffix body)
                    (let* ((buffer (make-string-output-stream))
                           (state (make-pp-state stream buffer))
+                          (col (%stream-column stream))
                           (*pp-states* (acons buffer state *pp-states*)))
+                     (pp-enqueue state (vector :skip) col)
+                     (write-string (make-string col :initial-element #\Space) buffer)
                      (pp-block-in state buffer object prefix (and per-line-prefix t) suffix body)
-                     (pp-finish state))))))))
+                     (pp-finish state col))))))))
   nil)
 
 (defun pp-block-in (state stream object prefix per-line-p suffix body)
-  (pp-enqueue state (vector :start prefix per-line-p suffix (pp-state-depth state)))
+  (pp-enqueue state (vector :start prefix per-line-p suffix (pp-state-depth state)) (length prefix))
+  (write-string prefix stream)
   (incf (pp-state-depth state))
   (funcall body stream object)
-  (pp-enqueue state (vector :end suffix))
+  (pp-enqueue state (vector :end suffix) (length suffix))
+  (write-string suffix stream)
   (decf (pp-state-depth state)))
 
 ;;; PPRINT-POP's test (CLHS pprint-pop): true if the next element may be popped.
