@@ -34,6 +34,10 @@
 (defvar *pp-states* nil "Alist (buffer-stream . pp-state) of the blocks being printed.")
 
 (defconstant +pp-default-line-length+ 80)
+;;; Elements a print may pop before it gives up with "..." (the C printer
+;;; has the same kind of guard): circular lists printed without
+;;; *print-circle* or *print-length* end instead of filling the heap.
+(defconstant +pp-budget+ 2000000)
 
 ;;; ---- The queue ----
 
@@ -55,7 +59,8 @@
   target          ; the stream the outermost block prints on
   buffer          ; string output stream the body writes to
   (ops nil)       ; (position skip . operation), newest first
-  (depth 0))      ; blocks open now
+  (depth 0)       ; blocks open now
+  (budget +pp-budget+)) ; pops left: circular data without *print-circle* ends
 
 (defun %pretty-stream-p (stream)
   (and (assoc stream *pp-states* :test #'eq) t))
@@ -349,6 +354,9 @@
          (write-string "..." stream) nil)
         ((and list (plusp count) *print-circle* (%circle-shared-p list))
          (write-string ". " stream) (write list :stream stream) nil)
+        ((let ((state (pp-state-of stream)))
+           (if state (minusp (decf (pp-state-budget state))) (>= count +pp-budget+)))
+         (write-string "..." stream) nil)
         (t t)))
 
 (defmacro pprint-logical-block ((stream-symbol object &key (prefix nil) (per-line-prefix nil)
