@@ -10,9 +10,12 @@
  * ~^ is an "outcome" passed back up: UP_AND_OUT ends the innermost ~{
  * iteration step or the whole FORMAT, UP_ALL (~:^) ends an enclosing ~:{.
  *
+ * ~< ~> justification, logical blocks and the pretty-printing directives
+ * live in format_justify.c (format_impl.h is what the two share).
+ *
  * Errors (unknown directive, missing argument, unbalanced brackets) signal
- * a simple-error whose message shows the control string with a caret under
- * the offending position.  The control string is a Lisp string; the GC does
+ * PETREL-EXT:FORMAT-ERROR, an ERROR whose message gives the position and
+ * shows the control string with a caret under it.  The control string is a Lisp string; the GC does
  * not move objects, so a pointer to its characters stays valid while the
  * Fmt record (on this C stack, scanned conservatively) references it.
  * No global mutable state; any thread. */

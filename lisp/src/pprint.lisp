@@ -1,7 +1,10 @@
 ;;;; lisp/src/pprint.lisp — the pretty printer (CLHS 22.2): logical blocks,
-;;;; conditional newlines, indentation and tabs, pprint dispatch tables, the
-;;;; standard layouts of code, PPRINT and friends; also the printer macros
-;;;; PRINT-UNREADABLE-OBJECT, WITH-STANDARD-IO-SYNTAX and FORMATTER.
+;;;; conditional newlines, indentation and tabs, PPRINT-FILL, -LINEAR,
+;;;; -TABULAR and PPRINT.
+;;;;
+;;;; (PRINT-UNREADABLE-OBJECT, WITH-STANDARD-IO-SYNTAX and FORMATTER are in
+;;;; print-macros.lisp, the dispatch tables and code layouts in
+;;;; pprint-dispatch.lisp.)
 ;;;;
 ;;;; The model is Waters' (CLHS 22.2.1): output inside the outermost logical
 ;;;; block is queued as text and operations (block start/end, newline,
@@ -311,7 +314,7 @@
 (defun %pprint-logical-block (stream object prefix per-line-prefix suffix body)
   (let ((stream (%out-stream stream)))
     (when (and prefix per-line-prefix)
-      (error 'program-error))
+      (error "PPRINT-LOGICAL-BLOCK: both :PREFIX and :PER-LINE-PREFIX were given"))
     (let ((prefix (pp-check-string (or per-line-prefix prefix "")))
           (suffix (pp-check-string (or suffix ""))))
       (cond ((not (listp object)) (write object :stream stream))
