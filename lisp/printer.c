@@ -101,8 +101,7 @@ void pr_options_from_specials(ThContext *tc, PrOptions *o) {
 /* ---- *print-circle* table ---- */
 
 static bool circle_candidate(const Printer *p, LispObj x) {
-    if (cons_p(x)) return true;
-    if (vector_p(x)) return vec_length(x) > 0;
+    if (cons_p(x) || string_p(x) || vector_p(x)) return true;  /* SBCL labels "" and #() too */
     if (kind_p(x, KIND_INSTANCE)) return true;
     return symbol_p(x) && SYM(x)->package == NIL && escaping(p) && (p->o.gensym || p->o.readably);
 }
@@ -146,20 +145,31 @@ static bool circle_visit(Printer *p, LispObj x) {
     return false;
 }
 
+/* Only what will be printed counts: nothing past *print-length* elements or
+ * inside a container at *print-level* (printed as "..." and "#"). */
+static bool scan_cut(const Printer *p, LispObj x, int depth, size_t i) {
+    if (p->o.readably) return false;
+    if (p->o.length >= 0 && i >= (size_t)p->o.length) return true;
+    return p->o.level >= 0 && depth >= p->o.level && !string_p(x) && !symbol_p(x);
+}
+
 static void circle_scan(Printer *p, LispObj x, int depth) {
-    while (circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !circle_visit(p, x)) {
+    for (size_t n = 0; circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !scan_cut(p, x, depth, 0) &&
+                       !circle_visit(p, x); n++) {
         if (vector_p(x)) {
-            for (size_t i = 0; i < vec_length(x); i++) circle_scan(p, VEC(x)->items[i], depth + 1);
+            for (size_t i = 0; i < vec_length(x) && !scan_cut(p, x, 0, i); i++)
+                circle_scan(p, VEC(x)->items[i], depth + 1);
             return;
         }
         if (kind_p(x, KIND_INSTANCE)) {
-            for (size_t i = 0; i < lisp_structure_slot_count(x); i++)
+            for (size_t i = 0; i < lisp_structure_slot_count(x) && !scan_cut(p, x, 0, i); i++)
                 circle_scan(p, lisp_structure_slot(x, i), depth + 1);
             return;
         }
         if (!cons_p(x)) return;
         circle_scan(p, CAR(x), depth + 1);
         x = CDR(x);
+        if (cons_p(x) && scan_cut(p, x, 0, n + 1)) return;  /* a dotted tail always prints */
     }
 }
 

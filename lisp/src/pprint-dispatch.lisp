@@ -239,6 +239,8 @@
 ;;; (setq place value ...): one pair per line, aligned after the operator;
 ;;; a value that does not fit beside its place goes under it, indented 2.
 (defun pp-setq-pairs (stream form)
+  (unless (and (consp (cdr form)) (null (cdr (last form))))
+    (return-from pp-setq-pairs (pp-call-aligned stream form)))
   (pprint-logical-block (stream form :prefix "(" :suffix ")")
     (write (pprint-pop) :stream stream)
     (pprint-exit-if-list-exhausted)
@@ -331,13 +333,14 @@
         (pprint-indent :current 0 stream)
         (let ((first t))
           (loop (pprint-exit-if-list-exhausted)
-                (let ((x (pprint-pop)))
+                (let ((rest (%pprint-rest)))
                   (unless first
-                    (if (and (symbolp x) (member (symbol-name x) *pp-loop-keywords* :test #'string=))
+                    (if (and (consp rest) (symbolp (car rest))
+                             (member (symbol-name (car rest)) *pp-loop-keywords* :test #'string=))
                         (pprint-newline :mandatory stream)
                         (write-char #\Space stream)))
                   (setq first nil)
-                  (write x :stream stream)))))))
+                  (write (pprint-pop) :stream stream)))))))
 
 (defvar *pp-code-layouts* (make-hash-table :test 'eq))
 
