@@ -62,3 +62,54 @@ def test_pprint_survives_gc_torture(tmp_path):
     r = run(["--script", script(tmp_path, prog)], env={"PETREL_GC_TORTURE": "200"})
     assert r.rc == 0, r.err
     assert r.out == golden("code.lisp", 30)
+
+
+# Random data printed pretty under random margins, *print-length*,
+# *print-level*, *print-lines* and *print-circle* (not with *print-lines*:
+# SBCL leaves unlabelled what the line limit cuts off, Petrel labels it).
+# The generator is a seeded linear congruential one, the same in any Lisp.
+RANDOM_DATA = r"""
+(defvar *pp-syms* '(a bb ccc dddd :k))
+(defvar *pp-rs* SEED)
+(defun pp-rnd (n) (setq *pp-rs* (mod (+ (* *pp-rs* 69069) 12345) 4294967296)) (mod (floor *pp-rs* 65536) n))
+(defun pp-gen (d)
+  (let ((r (pp-rnd 10)))
+    (cond ((or (> d 5) (< r 3))
+           (case (pp-rnd 6) (0 (nth (pp-rnd (length *pp-syms*)) *pp-syms*)) (1 (pp-rnd 1000))
+                 (2 "str") (3 #\x) (4 nil) (5 1.5)))
+          ((< r 4) (let ((v (make-array (pp-rnd 4) :initial-element nil)))
+                     (dotimes (i (length v)) (setf (svref v i) (pp-gen (1+ d)))) v))
+          (t (let ((l (loop repeat (pp-rnd 6) collect (pp-gen (1+ d)))))
+               (when (and l (< (pp-rnd 10) 2)) (setf (cdr (last l)) (pp-gen 9)))
+               (if (< (pp-rnd 10) 6) (cons (nth (pp-rnd (length *pp-syms*)) *pp-syms*) l) l))))))
+(dotimes (i COUNT)
+  (let* ((x (pp-gen 0))
+         (lines (if (< (pp-rnd 4) 1) (1+ (pp-rnd 4)) nil)))
+    (let ((*print-pretty* t) (*print-right-margin* (+ 5 (pp-rnd 60)))
+          (*print-length* (if (< (pp-rnd 3) 1) (pp-rnd 5) nil))
+          (*print-level* (if (< (pp-rnd 3) 1) (pp-rnd 5) nil))
+          (*print-lines* lines)
+          (*print-circle* (and (null lines) (< (pp-rnd 4) 1)))
+          (*print-miser-width* nil))
+      (format t "~A~%----~%" (write-to-string x)))))
+"""
+
+
+def random_data(seed, count):
+    return RANDOM_DATA.replace("SEED", str(seed)).replace("COUNT", str(count))
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_random_data_prints(tmp_path, seed):
+    r = run(["--script", script(tmp_path, random_data(seed, 1500))], torture=False)
+    assert r.rc == 0, r.err
+    assert r.out.count("----\n") == 1500
+
+
+@pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl not installed")
+@pytest.mark.parametrize("seed", [1, 7])
+def test_random_data_layout_agrees_with_sbcl(tmp_path, seed):
+    path = script(tmp_path, random_data(seed, 1500))
+    mine = run(["--script", path], torture=False).out
+    sbcl = subprocess.run(["sbcl", "--script", path], capture_output=True, timeout=120).stdout.decode()
+    assert mine == sbcl
