@@ -53,7 +53,8 @@
   (cond ((consp object)
          (let ((head (car object)))
            (cond ((not (symbolp head)) #'pp-data-list)
-                 ((and (gethash head *pp-code-layouts*) (pp-layout-applies-p head object)))
+                 ((gethash head *pp-code-layouts*)
+                  (or (pp-layout-applies-p head object) #'pp-data-list))
                  ((fboundp head) #'pp-call-aligned)   ; a call: arguments under the first
                  (t #'pp-data-list))))
         ((and (typep object 'simple-vector) *print-array*)
@@ -127,9 +128,9 @@
   `(progn
      (pprint-indent :block 1 ,stream)
      (pprint-exit-if-list-exhausted)
-     (if ,mandatory
-         (pprint-newline :mandatory ,stream)
-         (progn (write-char #\Space ,stream) (pprint-newline :linear ,stream)))
+     (cond ((not (consp (%pprint-rest))) (write-char #\Space ,stream)) ; ". x" follows
+           (,mandatory (pprint-newline :mandatory ,stream))
+           (t (write-char #\Space ,stream) (pprint-newline :linear ,stream)))
      (loop (write (pprint-pop) :stream ,stream)
            (pprint-exit-if-list-exhausted)
            (write-char #\Space ,stream)
@@ -137,7 +138,7 @@
 
 ;;; (op distinguished... body...): n distinguished forms on the first line
 ;;; (else indented 4), the body indented 2.
-(defun pp-block-layout (n &key mandatory lambda-list)
+(defun pp-block-layout (n &key mandatory lambda-list data)
   (lambda (stream form)
     (pprint-logical-block (stream form :prefix "(" :suffix ")")
       (write (pprint-pop) :stream stream)
@@ -146,10 +147,26 @@
         (pprint-exit-if-list-exhausted)
         (write-char #\Space stream)
         (pprint-newline (if (zerop i) :fill :linear) stream)
-        (if (and lambda-list (zerop i))
-            (pp-lambda-list stream (pprint-pop))
-            (write (pprint-pop) :stream stream)))
+        (cond ((and lambda-list (zerop i)) (pp-lambda-list stream (pprint-pop)))
+              ((and data (zerop i)) (pp-data-list-or-atom stream (pprint-pop)))
+              (t (write (pprint-pop) :stream stream))))
       (pp-body stream :mandatory mandatory))))
+
+;;; (case key clause...): the clauses are data, one per line when they do
+;;; not all fit.
+(defun pp-case (stream form)
+  (pprint-logical-block (stream form :prefix "(" :suffix ")")
+    (write (pprint-pop) :stream stream)
+    (pprint-indent :block 3 stream)
+    (pprint-exit-if-list-exhausted)
+    (write-char #\Space stream)
+    (pprint-newline :fill stream)
+    (write (pprint-pop) :stream stream)
+    (pprint-indent :block 1 stream)
+    (loop (pprint-exit-if-list-exhausted)
+          (write-char #\Space stream)
+          (pprint-newline :linear stream)
+          (pp-data-list-or-atom stream (pprint-pop)))))
 
 ;;; (progn form...): forms at indentation 1.
 (defun pp-progn (stream form)
@@ -212,7 +229,7 @@
       (write bindings :stream stream)))
 
 (defun pp-data-list-or-atom (stream x)
-  (write x :stream stream))
+  (if (listp x) (pprint-fill stream x t) (write x :stream stream)))
 
 (defun pp-let-layout (each)
   (lambda (stream form)
@@ -299,7 +316,8 @@
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
     (let ((vars (pprint-pop)))
-      (if (and (consp vars) (null (cdr (last vars))))
+      (if (and (consp vars) (null (cdr (last vars)))
+               (not (and *print-level* (>= *print-depth* *print-level*))))
           (progn
             (write-char #\( stream)
             (pprint-indent :current 0 stream)
@@ -308,12 +326,12 @@
                   (write-char #\Space stream)
                   (pprint-newline :linear stream))
             (write-char #\) stream))
-          (write vars :stream stream)))
+          (pp-data-list-or-atom stream vars)))
     (pprint-indent :block 3 stream)
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
     (pprint-newline :linear stream)
-    (write (pprint-pop) :stream stream)
+    (pp-data-list-or-atom stream (pprint-pop))
     (pp-body stream)))
 
 (defparameter *pp-loop-keywords*
@@ -325,7 +343,7 @@
 ;;; (loop clause...): a clause per line, aligned after LOOP.
 (defun pp-loop (stream form)
   (if (or (atom (cdr form)) (not (symbolp (cadr form))))
-      (funcall (pp-block-layout 0) stream form)
+      (pp-call-aligned stream form)   ; the simple loop
       (pprint-logical-block (stream form :prefix "(" :suffix ")")
         (write (pprint-pop) :stream stream)
         (pprint-exit-if-list-exhausted)
@@ -361,15 +379,15 @@
 (pp-define-layouts '(flet labels macrolet) (pp-let-layout #'pp-local-function))
 (pp-define-layouts '(lambda) (pp-block-layout 1 :lambda-list t))
 (pp-define-layouts '(destructuring-bind) (pp-block-layout 2 :lambda-list t))
-(pp-define-layouts '(when unless block dolist dotimes do-symbols do-external-symbols
-                     do-all-symbols unwind-protect catch eval-when with-open-file
-                     with-output-to-string with-input-from-string with-open-stream
-                     case ecase ccase typecase etypecase ctypecase prog prog* return-from
-                     with-standard-io-syntax print-unreadable-object pprint-logical-block)
+(pp-define-layouts '(case ecase ccase typecase etypecase ctypecase) #'pp-case)
+(pp-define-layouts '(when unless block unwind-protect catch return-from with-standard-io-syntax)
                    (pp-block-layout 1))
-(pp-define-layouts '(multiple-value-bind progv with-slots
-                     with-accessors defstruct)
-                   (pp-block-layout 2))
+(pp-define-layouts '(dolist dotimes do-symbols do-external-symbols do-all-symbols eval-when
+                     with-open-file with-output-to-string with-input-from-string with-open-stream
+                     prog prog* print-unreadable-object pprint-logical-block)
+                   (pp-block-layout 1 :data t))
+(pp-define-layouts '(progv with-slots with-accessors) (pp-block-layout 2 :data t))
+(pp-define-layouts '(multiple-value-bind defstruct) (pp-block-layout 2))
 (pp-define-layouts '(progn locally) #'pp-progn)
 (pp-define-layouts '(if) #'pp-if)
 (pp-define-layouts '(setq setf psetq psetf) #'pp-setq-pairs)
