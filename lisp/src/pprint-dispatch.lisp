@@ -138,7 +138,7 @@
 
 ;;; (op distinguished... body...): n distinguished forms on the first line
 ;;; (else indented 4), the body indented 2.
-(defun pp-block-layout (n &key mandatory lambda-list data)
+(defun pp-block-layout (n &key mandatory lambda-list data (first :fill))
   (lambda (stream form)
     (pprint-logical-block (stream form :prefix "(" :suffix ")")
       (write (pprint-pop) :stream stream)
@@ -146,7 +146,7 @@
       (dotimes (i n)
         (pprint-exit-if-list-exhausted)
         (write-char #\Space stream)
-        (pprint-newline (if (zerop i) :fill :linear) stream)
+        (pprint-newline (if (zerop i) first :linear) stream)
         (cond ((and lambda-list (zerop i)) (pp-lambda-list stream (pprint-pop)))
               ((and data (zerop i)) (pp-data-list-or-atom stream (pprint-pop)))
               (t (write (pprint-pop) :stream stream))))
@@ -185,7 +185,7 @@
 ;;; A lambda list: filled, with a line per lambda-list keyword when it
 ;;; does not fit.
 (defun pp-lambda-list (stream list)
-  (if (listp list)
+  (if (and (listp list) (not (pp-abbreviated-p list)))
       (pprint-logical-block (stream list :prefix "(" :suffix ")")
         (pprint-exit-if-list-exhausted)
         (loop (write (pprint-pop) :stream stream)
@@ -219,7 +219,7 @@
 
 ;;; Bindings one per line when they do not all fit.
 (defun pp-bindings (stream bindings &optional (each #'pp-data-list-or-atom))
-  (if (listp bindings)
+  (if (and (listp bindings) (not (pp-abbreviated-p bindings)))
       (pprint-logical-block (stream bindings :prefix "(" :suffix ")")
         (pprint-exit-if-list-exhausted)
         (loop (funcall each stream (pprint-pop))
@@ -229,7 +229,15 @@
       (write bindings :stream stream)))
 
 (defun pp-data-list-or-atom (stream x)
-  (if (listp x) (pprint-fill stream x t) (write x :stream stream)))
+  (if (and (listp x) (not (pp-abbreviated-p x)))
+      (pprint-fill stream x t)
+      (write x :stream stream)))
+
+;;; True for forms printed with a reader abbreviation: 'x #'x `x ,x ,@x ,.x
+(defun pp-abbreviated-p (x)
+  (and (consp x)
+       (member (car x) '(quote function quasiquote unquote unquote-splicing unquote-nsplicing))
+       (consp (cdr x)) (null (cddr x))))
 
 (defun pp-let-layout (each)
   (lambda (stream form)
@@ -338,7 +346,7 @@
   '("FOR" "AS" "WITH" "INITIALLY" "FINALLY" "DO" "DOING" "COLLECT" "COLLECTING" "APPEND"
     "APPENDING" "NCONC" "NCONCING" "SUM" "SUMMING" "COUNT" "COUNTING" "MAXIMIZE" "MAXIMIZING"
     "MINIMIZE" "MINIMIZING" "WHEN" "IF" "UNLESS" "WHILE" "UNTIL" "ALWAYS" "NEVER" "THEREIS"
-    "REPEAT" "RETURN" "NAMED" "ELSE" "END"))
+    "REPEAT" "RETURN" "NAMED" "ELSE" "END" "AND"))
 
 ;;; (loop clause...): a clause per line, aligned after LOOP.
 (defun pp-loop (stream form)
@@ -378,9 +386,10 @@
                    (pp-let-layout #'pp-data-list-or-atom))
 (pp-define-layouts '(flet labels macrolet) (pp-let-layout #'pp-local-function))
 (pp-define-layouts '(lambda) (pp-block-layout 1 :lambda-list t))
-(pp-define-layouts '(destructuring-bind) (pp-block-layout 2 :lambda-list t))
+(pp-define-layouts '(destructuring-bind) (pp-block-layout 2 :lambda-list t :first :linear))
 (pp-define-layouts '(case ecase ccase typecase etypecase ctypecase) #'pp-case)
-(pp-define-layouts '(when unless block unwind-protect catch return-from with-standard-io-syntax)
+(pp-define-layouts '(when unless block unwind-protect catch return-from with-standard-io-syntax
+                     defvar defparameter defconstant prog1 multiple-value-prog1)
                    (pp-block-layout 1))
 (pp-define-layouts '(dolist dotimes do-symbols do-external-symbols do-all-symbols eval-when
                      with-open-file with-output-to-string with-input-from-string with-open-stream
