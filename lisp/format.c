@@ -708,49 +708,82 @@ static void out_unfloat(Fmt *f, LispObj x, int64_t w) {
 
 static const char *sign_of(double v, bool at) { return signbit(v) ? "-" : at ? "+" : ""; }
 
-/* Fixed format of |v| with d digits after the point (d < 0: free format). */
+/* Digits of |v| from its shortest representation (pr_float_digits): the
+ * integer part, the point, then the fraction padded with zeros to d digits
+ * (d < 0: as many as needed, at least one). */
+static void shortest_fixed(char *buf, size_t cap, const char *digits, size_t n, int e, int64_t d) {
+    size_t k = 0;
+    if (e <= 0) buf[k++] = '0';
+    for (int i = 0; i < e && k + 2 < cap; i++) buf[k++] = (size_t)i < n ? digits[i] : '0';
+    buf[k++] = '.';
+    int64_t frac = 0;
+    for (int i = e < 0 ? e : 0; i < 0 && k + 1 < cap; i++, frac++) buf[k++] = '0';
+    for (size_t i = e > 0 ? (size_t)e : 0; i < n && k + 1 < cap; i++, frac++) buf[k++] = digits[i];
+    for (; (frac < d || (d < 0 && frac == 0)) && k + 1 < cap; frac++) buf[k++] = '0';
+    buf[k] = 0;
+}
+
+/* |v| rounded to d fraction digits from its exact binary value, a tie
+ * rounding up (as SBCL does: 0.125 → "0.13", 2.5 → "3."). */
+static void exact_fixed(char *buf, size_t cap, double v, int64_t d) {
+    char exact[1500];   /* a double's expansion has at most 309 + 1074 digits */
+    snprintf(exact, sizeof exact, "%.1080f", v);
+    char *point = strchr(exact, '.');
+    size_t keep = (size_t)(point - exact) + 1 + (size_t)d;
+    bool up = exact[keep] >= '5';
+    exact[keep] = 0;
+    for (size_t i = keep; up && i-- > 0;) {
+        if (exact[i] == '.') continue;
+        if (exact[i] == '9') { exact[i] = '0'; continue; }
+        exact[i]++;
+        up = false;
+    }
+    size_t k = 0, len = strlen(exact);
+    if (up && k + 1 < cap) buf[k++] = '1';
+    for (size_t i = 0; i < len && k + 1 < cap; i++) buf[k++] = exact[i];
+    buf[k] = 0;
+}
+
+/* Fixed format of |v| with d digits after the point (d < 0: free format).
+ * Digits past those of the shortest representation that reads back are
+ * zeros (6.1241e8 prints "612410000.0", not the binary 612409984), as in
+ * SBCL; a cut inside them rounds the exact value. */
 static void fixed_digits(char *buf, size_t cap, double v, bool single, int64_t d) {
     v = fabs(v);
-    if (d >= 0) {
-        snprintf(buf, cap, "%.*f", (int)(d > 60 ? 60 : d), v);
-        if (d == 0) strncat(buf, ".", cap - strlen(buf) - 1);
-        return;
-    }
-    if (v == 0) { snprintf(buf, cap, "0.0"); return; }
+    if (d > 100) d = 100;
     char digits[32];
-    int e;
-    size_t n = pr_float_digits(v, single, digits, sizeof digits, &e);
-    size_t k = 0;
-    if (e <= 0) {
-        k += (size_t)snprintf(buf, cap, "0.");
-        for (int i = 0; i < -e && k + 1 < cap; i++) buf[k++] = '0';
-        for (size_t i = 0; i < n && k + 1 < cap; i++) buf[k++] = digits[i];
-    } else {
-        for (int i = 0; i < e && k + 1 < cap; i++) buf[k++] = (size_t)i < n ? digits[i] : '0';
-        buf[k++] = '.';
-        if ((size_t)e >= n) buf[k++] = '0';
-        for (size_t i = (size_t)e; i < n && k + 1 < cap; i++) buf[k++] = digits[i];
-    }
-    buf[k] = 0;
+    int e = 0;
+    size_t n = 0;
+    if (v != 0) n = pr_float_digits(v, single, digits, sizeof digits, &e);
+    if (v == 0 || d < 0 || d >= (int64_t)n - e) shortest_fixed(buf, cap, digits, n, e, d);
+    else exact_fixed(buf, cap, v, d);
 }
 
 static void format_fixed(Fmt *f, double v, bool single, int64_t w, int64_t d, int64_t k,
                          uint32_t overflow, uint32_t padchar, bool at) {
-    char digits[400], body[420];
+    char digits[520], body[540];
     v *= pow(10.0, (double)k);
     const char *sign = sign_of(v, at);
     if (d < 0 && w >= 0) {
-        /* As many fraction digits as fit in w, but no more than needed. */
+        /* As many fraction digits as fit in w (counting no lone leading
+         * zero), but none the rounding made trailing zeros. */
         fixed_digits(digits, sizeof digits, v, single, -1);
-        int64_t avail = w - (int64_t)strlen(sign) - (int64_t)(strchr(digits, '.') - digits) - 1;
+        bool zero_int = digits[0] == '0' && digits[1] == '.';
+        int64_t intlen = zero_int ? 0 : (int64_t)(strchr(digits, '.') - digits);
+        int64_t avail = w - (int64_t)strlen(sign) - intlen - 1;
         int64_t have = (int64_t)strlen(strchr(digits, '.') + 1);
-        if (avail < have) fixed_digits(digits, sizeof digits, v, single, avail < 0 ? 0 : avail);
+        if (avail < have) {
+            fixed_digits(digits, sizeof digits, v, single, avail < 0 ? 0 : avail);
+            size_t len = strlen(digits);
+            while (len > 2 && digits[len - 1] == '0' && digits[len - 2] != '.') digits[--len] = 0;
+        }
     } else {
         fixed_digits(digits, sizeof digits, v, single, d);
     }
     const char *start = digits;
     if (w >= 0 && (int64_t)(strlen(sign) + strlen(digits)) > w && digits[0] == '0' && digits[1] == '.')
         start++;   /* "0.5" may drop its leading zero to fit */
+    if (strcmp(start, ".") == 0 && overflow && w >= 0) start = "..";  /* no digit at all: overflow */
     snprintf(body, sizeof body, "%s%s", sign, start);
     out_field(f, body, w, overflow, padchar);
 }
@@ -767,12 +800,17 @@ static int dir_f(Fmt *f, Directive *d, Args *a) {
 }
 
 /* Mantissa and exponent for ~E: k digits before the point (CLHS 22.3.3.2). */
-static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directive *d, int first_w) {
-    int64_t w = fmt_int_param(f, d, 0, -1), dd = fmt_int_param(f, d, 1, -1), e = fmt_int_param(f, d, 2, -1);
-    int64_t k = fmt_int_param(f, d, 3, 1);
-    uint32_t overflow = fmt_char_param(f, d, 4, 0), padchar = fmt_char_param(f, d, 5, ' ');
-    uint32_t marker = fmt_char_param(f, d, 6, (uint32_t)pr_float_marker(f->tc, x));
-    char digits[80], body[200];
+typedef struct ExpSpec {
+    int64_t w, d, e, k;       /* d < 0: as many digits as the value needs */
+    uint32_t marker;
+    bool at;
+} ExpSpec;
+
+/* The ~E text of v under sp into body; false if the exponent needs more
+ * than e digits. */
+static bool exp_body(char *body, size_t cap, double v, bool single, const ExpSpec *sp) {
+    int64_t dd = sp->d, k = sp->k;
+    char digits[80];
     int e10 = 1;
     size_t n = 1;
     strcpy(digits, "0");
@@ -792,7 +830,7 @@ static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directi
     size_t m = 0;
     char mant[120];
     if (k > 0) {
-        for (int64_t i = 0; i < k; i++) mant[m++] = (size_t)i < n ? digits[i] : '0';
+        for (int64_t i = 0; i < k && m < 60; i++) mant[m++] = (size_t)i < n ? digits[i] : '0';
         mant[m++] = '.';
         int64_t after = dd >= 0 ? dd - k + 1 : (int64_t)n - k;
         if (after < 1 && dd < 0) after = 1;
@@ -805,17 +843,51 @@ static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directi
     mant[m] = 0;
     int64_t ex = v == 0 ? 0 : e10 - k;
     char exps[32];
-    snprintf(exps, sizeof exps, "%0*lld", (int)(e > 0 ? e : 1), (long long)(ex < 0 ? -ex : ex));
-    if (e > 0 && (int64_t)strlen(exps) > e && overflow && w >= 0) {  /* exponent wider than e */
-        fmt_out_char(f, overflow, w);
+    snprintf(exps, sizeof exps, "%0*lld", (int)(sp->e > 0 ? (sp->e > 20 ? 20 : sp->e) : 1),
+             (long long)(ex < 0 ? -ex : ex));
+    const char *sign = sign_of(v, sp->at), *mstart = mant;
+    /* "0.x" may drop its leading zero to fit in w */
+    if (sp->w >= 0 && mant[0] == '0' && mant[1] == '.' &&
+        (int64_t)(strlen(sign) + strlen(mant) + strlen(exps) + 2) > sp->w) mstart++;
+    snprintf(body, cap, "%s%s%c%c%s", sign, mstart, (char)sp->marker, ex < 0 ? '-' : '+', exps);
+    return !(sp->e >= 0 && (int64_t)strlen(exps) > sp->e);
+}
+
+/* Removes trailing zeros of the fraction before the exponent marker. */
+static void strip_fraction_zeros(char *body, uint32_t marker) {
+    char *point = strchr(body, '.'), *mark = point ? strchr(point, (int)marker) : NULL;
+    if (!mark) return;
+    char *end = mark;
+    while (end > point + 1 && end[-1] == '0') end--;
+    memmove(end, mark, strlen(mark) + 1);
+}
+
+/* ~E (CLHS 22.3.3.2): k digits before the point; with w and no d, as many
+ * fraction digits as fit in w. */
+static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directive *d) {
+    ExpSpec sp = {
+        .w = fmt_int_param(f, d, 0, -1), .d = fmt_int_param(f, d, 1, -1),
+        .e = fmt_int_param(f, d, 2, -1), .k = fmt_int_param(f, d, 3, 1), .at = d->at,
+    };
+    uint32_t overflow = fmt_char_param(f, d, 4, 0), padchar = fmt_char_param(f, d, 5, ' ');
+    sp.marker = fmt_char_param(f, d, 6, (uint32_t)pr_float_marker(f->tc, x));
+    char body[200];
+    bool exp_fits = exp_body(body, sizeof body, v, single, &sp);
+    if (sp.d < 0 && sp.w >= 0 && (int64_t)strlen(body) > sp.w) {
+        /* fewer fraction digits until it fits (down to none) */
+        const char *point = strchr(body, '.'), *mark = strchr(point, (int)sp.marker);
+        int64_t frac = mark ? mark - point - 1 : 0, least = sp.k > 0 ? sp.k - 1 : -sp.k;
+        for (sp.d = frac + (sp.k > 0 ? sp.k - 1 : 0) - 1; sp.d >= least; sp.d--) {
+            exp_fits = exp_body(body, sizeof body, v, single, &sp);
+            strip_fraction_zeros(body, sp.marker);   /* the digits are chosen: no trailing zeros */
+            if ((int64_t)strlen(body) <= sp.w) break;
+        }
+    }
+    if (!exp_fits && overflow && sp.w >= 0) {  /* exponent wider than e */
+        fmt_out_char(f, overflow, sp.w);
         return;
     }
-    const char *sign = sign_of(v, d->at), *mstart = mant;
-    /* "0.x" may drop its leading zero to fit in w */
-    if (w >= 0 && mant[0] == '0' && mant[1] == '.' &&
-        (int64_t)(strlen(sign) + strlen(mant) + strlen(exps) + 2) > w) mstart++;
-    snprintf(body, sizeof body, "%s%s%c%c%s", sign, mstart, (char)marker, ex < 0 ? '-' : '+', exps);
-    out_field(f, body, w, overflow, padchar);
+    out_field(f, body, sp.w, overflow, padchar);
 }
 
 static int dir_e(Fmt *f, Directive *d, Args *a) {
@@ -824,7 +896,7 @@ static int dir_e(Fmt *f, Directive *d, Args *a) {
     bool single;
     if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, fmt_int_param(f, d, 0, -1)); return GO_ON; }
     if (!float_p(x)) x = single_float_make((float)v);
-    format_exponential(f, x, v, single, d, 0);
+    format_exponential(f, x, v, single, d);
     return GO_ON;
 }
 
@@ -847,7 +919,7 @@ static int dir_g(Fmt *f, Directive *d, Args *a) {
         format_fixed(f, v, single, ww, dd, 0, fmt_char_param(f, d, 4, 0), fmt_char_param(f, d, 5, ' '), d->at);
         fmt_out_char(f, ' ', ee);
     } else {
-        format_exponential(f, x, v, single, d, 0);
+        format_exponential(f, x, v, single, d);
     }
     return GO_ON;
 }
@@ -859,16 +931,18 @@ static int dir_dollar(Fmt *f, Directive *d, Args *a) {
     int64_t dd = fmt_int_param(f, d, 0, 2), n = fmt_int_param(f, d, 1, 1), w = fmt_int_param(f, d, 2, 0);
     uint32_t padchar = fmt_char_param(f, d, 3, ' ');
     if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, w); return GO_ON; }
-    char num[400], body[480];
-    snprintf(num, sizeof num, "%.*f", (int)(dd > 60 ? 60 : dd), fabs(v));
-    int64_t intlen = (int64_t)(strchr(num, '.') ? (size_t)(strchr(num, '.') - num) : strlen(num));
+    char buf[520], body[600];
+    fixed_digits(buf, sizeof buf, v, single, dd < 0 ? 0 : dd);
+    const char *num = buf;
+    if (n == 0 && buf[0] == '0' && buf[1] == '.') num++;  /* no integer digit asked for */
+    int64_t intlen = (int64_t)(strchr(num, '.') - num);
     int64_t zeros = n > intlen ? n - intlen : 0;
     const char *sign = sign_of(v, d->at);
     int64_t len = (int64_t)strlen(sign) + zeros + (int64_t)strlen(num);
     if (d->colon) out_cstr(f, sign);
     if (w > len) fmt_out_char(f, padchar, w - len);
     if (!d->colon) out_cstr(f, sign);
-    snprintf(body, sizeof body, "%0*d%s", (int)zeros, 0, num);
+    snprintf(body, sizeof body, "%0*d%s", (int)(zeros > 60 ? 60 : zeros), 0, num);
     out_cstr(f, zeros > 0 ? body : num);
     return GO_ON;
 }
