@@ -17,6 +17,14 @@ static LispObj sys_circle_shared_p(ThContext *tc, size_t nargs, LispObj *args) {
     return pr_circle_shared_p(tc, args[0]) ? T : NIL;
 }
 
+static LispObj sys_circle_begin(ThContext *tc, size_t nargs, LispObj *args) {
+    return pr_circle_begin(tc, args[0]);
+}
+
+static LispObj sys_circle_label(ThContext *tc, size_t nargs, LispObj *args) {
+    return pr_circle_label(tc, args[0], args[1]) ? T : NIL;
+}
+
 /* The "{ADDRESS}" the printer shows in #<...> objects. */
 static LispObj sys_object_address(ThContext *tc, size_t nargs, LispObj *args) {
     char buf[32];
@@ -49,6 +57,10 @@ const BuiltinSpec builtins_pprint[] = {
      "FORMAT to STREAM; return the arguments the control string did not use."},
     {"%CIRCLE-SHARED-P", "SYS", sys_circle_shared_p, 1, 1, "(object)",
      "True if OBJECT needs a #n= label in the *print-circle* print in progress."},
+    {"%CIRCLE-BEGIN", "SYS", sys_circle_begin, 1, 1, "(object)",
+     "A fresh *print-circle* labelling of OBJECT (internal)."},
+    {"%CIRCLE-LABEL", "SYS", sys_circle_label, 2, 2, "(object stream)",
+     "Print OBJECT's #n= or #n#; true if it was #n# (internal)."},
     {"%OBJECT-ADDRESS", "SYS", sys_object_address, 1, 1, "(object)",
      "The address text printed in #<...> for OBJECT."},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -57,11 +57,13 @@ _Noreturn void fmt_error(Fmt *f, size_t pos, const char *msg, ...) {
 /* ---- Arguments ---- */
 
 /* In a logical block (~<...~:>) arguments are popped as by PPRINT-POP: a
- * dotted tail prints as ". x", *print-length* as "..."; either ends the
+ * dotted tail prints as ". x", a tail shared under *print-circle* as
+ * ". #n#", *print-length* as "..."; each ends the
  * block (a->cut), and what the directive prints after that is discarded. */
 static bool block_pop_cut(Fmt *f, Args *a) {
     if (a->length_left < 0) return false;
-    if (a->rest != NIL && !cons_p(a->rest)) {
+    bool shared = a->index > 0 && cons_p(a->rest) && pr_circle_shared_p(f->tc, a->rest);
+    if ((a->rest != NIL && !cons_p(a->rest)) || shared) {   /* ". tail" or ". #n#" */
         fmt_out_char(f, '.', 1);
         fmt_out_char(f, ' ', 1);
         pr_write(f->tc, a->rest, f->stream);

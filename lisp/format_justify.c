@@ -154,8 +154,10 @@ LispObj sys_format_block_body(ThContext *tc, size_t nargs, LispObj *args) {
     Fmt f = { tc, control, STR(control)->chars, len, args[0], fill };
     Args a = fmt_args_over(args[1], NULL);
     LispObj limit = sym_value(tc, S(STAR_PRINT_LENGTH));
+    /* without *print-length*, a budget still ends a circular list (as
+     * pprint.lisp's +pp-budget+ does for PPRINT-POP) */
     a.length_left = fx_p(limit) && fx_value(limit) >= 0 && sym_value(tc, S(STAR_PRINT_READABLY)) == NIL
-                  ? fx_value(limit) : INT64_MAX;
+                  ? fx_value(limit) : 2000000;
     fmt_interpret(&f, (size_t)start, (size_t)end, &a);
     return NIL;
 }

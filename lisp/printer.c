@@ -702,6 +702,7 @@ static bool pretty_dispatch(Printer *p, LispObj x, int depth) {
     if (p->shared != NIL) cons_set_cdr(p->shared, fx_make(p->next_label));
     size_t mark = p->tc->bind_top;
     sym_bind(p->tc, S(PR_DEPTH), fx_make(depth));
+    sym_bind(p->tc, S(PR_LABELLED), x);   /* its #n= is out: the logical block must not label it again */
     sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);    /* princ, ~A: nested prints too */
     sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
     LispObj r = vm_funcall2(p->tc, fn, x, p->stream);
@@ -805,4 +806,29 @@ bool pr_circle_shared_p(ThContext *tc, LispObj x) {
     if (!cons_p(shared) || !flag_value(tc, S(STAR_PRINT_CIRCLE), false)) return false;
     Printer p = { .tc = tc, .circle = CAR(shared), .o = { .escape = true, .gensym = true } };
     return circle_state(&p, x) != 0;
+}
+
+/* A *print-circle* labelling for obj, for a logical block printed outside
+ * any print (FORMAT's ~<...~:>, a direct PPRINT-LOGICAL-BLOCK): the state
+ * to bind to *print-circle-state*. */
+LispObj pr_circle_begin(ThContext *tc, LispObj obj) {
+    Printer p = { .tc = tc, .circle = NIL, .shared = NIL };
+    pr_options_from_specials(tc, &p.o);
+    p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
+    LispObj d = sym_value(tc, S(PR_DEPTH));
+    circle_scan(&p, obj, fx_p(d) && fx_value(d) > 0 && fx_value(d) < PRINT_MAX_DEPTH ? (int)fx_value(d) : 0);
+    return lisp_cons(tc, p.circle, fx_make(0));
+}
+
+/* Prints x's #n= (first time) or #n# (already printed) under the bound
+ * labelling; true if it printed #n#, so x itself must not be printed. */
+bool pr_circle_label(ThContext *tc, LispObj x, LispObj stream) {
+    LispObj shared = sym_value(tc, S(PR_CIRCLE_STATE));
+    if (!cons_p(shared)) return false;
+    Printer p = { .tc = tc, .stream = stm_output_designator(tc, stream), .circle = CAR(shared),
+                  .next_label = fx_value(CDR(shared)), .shared = shared };
+    pr_options_from_specials(tc, &p.o);
+    bool done = circle_label(&p, x);
+    cons_set_cdr(shared, fx_make(p.next_label));
+    return done;
 }

@@ -35,6 +35,7 @@
 (defvar *print-depth* 0 "Logical blocks and lists entered by the print in progress.")
 (defvar *print-circle-state* nil "(table . next-label) of the *print-circle* print in progress.")
 (defvar *pp-states* nil "Alist (buffer-stream . pp-state) of the blocks being printed.")
+(defvar *print-labelled* nil "The object the C printer has just given its #n= label.")
 
 (defconstant +pp-default-line-length+ 80)
 ;;; Elements a print may pop before it gives up with "..." (the C printer
@@ -318,6 +319,12 @@
     (let ((prefix (pp-check-string (or per-line-prefix prefix "")))
           (suffix (pp-check-string (or suffix ""))))
       (cond ((not (listp object)) (write object :stream stream))
+            ((and *print-circle* (consp object) (not (consp *print-circle-state*)))
+             ;; outside any print (FORMAT's ~<...~:>): label this block's object
+             (let ((*print-circle-state* (%circle-begin object)))
+               (%pprint-logical-block stream object prefix per-line-prefix suffix body)))
+            ((and *print-circle* (consp object) (not (eq object *print-labelled*))
+                  (%circle-label object stream)))
             ((and *print-level* (not *print-readably*) (>= *print-depth* *print-level*))
              (write-char #\# stream))
             ((not *print-pretty*)
