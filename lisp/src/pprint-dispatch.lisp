@@ -200,6 +200,7 @@
     (write (pprint-pop) :stream stream)
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
+    (pprint-newline :miser stream)
     (pprint-indent :current 0 stream)
     (write (pprint-pop) :stream stream)
     (pprint-exit-if-list-exhausted)
@@ -214,6 +215,7 @@
     (write (pprint-pop) :stream stream)
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
+    (pprint-newline :miser stream)
     (pp-lambda-list stream (pprint-pop))
     (pp-body stream :mandatory t)))
 
@@ -261,33 +263,27 @@
           (pprint-newline :mandatory stream)
           (write (pprint-pop) :stream stream))))
 
-;;; (setq place value ...): one pair per line, aligned after the operator;
-;;; a value that does not fit beside its place goes under it, indented 2.
+;;; (setq place value ...): one pair per line, the places aligned after the
+;;; operator; a value that does not fit beside its place goes under it,
+;;; indented 2 more.  The pairs are not blocks of their own (as in SBCL: a
+;;; pair breaks when the SETQ does in miser style).
 (defun pp-setq-pairs (stream form)
-  (unless (and (consp (cdr form)) (null (cdr (last form))))
-    (return-from pp-setq-pairs (pp-call-aligned stream form)))
-  (pprint-logical-block (stream form :prefix "(" :suffix ")")
-    (write (pprint-pop) :stream stream)
-    (pprint-exit-if-list-exhausted)
-    (write-char #\Space stream)
-    (pprint-indent :current 0 stream)
-    (let ((pairs (pp-pairs (cdr form))))
-      (loop (let ((pair (pop pairs)))
-              (pprint-logical-block (stream pair)
-                (write (pprint-pop) :stream stream)
-                (pprint-indent :block 2 stream)
-                (pprint-exit-if-list-exhausted)
-                (write-char #\Space stream)
-                (pprint-newline :fill stream)
-                (write (pprint-pop) :stream stream)))
-            (when (null pairs) (return))
+  (let ((key-col (1+ (if (symbolp (car form)) (length (symbol-name (car form))) 4))))
+    (pprint-logical-block (stream form :prefix "(" :suffix ")")
+      (write (pprint-pop) :stream stream)
+      (pprint-exit-if-list-exhausted)
+      (write-char #\Space stream)
+      (pprint-newline :miser stream)
+      (loop (pprint-indent :block key-col stream)
+            (write (pprint-pop) :stream stream)
+            (pprint-exit-if-list-exhausted)
+            (write-char #\Space stream)
+            (pprint-indent :block (+ key-col 2) stream)
+            (pprint-newline :fill stream)
+            (write (pprint-pop) :stream stream)
+            (pprint-exit-if-list-exhausted)
+            (pprint-indent :block key-col stream)
             (pprint-newline :mandatory stream)))))
-
-(defun pp-pairs (list)
-  (let ((pairs nil))
-    (loop (when (atom list) (return (nreverse pairs)))
-          (push (if (consp (cdr list)) (list (car list) (cadr list)) (list (car list))) pairs)
-          (setq list (cddr list)))))
 
 ;;; (tagbody tag statement ...): tags at indentation 1, statements at 2.
 (defun pp-tagbody (stream form)
