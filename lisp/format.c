@@ -359,9 +359,13 @@ static const char *const ones[20] = {
 static const char *const tens[10] = {
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 };
-static const char *const scales[7] = {
+static const char *const scales[] = {
     "", " thousand", " million", " billion", " trillion", " quadrillion", " quintillion",
+    " sextillion", " septillion", " octillion", " nonillion", " decillion", " undecillion",
+    " duodecillion", " tredecillion", " quattuordecillion", " quindecillion", " sexdecillion",
+    " septendecillion", " octodecillion", " novemdecillion", " vigintillion",
 };
+enum { N_SCALES = sizeof scales / sizeof scales[0] };
 /* Irregular ordinals; others add "th" (and y → ieth). */
 static const struct { const char *card, *ord; } ordinals[] = {
     {"one", "first"}, {"two", "second"}, {"three", "third"}, {"five", "fifth"},
@@ -381,18 +385,24 @@ static void words_below_1000(char *buf, size_t cap, unsigned n) {
     else snprintf(buf + k, cap - k, "%s%s-%s", sep, tens[n / 10], ones[n % 10]);
 }
 
-static void cardinal(char *buf, size_t cap, uint64_t n) {
+/* English words of the decimal digits dec (no sign); false if the number is
+ * too large to name (10^66 and up, as in SBCL). */
+static bool cardinal(char *buf, size_t cap, const char *dec) {
     buf[0] = 0;
-    if (n == 0) { snprintf(buf, cap, "zero"); return; }
-    unsigned groups[7] = {0};
-    int top = 0;
-    for (; n; n /= 1000) groups[top++] = (unsigned)(n % 1000);
-    for (int g = top - 1; g >= 0; g--) {
-        if (groups[g] == 0) continue;
-        words_below_1000(buf, cap, groups[g]);
+    while (dec[0] == '0' && dec[1]) dec++;
+    size_t len = strlen(dec), top = (len + 2) / 3;
+    if (top > N_SCALES) return false;
+    if (strcmp(dec, "0") == 0) { snprintf(buf, cap, "zero"); return true; }
+    for (size_t g = top; g-- > 0;) {
+        size_t end = len - 3 * g, start = end >= 3 ? end - 3 : 0;
+        unsigned group = 0;
+        for (size_t i = start; i < end; i++) group = group * 10 + (unsigned)(dec[i] - '0');
+        if (group == 0) continue;
+        words_below_1000(buf, cap, group);
         size_t k = strlen(buf);
         snprintf(buf + k, cap - k, "%s", scales[g]);
     }
+    return true;
 }
 
 static void make_ordinal(char *buf, size_t cap) {
@@ -429,16 +439,20 @@ static int dir_r(Fmt *f, Directive *d, Args *a) {
         return format_integer(f, d, a, (int)base, 1);
     }
     LispObj x = fmt_next_arg(f, d, a);
-    if (!fx_p(x)) fmt_error(f, d->start, "~R without a radix needs a fixnum argument");
-    int64_t n = fx_value(x);
-    char buf[512];
+    if (!integer_p(x)) fmt_error(f, d->start, "~R without a radix needs an integer argument");
+    char buf[2048];
     if (d->at) {
-        if (n < 1 || n > (d->colon ? 4999 : 3999)) fmt_error(f, d->start, "%lld cannot be written in Roman numerals", (long long)n);
+        int64_t n = fx_p(x) ? fx_value(x) : 0;
+        if (n < 1 || n > (d->colon ? 4999 : 3999)) fmt_error(f, d->start, "the argument cannot be written in Roman numerals (1..%d)", d->colon ? 4999 : 3999);
         roman(buf, n, d->colon);
     } else {
-        uint64_t mag = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-        size_t k = (size_t)snprintf(buf, sizeof buf, "%s", n < 0 ? "negative " : "");
-        cardinal(buf + k, sizeof buf - k, mag);
+        LispObj digits = pr_integer_to_string(f->tc, x, 10);
+        char dec[256];
+        str_to_utf8(digits, dec, sizeof dec);
+        bool neg = dec[0] == '-';
+        size_t k = (size_t)snprintf(buf, sizeof buf, "%s", neg ? "negative " : "");
+        if (strlen(dec) > 100 || !cardinal(buf + k, sizeof buf - k, dec + neg))
+            fmt_error(f, d->start, "the argument is too large to be written in English (10^66 and up)");
         if (d->colon) make_ordinal(buf + k, sizeof buf - k);
     }
     out_cstr(f, buf);
