@@ -468,9 +468,17 @@ static int dir_c(Fmt *f, Directive *d, Args *a) {
         pr_prin1(f->tc, x, f->stream);
         return GO_ON;
     }
-    const char *name = d->colon ? pr_char_name(char_code(x)) : NULL;
-    if (name) out_cstr(f, name);
-    else stm_write_char(f->tc, f->stream, char_code(x));
+    uint32_t c = char_code(x);
+    bool graphic = c > ' ' && c != 127 && !(c >= 128 && c < 160);
+    if (d->colon && !graphic) {   /* a non-graphic character: the name CHAR-NAME gives */
+        LispObj sym = pkg_find_symbol(f->tc, str_from_cstr(f->tc, "CHAR-NAME"), pkg_common_lisp, &(LispObj){NIL});
+        LispObj fn = symbol_p(sym) ? SYM(sym)->function : LISP_UNBOUND;
+        LispObj name = function_p(fn) ? vm_funcall1(f->tc, fn, x) : NIL;
+        if (string_p(name)) { fmt_out_lstr(f, name); return GO_ON; }
+        const char *cname = pr_char_name(char_code(x));
+        if (cname) { out_cstr(f, cname); return GO_ON; }
+    }
+    stm_write_char(f->tc, f->stream, char_code(x));
     return GO_ON;
 }
 
