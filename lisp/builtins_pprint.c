@@ -51,7 +51,7 @@ const BuiltinSpec builtins_pprint[] = {
      "Characters held by a string output stream (internal)."},
     {"%STREAM-COLUMN", "SYS", sys_stream_column, 1, 1, "(stream)",
      "The column of output STREAM (0 at the start of a line)."},
-    {"%FORMAT-BLOCK-BODY", "SYS", sys_format_block_body, 5, 5, "(stream list control start end)",
+    {"%FORMAT-BLOCK-BODY", "SYS", sys_format_block_body, 6, 6, "(stream list control start end fill-p)",
      "Run the body of a FORMAT logical block over LIST (internal)."},
     {"%FORMAT-REST", "SYS", sys_format_rest, 3, 3, "(stream control args)",
      "FORMAT to STREAM; return the arguments the control string did not use."},

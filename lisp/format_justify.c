@@ -120,13 +120,11 @@ static int logical_block(Fmt *f, Directive *d, Directive *close, Args *a, Clause
     } else {
         list = fmt_next_arg(f, d, a);
     }
-    LispObj argv[8] = {
+    LispObj argv[9] = {
         f->stream, list, prefix, per_line ? T : NIL, suffix, f->control,
-        fx_make((int64_t)body->start), fx_make((int64_t)body->end),
+        fx_make((int64_t)body->start), fx_make((int64_t)body->end), close->at ? T : NIL,
     };
-    /* the fill flag rides on the end position's sign: 8 arguments suffice */
-    if (close->at) argv[7] = fx_make(-(int64_t)body->end - 1);
-    vm_funcall(f->tc, lisp_function_of(f->tc, S(PP_FORMAT_LOGICAL_BLOCK)), 8, argv);
+    vm_funcall(f->tc, lisp_function_of(f->tc, S(PP_FORMAT_LOGICAL_BLOCK)), 9, argv);
     return GO_ON;
 }
 
@@ -139,16 +137,15 @@ int fmt_dir_angle(Fmt *f, Directive *d, Args *a) {
     return justification(f, d, a, cl, n);
 }
 
-/* SYS::%FORMAT-BLOCK-BODY stream list control start end: the body of a
- * ~<...~:> block, its arguments popped from list (end < 0: -end-1, with a
- * fill newline after each blank run, for ~:@>). */
+/* SYS::%FORMAT-BLOCK-BODY stream list control start end fill-p: the body of
+ * a ~<...~:> block, its arguments popped from list (fill-p, for ~:@>: a fill
+ * newline after each blank run). */
 LispObj sys_format_block_body(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj control = args[2];
     if (!string_p(control) || !fx_p(args[3]) || !fx_p(args[4]))
         cond_error(tc, "%%FORMAT-BLOCK-BODY: bad arguments");
     int64_t start = fx_value(args[3]), end = fx_value(args[4]);
-    bool fill = end < 0;
-    if (fill) end = -end - 1;
+    bool fill = args[5] != NIL;
     size_t len = str_length(control);
     if (start < 0 || end < start || (size_t)end > len) cond_error(tc, "%%FORMAT-BLOCK-BODY: bad bounds");
     Fmt f = { tc, control, STR(control)->chars, len, args[0], fill };

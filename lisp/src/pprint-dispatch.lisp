@@ -8,7 +8,10 @@
 ;;;; operator is laid out as code (DEFUN, LET, IF, COND, DO, LOOP ... with
 ;;;; the indentation SBCL uses), quote and friends print abbreviated ('x #'f
 ;;;; `x ,x ,@x), other lists and vectors fill their lines.
-;;;; Per-thread state only; any thread.
+;;;; The code layouts table is written only while this file loads.  A
+;;;; dispatch table changes by one store of its whole entry list
+;;;; (SET-PPRINT-DISPATCH), so a thread printing meanwhile sees the old list
+;;;; or the new one; the standard table is never changed.
 
 (in-package "PETREL-SYSTEM")
 

@@ -400,9 +400,9 @@
   '(error "PPRINT-EXIT-IF-LIST-EXHAUSTED used outside PPRINT-LOGICAL-BLOCK"))
 
 ;;; ~<...~:> of FORMAT (called from format_justify.c).
-(defun %format-logical-block (stream list prefix per-line-p suffix control start end)
+(defun %format-logical-block (stream list prefix per-line-p suffix control start end fill-p)
   (%pprint-logical-block stream list (if per-line-p nil prefix) (if per-line-p prefix nil) suffix
-                         (lambda (s l) (%format-block-body s l control start end))))
+                         (lambda (s l) (%format-block-body s l control start end fill-p))))
 
 ;;; ---- Newlines, indentation, tabs ----
 
