@@ -755,7 +755,7 @@ void pr_print_with(ThContext *tc, LispObj obj, LispObj stream, const PrOptions *
             p.next_label = fx_value(CDR(shared));
         } else {
             p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
-            circle_scan(&p, obj, 0);
+            circle_scan(&p, obj, depth);
             shared = lisp_cons(tc, p.circle, fx_make(0));
             sym_bind(tc, S(PR_CIRCLE_STATE), shared);
         }
