@@ -141,7 +141,7 @@
 
 ;;; (op distinguished... body...): n distinguished forms on the first line
 ;;; (else indented 4), the body indented 2.
-(defun pp-block-layout (n &key mandatory lambda-list data (first :fill))
+(defun pp-block-layout (n &key mandatory lambda-list data spec (first :fill) kinds)
   (lambda (stream form)
     (pprint-logical-block (stream form :prefix "(" :suffix ")")
       (write (pprint-pop) :stream stream)
@@ -149,9 +149,14 @@
       (dotimes (i n)
         (pprint-exit-if-list-exhausted)
         (write-char #\Space stream)
-        (pprint-newline (if (zerop i) first :linear) stream)
+        (pprint-newline (cond (kinds (nth i kinds)) ((zerop i) first) (t :linear)) stream)
         (cond ((and lambda-list (zerop i)) (pp-lambda-list stream (pprint-pop)))
               ((and data (zerop i)) (pp-data-list-or-atom stream (pprint-pop)))
+              ((and spec (zerop i))   ; (var list-form result): aligned after the variable
+               (let ((x (pprint-pop)))
+                 (if (and (consp x) (not (pp-abbreviated-p x)))
+                     (pp-call-aligned stream x)
+                     (write x :stream stream))))
               (t (write (pprint-pop) :stream stream))))
       (pp-body stream :mandatory mandatory))))
 
@@ -206,6 +211,11 @@
     (pprint-newline :miser stream)
     (pprint-indent :current 0 stream)
     (write (pprint-pop) :stream stream)
+    (loop (pprint-exit-if-list-exhausted)   ; DEFMETHOD's qualifiers
+          (let ((rest (%pprint-rest)))
+            (when (or (not (consp rest)) (listp (car rest))) (return)))
+          (write-char #\Space stream)
+          (write (pprint-pop) :stream stream))
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
     (pprint-newline :fill stream)
@@ -315,26 +325,22 @@
       (write spec :stream stream)))
 
 ;;; (do (var...) (end-test result...) body...): the variables one per line
-;;; (at the DO's own level: they break whenever the DO does not fit, as in
-;;; SBCL), the end test under them, the body indented 2.
+;;; (mandatory newlines, as SBCL has them: several variables never share a
+;;; line), the end test under them, the body indented 2.
 (defun pp-do (stream form)
   (pprint-logical-block (stream form :prefix "(" :suffix ")")
     (write (pprint-pop) :stream stream)
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
+    (pprint-indent :current 0 stream)
     (let ((vars (pprint-pop)))
-      (if (and (consp vars) (null (cdr (last vars)))
-               (not (and *print-level* (>= *print-depth* *print-level*))))
-          (progn
-            (write-char #\( stream)
-            (pprint-indent :current 0 stream)
-            (loop (pp-do-var stream (pop vars))
-                  (when (null vars) (return))
-                  (write-char #\Space stream)
-                  (pprint-newline :linear stream))
-            (write-char #\) stream))
-          (pp-data-list-or-atom stream vars)))
-    (pprint-indent :block 3 stream)
+      (if (and (listp vars) (not (pp-abbreviated-p vars)))
+          (pprint-logical-block (stream vars :prefix "(" :suffix ")")
+            (pprint-exit-if-list-exhausted)
+            (loop (pp-do-var stream (pprint-pop))
+                  (pprint-exit-if-list-exhausted)
+                  (pprint-newline :mandatory stream)))
+          (write vars :stream stream)))
     (pprint-exit-if-list-exhausted)
     (write-char #\Space stream)
     (pprint-newline :linear stream)
@@ -379,7 +385,7 @@
 (pp-define-layouts '(unquote-splicing) (pp-abbreviation ",@"))
 (pp-define-layouts '(unquote-nsplicing) (pp-abbreviation ",."))
 (pp-define-layouts '(funcall apply multiple-value-call cond) #'pp-call-aligned)
-(pp-define-layouts '(defun defmacro define-compiler-macro deftype define-setf-expander)
+(pp-define-layouts '(defun defmacro defmethod define-compiler-macro deftype define-setf-expander)
                    #'pp-defun)
 (pp-define-layouts '(let let* symbol-macrolet handler-bind restart-bind)
                    (pp-let-layout #'pp-data-list-or-atom))
@@ -390,12 +396,18 @@
 (pp-define-layouts '(when unless block unwind-protect catch return-from with-standard-io-syntax
                      defvar defparameter defconstant prog1 multiple-value-prog1)
                    (pp-block-layout 1))
-(pp-define-layouts '(dolist dotimes do-symbols do-external-symbols do-all-symbols eval-when
-                     with-open-file with-output-to-string with-input-from-string with-open-stream
+(pp-define-layouts '(dolist dotimes do-symbols do-external-symbols do-all-symbols)
+                   (pp-block-layout 1 :spec t))
+(pp-define-layouts '(eval-when with-open-file with-output-to-string with-input-from-string with-open-stream
                      prog prog* print-unreadable-object pprint-logical-block)
                    (pp-block-layout 1 :data t))
-(pp-define-layouts '(progv with-slots with-accessors) (pp-block-layout 2 :data t))
+(pp-define-layouts '(progv) (pp-block-layout 2 :data t :first :linear))
+(pp-define-layouts '(with-slots with-accessors) (pp-block-layout 2 :data t))
 (pp-define-layouts '(multiple-value-bind defstruct) (pp-block-layout 2))
+(pp-define-layouts '(defgeneric) (pp-block-layout 2 :kinds '(:fill :mandatory) :lambda-list t))
+(pp-define-layouts '(define-condition) (pp-block-layout 3 :kinds '(:fill :mandatory :linear)))
+(pp-define-layouts '(defpackage restart-case) (pp-block-layout 1 :mandatory t))
+(pp-define-layouts '(defclass) #'pp-call-aligned)
 (pp-define-layouts '(progn locally) #'pp-progn)
 (pp-define-layouts '(if) #'pp-if)
 (pp-define-layouts '(setq setf psetq psetf) #'pp-setq-pairs)

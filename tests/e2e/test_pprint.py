@@ -1,7 +1,8 @@
 """End-to-end tests of the pretty printer's layout of code (CLHS 22.2; issue 8
 item 7): PPRINT of the forms in golden/pprint/code.lisp under a fixed
 *print-right-margin* (20, 30, 50, 70), of everyday code in
-golden/pprint/real.lisp (25, 40, 60, 80) and of the short forms in
+golden/pprint/real.lisp (25, 40, 60, 80), of definitions and binding forms in
+golden/pprint/more.lisp (30, 50, 80) and of the short forms in
 golden/pprint/short.lisp at 100 columns must print exactly the golden files.
 
 The golden files were checked by hand against what SBCL prints for the same
@@ -21,6 +22,7 @@ from test_cli import run, script
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pprint"
 CASES = [("code.lisp", 20), ("code.lisp", 30), ("code.lisp", 50), ("code.lisp", 70),
          ("real.lisp", 25), ("real.lisp", 40), ("real.lisp", 60), ("real.lisp", 80),
+         ("more.lisp", 30), ("more.lisp", 50), ("more.lisp", 80),
          ("short.lisp", 100)]
 
 
