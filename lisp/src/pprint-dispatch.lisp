@@ -154,7 +154,7 @@
               ((and data (zerop i)) (pp-data-list-or-atom stream (pprint-pop)))
               ((and spec (zerop i))   ; (var list-form result): aligned after the variable
                (let ((x (pprint-pop)))
-                 (if (and (consp x) (not (pp-abbreviated-p x)))
+                 (if (and (listp x) (not (pp-abbreviated-p x)))
                      (pp-call-aligned stream x)
                      (write x :stream stream))))
               (t (write (pprint-pop) :stream stream))))
@@ -312,7 +312,7 @@
 
 ;;; A DO variable: (var init step), the step under the init.
 (defun pp-do-var (stream spec)
-  (if (consp spec)
+  (if (and (listp spec) (not (pp-abbreviated-p spec)))
       (pprint-logical-block (stream spec :prefix "(" :suffix ")")
         (write (pprint-pop) :stream stream)
         (pprint-exit-if-list-exhausted)
