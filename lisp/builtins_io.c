@@ -61,8 +61,7 @@ static void bounds(ThContext *tc, LispObj string, LispObj start, LispObj end, si
 
 /* ---- Printing ---- */
 
-/* WRITE keywords and the special each binds (NO_VAR: accepted, ignored:
- * there is no pretty printer yet). */
+/* WRITE keywords and the special each binds (NO_VAR: not a variable). */
 #define NO_VAR SYM__COUNT
 static const struct { const char *key; unsigned var; } write_keys[] = {
     {"STREAM", NO_VAR}, {"ESCAPE", SYM_STAR_PRINT_ESCAPE}, {"RADIX", SYM_STAR_PRINT_RADIX},
@@ -70,8 +69,9 @@ static const struct { const char *key; unsigned var; } write_keys[] = {
     {"PRETTY", SYM_STAR_PRINT_PRETTY}, {"LEVEL", SYM_STAR_PRINT_LEVEL},
     {"LENGTH", SYM_STAR_PRINT_LENGTH}, {"CASE", SYM_STAR_PRINT_CASE},
     {"GENSYM", SYM_STAR_PRINT_GENSYM}, {"ARRAY", SYM_STAR_PRINT_ARRAY},
-    {"READABLY", SYM_STAR_PRINT_READABLY}, {"RIGHT-MARGIN", NO_VAR},
-    {"MISER-WIDTH", NO_VAR}, {"LINES", NO_VAR}, {"PPRINT-DISPATCH", NO_VAR},
+    {"READABLY", SYM_STAR_PRINT_READABLY}, {"RIGHT-MARGIN", SYM_STAR_PRINT_RIGHT_MARGIN},
+    {"MISER-WIDTH", SYM_STAR_PRINT_MISER_WIDTH}, {"LINES", SYM_STAR_PRINT_LINES},
+    {"PPRINT-DISPATCH", SYM_STAR_PRINT_PPRINT_DISPATCH},
 };
 enum { N_WRITE_KEYS = sizeof write_keys / sizeof write_keys[0] };
 

@@ -63,6 +63,7 @@ static const struct { int type, parent1, parent2; } hierarchy[] = {
     {SYM_PACKAGE_ERROR, SYM_ERROR, -1},
     {SYM_PRINT_NOT_READABLE, SYM_ERROR, -1},
     {SYM_STORAGE_CONDITION, SYM_SERIOUS_CONDITION, -1},
+    {SYM_FORMAT_ERROR, SYM_ERROR, -1},
 };
 
 static LispObj parents_key(void) { return S(CONDITION); }

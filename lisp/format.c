@@ -4,66 +4,36 @@
  * directive is parsed where it stands (~params modifiers char), then run by
  * its handler, found through a table indexed by the directive character.
  * Bracketing directives (~[ ~{ ~( ) locate their clauses with
- * find_clauses, which parses without consuming arguments, and set the
+ * fmt_find_clauses, which parses without consuming arguments, and set the
  * resume position past their closing directive.
  *
  * ~^ is an "outcome" passed back up: UP_AND_OUT ends the innermost ~{
  * iteration step or the whole FORMAT, UP_ALL (~:^) ends an enclosing ~:{.
  *
+ * ~< ~> justification, logical blocks and the pretty-printing directives
+ * live in format_justify.c (format_impl.h is what the two share).
+ *
  * Errors (unknown directive, missing argument, unbalanced brackets) signal
- * a simple-error whose message shows the control string with a caret under
- * the offending position.  The control string is a Lisp string; the GC does
+ * PETREL-EXT:FORMAT-ERROR, an ERROR whose message gives the position and
+ * shows the control string with a caret under it.  The control string is a Lisp string; the GC does
  * not move objects, so a pointer to its characters stays valid while the
  * Fmt record (on this C stack, scanned conservatively) references it.
  * No global mutable state; any thread. */
 #include "lisp/lisp.h"
 #include "lisp/printer_impl.h"
 #include "lisp/array_impl.h"
+#include "lisp/format_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <wctype.h>
 
-enum { MAX_PARAMS = 8, MAX_CLAUSES = 64 };
-enum Outcome { GO_ON, UP_AND_OUT, UP_ALL };
 
-typedef struct Fmt {
-    ThContext *tc;
-    LispObj control;          /* the control string */
-    const uint32_t *s;        /* its characters */
-    size_t len;
-    LispObj stream;           /* where output goes now */
-} Fmt;
-
-typedef struct Args {
-    LispObj all;              /* the whole argument list (for ~:* and ~@*) */
-    LispObj rest;             /* next argument */
-    size_t index;             /* position of rest within all */
-    const LispObj *outer;     /* remaining sublists of an enclosing ~:{ (for ~:^) */
-} Args;
-
-enum ParamKind { P_NONE, P_INT, P_CHAR };
-typedef struct Param { enum ParamKind kind; int64_t v; } Param;
-
-typedef struct Directive {
-    size_t start, end;        /* the ~ and just past the directive character */
-    Param params[MAX_PARAMS];
-    int nparams;
-    bool colon, at;
-    uint32_t ch;              /* directive character, upper case */
-    size_t name_start, name_end; /* ~/name/ */
-} Directive;
-
-typedef struct Clause { size_t start, end; bool colon_before; } Clause;
-
-typedef int (*DirFn)(Fmt *f, Directive *d, Args *a);
-
-static int interpret(Fmt *f, size_t start, size_t end, Args *a);
 
 /* ---- Errors ---- */
 
 __attribute__((format(printf, 3, 4)))
-_Noreturn static void fmt_error(Fmt *f, size_t pos, const char *msg, ...) {
+_Noreturn void fmt_error(Fmt *f, size_t pos, const char *msg, ...) {
     char text[256], ctl[512], caret[300];
     va_list ap;
     va_start(ap, msg);
@@ -83,12 +53,35 @@ _Noreturn static void fmt_error(Fmt *f, size_t pos, const char *msg, ...) {
     memset(caret, ' ', col);
     caret[col] = '^';
     caret[col + 1] = 0;
-    cond_error(f->tc, "error in FORMAT: %s\n  %s\n  %s", text, ctl, caret);
+    cond_error_of_type(f->tc, S(FORMAT_ERROR), "error in FORMAT at position %zu: %s\n  %s\n  %s", pos, text, ctl, caret);
 }
 
 /* ---- Arguments ---- */
 
-static LispObj next_arg(Fmt *f, Directive *d, Args *a) {
+/* In a logical block (~<...~:>) arguments are popped as by PPRINT-POP: a
+ * dotted tail prints as ". x", a tail shared under *print-circle* as
+ * ". #n#", *print-length* as "..."; each ends the
+ * block (a->cut), and what the directive prints after that is discarded. */
+static bool block_pop_cut(Fmt *f, Args *a) {
+    if (a->length_left < 0) return false;
+    bool shared = a->index > 0 && cons_p(a->rest) && pr_circle_shared_p(f->tc, a->rest);
+    if ((a->rest != NIL && !cons_p(a->rest)) || shared) {   /* ". tail" or ". #n#" */
+        fmt_out_char(f, '.', 1);
+        fmt_out_char(f, ' ', 1);
+        pr_write(f->tc, a->rest, f->stream);
+    } else if (a->length_left == 0 && a->rest != NIL) {
+        stm_write_cstr(f->tc, f->stream, "...");
+    } else {
+        if (a->rest != NIL) a->length_left--;
+        return false;
+    }
+    a->cut = true;
+    f->stream = stm_make_string_output(f->tc);
+    return true;
+}
+
+LispObj fmt_next_arg(Fmt *f, Directive *d, Args *a) {
+    if (block_pop_cut(f, a)) return NIL;
     if (!cons_p(a->rest)) fmt_error(f, d->start, "no more arguments");
     LispObj x = CAR(a->rest);
     a->rest = CDR(a->rest);
@@ -113,8 +106,8 @@ static void goto_arg(Fmt *f, Directive *d, Args *a, int64_t n) {
     a->index = (size_t)n;
 }
 
-static Args args_over(LispObj list, const LispObj *outer) {
-    return (Args){ .all = list, .rest = list, .index = 0, .outer = outer };
+Args fmt_args_over(LispObj list, const LispObj *outer) {
+    return (Args){ .all = list, .rest = list, .index = 0, .outer = outer, .length_left = -1 };
 }
 
 /* ---- Parsing a directive ---- */
@@ -125,7 +118,7 @@ static uint32_t upcase(uint32_t c) { return c < 128 && c >= 'a' && c <= 'z' ? c 
  * a == NULL, leave it unsupplied). */
 static Param param_from_arg(Fmt *f, Directive *d, Args *a) {
     if (!a) return (Param){ P_NONE, 0 };
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     if (x == NIL) return (Param){ P_NONE, 0 };
     if (fx_p(x)) return (Param){ P_INT, fx_value(x) };
     if (char_p(x)) return (Param){ P_CHAR, char_code(x) };
@@ -159,7 +152,7 @@ static size_t parse_param(Fmt *f, Directive *d, Args *a, size_t i, Param *p) {
 }
 
 /* Parses the directive whose ~ is at position i. */
-static void parse_directive(Fmt *f, size_t i, Args *a, Directive *d) {
+void fmt_parse_directive(Fmt *f, size_t i, Args *a, Directive *d) {
     memset(d, 0, sizeof *d);
     d->start = i++;
     for (;;) {
@@ -186,14 +179,15 @@ static void parse_directive(Fmt *f, size_t i, Args *a, Directive *d) {
     d->end = i;
 }
 
-static int64_t int_param(Fmt *f, Directive *d, int i, int64_t dflt) {
+int64_t fmt_int_param(Fmt *f, Directive *d, int i, int64_t dflt) {
     if (i >= d->nparams || d->params[i].kind == P_NONE) return dflt;
+    if (d->params[i].kind != P_INT) fmt_error(f, d->start, "parameter %d must be an integer", i + 1);
     return d->params[i].v;
 }
 
-static bool has_param(Directive *d, int i) { return i < d->nparams && d->params[i].kind != P_NONE; }
+bool fmt_has_param(Directive *d, int i) { return i < d->nparams && d->params[i].kind != P_NONE; }
 
-static uint32_t char_param(Fmt *f, Directive *d, int i, uint32_t dflt) {
+uint32_t fmt_char_param(Fmt *f, Directive *d, int i, uint32_t dflt) {
     if (i >= d->nparams || d->params[i].kind == P_NONE) return dflt;
     if (d->params[i].kind != P_CHAR) fmt_error(f, d->start, "parameter %d must be a character", i + 1);
     return (uint32_t)d->params[i].v;
@@ -213,14 +207,14 @@ static uint32_t closer_of(uint32_t open) {
 
 /* Finds the clauses between the opening directive (ending at `from`) and its
  * matching closer; *close gets the closing directive. */
-static int find_clauses(Fmt *f, size_t from, uint32_t open, Clause *cl, Directive *close) {
+int fmt_find_clauses(Fmt *f, size_t from, uint32_t open, Clause *cl, Directive *close) {
     uint32_t want = closer_of(open);
     int n = 0, depth = 0;
-    cl[0] = (Clause){ from, 0, false };
+    cl[0] = (Clause){ from, 0, false, false, 0 };
     for (size_t i = from; i < f->len; i++) {
         if (f->s[i] != '~') continue;
         Directive d;
-        parse_directive(f, i, NULL, &d);
+        fmt_parse_directive(f, i, NULL, &d);
         if (closer_of(d.ch)) depth++;
         else if (d.ch == ']' || d.ch == '}' || d.ch == ')' || d.ch == '>') {
             if (depth == 0) {
@@ -233,7 +227,7 @@ static int find_clauses(Fmt *f, size_t from, uint32_t open, Clause *cl, Directiv
         } else if (d.ch == ';' && depth == 0) {
             if (n + 1 >= MAX_CLAUSES) fmt_error(f, d.start, "too many clauses");
             cl[n++].end = d.start;
-            cl[n] = (Clause){ d.end, 0, d.colon };
+            cl[n] = (Clause){ d.end, 0, d.colon, d.at, d.start };
         }
         i = d.end - 1;
     }
@@ -242,16 +236,16 @@ static int find_clauses(Fmt *f, size_t from, uint32_t open, Clause *cl, Directiv
 
 /* ---- Output helpers ---- */
 
-static void out_char(Fmt *f, uint32_t c, int64_t n) {
+void fmt_out_char(Fmt *f, uint32_t c, int64_t n) {
     for (int64_t i = 0; i < n; i++) stm_write_char(f->tc, f->stream, c);
 }
 
 static void out_cstr(Fmt *f, const char *s) { stm_write_cstr(f->tc, f->stream, s); }
 
-static void out_lstr(Fmt *f, LispObj s) { stm_write_string(f->tc, f->stream, s, 0, str_length(s)); }
+void fmt_out_lstr(Fmt *f, LispObj s) { stm_write_string(f->tc, f->stream, s, 0, str_length(s)); }
 
 /* Prints obj under opts into a fresh string. */
-static LispObj print_to_string(Fmt *f, LispObj obj, const PrOptions *o) {
+LispObj fmt_print_to_string(Fmt *f, LispObj obj, const PrOptions *o) {
     LispObj s = stm_make_string_output(f->tc);
     pr_print_with(f->tc, obj, s, o);
     return stm_get_output_string(f->tc, s);
@@ -264,19 +258,20 @@ static void out_padded(Fmt *f, LispObj s, int64_t mincol, int64_t colinc, int64_
     int64_t len = (int64_t)str_length(s), pad = minpad < 0 ? 0 : minpad;
     if (colinc < 1) colinc = 1;
     while (len + pad < mincol) pad += colinc;
-    if (left) out_char(f, padchar, pad);
-    out_lstr(f, s);
-    if (!left) out_char(f, padchar, pad);
+    if (left) fmt_out_char(f, padchar, pad);
+    fmt_out_lstr(f, s);
+    if (!left) fmt_out_char(f, padchar, pad);
 }
 
 /* ---- ~A ~S ~W ---- */
 
 static int print_arg(Fmt *f, Directive *d, Args *a, bool escape) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     PrOptions o;
     pr_options_from_specials(f->tc, &o);
-    if (d->ch != 'W') { o.escape = escape; if (!escape) o.readably = false; }
-    if (d->colon && x == NIL && d->ch != 'W') {
+    o.escape = escape;
+    if (!escape) o.readably = false;
+    if (d->colon && x == NIL) {
         x = str_from_cstr(f->tc, "()");
         o.escape = false;
     }
@@ -284,9 +279,25 @@ static int print_arg(Fmt *f, Directive *d, Args *a, bool escape) {
         pr_print_with(f->tc, x, f->stream, &o);
         return GO_ON;
     }
-    LispObj s = print_to_string(f, x, &o);
-    out_padded(f, s, int_param(f, d, 0, 0), int_param(f, d, 1, 1), int_param(f, d, 2, 0),
-               char_param(f, d, 3, ' '), d->at);
+    LispObj s = fmt_print_to_string(f, x, &o);
+    out_padded(f, s, fmt_int_param(f, d, 0, 0), fmt_int_param(f, d, 1, 1), fmt_int_param(f, d, 2, 0),
+               fmt_char_param(f, d, 3, ' '), d->at);
+    return GO_ON;
+}
+
+/* ~W: WRITE under the current printer variables; ~:W pretty, ~@W without
+ * *print-level* and *print-length* (CLHS 22.3.4.3). */
+static int dir_w(Fmt *f, Directive *d, Args *a) {
+    LispObj x = fmt_next_arg(f, d, a);
+    if (d->nparams > 0) fmt_error(f, d->start, "~W takes no parameters");
+    size_t mark = f->tc->bind_top;
+    if (d->colon) sym_bind(f->tc, S(STAR_PRINT_PRETTY), T);
+    if (d->at) {
+        sym_bind(f->tc, S(STAR_PRINT_LEVEL), NIL);
+        sym_bind(f->tc, S(STAR_PRINT_LENGTH), NIL);
+    }
+    pr_write(f->tc, x, f->stream);
+    sym_unbind_to(f->tc, mark);
     return GO_ON;
 }
 
@@ -318,18 +329,18 @@ static LispObj prefix_plus(Fmt *f, LispObj s) {
 
 /* params[first..]: mincol, padchar, commachar, comma-interval */
 static int format_integer(Fmt *f, Directive *d, Args *a, int base, int first) {
-    LispObj x = next_arg(f, d, a);
-    int64_t mincol = int_param(f, d, first, 0);
-    uint32_t padchar = char_param(f, d, first + 1, ' ');
+    LispObj x = fmt_next_arg(f, d, a);
+    int64_t mincol = fmt_int_param(f, d, first, 0);
+    uint32_t padchar = fmt_char_param(f, d, first + 1, ' ');
     if (!integer_p(x)) {
         PrOptions o;
         pr_options_from_specials(f->tc, &o);
         o.escape = false; o.readably = false; o.radix = false; o.base = base;
-        out_padded(f, print_to_string(f, x, &o), mincol, 1, 0, padchar, true);
+        out_padded(f, fmt_print_to_string(f, x, &o), mincol, 1, 0, padchar, true);
         return GO_ON;
     }
     LispObj s = pr_integer_to_string(f->tc, x, base);
-    if (d->colon) s = with_commas(f, s, char_param(f, d, first + 2, ','), int_param(f, d, first + 3, 3));
+    if (d->colon) s = with_commas(f, s, fmt_char_param(f, d, first + 2, ','), fmt_int_param(f, d, first + 3, 3));
     if (d->at && STR(s)->chars[0] != '-') s = prefix_plus(f, s);
     out_padded(f, s, mincol, 1, 0, padchar, true);
     return GO_ON;
@@ -350,9 +361,13 @@ static const char *const ones[20] = {
 static const char *const tens[10] = {
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 };
-static const char *const scales[7] = {
+static const char *const scales[] = {
     "", " thousand", " million", " billion", " trillion", " quadrillion", " quintillion",
+    " sextillion", " septillion", " octillion", " nonillion", " decillion", " undecillion",
+    " duodecillion", " tredecillion", " quattuordecillion", " quindecillion", " sexdecillion",
+    " septendecillion", " octodecillion", " novemdecillion", " vigintillion",
 };
+enum { N_SCALES = sizeof scales / sizeof scales[0] };
 /* Irregular ordinals; others add "th" (and y → ieth). */
 static const struct { const char *card, *ord; } ordinals[] = {
     {"one", "first"}, {"two", "second"}, {"three", "third"}, {"five", "fifth"},
@@ -372,18 +387,24 @@ static void words_below_1000(char *buf, size_t cap, unsigned n) {
     else snprintf(buf + k, cap - k, "%s%s-%s", sep, tens[n / 10], ones[n % 10]);
 }
 
-static void cardinal(char *buf, size_t cap, uint64_t n) {
+/* English words of the decimal digits dec (no sign); false if the number is
+ * too large to name (10^66 and up, as in SBCL). */
+static bool cardinal(char *buf, size_t cap, const char *dec) {
     buf[0] = 0;
-    if (n == 0) { snprintf(buf, cap, "zero"); return; }
-    unsigned groups[7] = {0};
-    int top = 0;
-    for (; n; n /= 1000) groups[top++] = (unsigned)(n % 1000);
-    for (int g = top - 1; g >= 0; g--) {
-        if (groups[g] == 0) continue;
-        words_below_1000(buf, cap, groups[g]);
+    while (dec[0] == '0' && dec[1]) dec++;
+    size_t len = strlen(dec), top = (len + 2) / 3;
+    if (top > N_SCALES) return false;
+    if (strcmp(dec, "0") == 0) { snprintf(buf, cap, "zero"); return true; }
+    for (size_t g = top; g-- > 0;) {
+        size_t end = len - 3 * g, start = end >= 3 ? end - 3 : 0;
+        unsigned group = 0;
+        for (size_t i = start; i < end; i++) group = group * 10 + (unsigned)(dec[i] - '0');
+        if (group == 0) continue;
+        words_below_1000(buf, cap, group);
         size_t k = strlen(buf);
         snprintf(buf + k, cap - k, "%s", scales[g]);
     }
+    return true;
 }
 
 static void make_ordinal(char *buf, size_t cap) {
@@ -414,22 +435,26 @@ static void roman(char *buf, int64_t n, bool old) {
 }
 
 static int dir_r(Fmt *f, Directive *d, Args *a) {
-    if (has_param(d, 0)) {
-        int64_t base = int_param(f, d, 0, 10);
+    if (fmt_has_param(d, 0)) {
+        int64_t base = fmt_int_param(f, d, 0, 10);
         if (base < 2 || base > 36) fmt_error(f, d->start, "radix %lld is not in 2..36", (long long)base);
         return format_integer(f, d, a, (int)base, 1);
     }
-    LispObj x = next_arg(f, d, a);
-    if (!fx_p(x)) fmt_error(f, d->start, "~R without a radix needs a fixnum argument");
-    int64_t n = fx_value(x);
-    char buf[512];
+    LispObj x = fmt_next_arg(f, d, a);
+    if (!integer_p(x)) fmt_error(f, d->start, "~R without a radix needs an integer argument");
+    char buf[2048];
     if (d->at) {
-        if (n < 1 || n > (d->colon ? 4999 : 3999)) fmt_error(f, d->start, "%lld cannot be written in Roman numerals", (long long)n);
+        int64_t n = fx_p(x) ? fx_value(x) : 0;
+        if (n < 1 || n > (d->colon ? 4999 : 3999)) fmt_error(f, d->start, "the argument cannot be written in Roman numerals (1..%d)", d->colon ? 4999 : 3999);
         roman(buf, n, d->colon);
     } else {
-        uint64_t mag = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-        size_t k = (size_t)snprintf(buf, sizeof buf, "%s", n < 0 ? "negative " : "");
-        cardinal(buf + k, sizeof buf - k, mag);
+        LispObj digits = pr_integer_to_string(f->tc, x, 10);
+        char dec[256];
+        str_to_utf8(digits, dec, sizeof dec);
+        bool neg = dec[0] == '-';
+        size_t k = (size_t)snprintf(buf, sizeof buf, "%s", neg ? "negative " : "");
+        if (strlen(dec) > 100 || !cardinal(buf + k, sizeof buf - k, dec + neg))
+            fmt_error(f, d->start, "the argument is too large to be written in English (10^66 and up)");
         if (d->colon) make_ordinal(buf + k, sizeof buf - k);
     }
     out_cstr(f, buf);
@@ -439,41 +464,54 @@ static int dir_r(Fmt *f, Directive *d, Args *a) {
 /* ---- ~C ~% ~& ~| ~~ ~newline ~T ---- */
 
 static int dir_c(Fmt *f, Directive *d, Args *a) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     if (!char_p(x)) cond_type_error(f->tc, x, S(CHARACTER));
     if (d->at && !d->colon) {
         pr_prin1(f->tc, x, f->stream);
         return GO_ON;
     }
-    const char *name = d->colon ? pr_char_name(char_code(x)) : NULL;
-    if (name) out_cstr(f, name);
-    else stm_write_char(f->tc, f->stream, char_code(x));
+    uint32_t c = char_code(x);
+    bool graphic = c > ' ' && c != 127 && !(c >= 128 && c < 160);
+    if (d->colon && !graphic) {   /* a non-graphic character: the name CHAR-NAME gives */
+        LispObj sym = pkg_find_symbol(f->tc, str_from_cstr(f->tc, "CHAR-NAME"), pkg_common_lisp, &(LispObj){NIL});
+        LispObj fn = symbol_p(sym) ? SYM(sym)->function : LISP_UNBOUND;
+        LispObj name = function_p(fn) ? vm_funcall1(f->tc, fn, x) : NIL;
+        if (string_p(name)) { fmt_out_lstr(f, name); return GO_ON; }
+        const char *cname = pr_char_name(char_code(x));
+        if (cname) { out_cstr(f, cname); return GO_ON; }
+    }
+    stm_write_char(f->tc, f->stream, char_code(x));
     return GO_ON;
 }
 
-static int dir_percent(Fmt *f, Directive *d, Args *a) { out_char(f, '\n', int_param(f, d, 0, 1)); return GO_ON; }
-static int dir_bar(Fmt *f, Directive *d, Args *a) { out_char(f, '\f', int_param(f, d, 0, 1)); return GO_ON; }
-static int dir_tilde(Fmt *f, Directive *d, Args *a) { out_char(f, '~', int_param(f, d, 0, 1)); return GO_ON; }
+static int dir_percent(Fmt *f, Directive *d, Args *a) { fmt_out_char(f, '\n', fmt_int_param(f, d, 0, 1)); return GO_ON; }
+static int dir_bar(Fmt *f, Directive *d, Args *a) { fmt_out_char(f, '\f', fmt_int_param(f, d, 0, 1)); return GO_ON; }
+static int dir_tilde(Fmt *f, Directive *d, Args *a) { fmt_out_char(f, '~', fmt_int_param(f, d, 0, 1)); return GO_ON; }
 
 static int dir_ampersand(Fmt *f, Directive *d, Args *a) {
-    int64_t n = int_param(f, d, 0, 1);
+    int64_t n = fmt_int_param(f, d, 0, 1);
     if (n <= 0) return GO_ON;
     stm_fresh_line(f->tc, f->stream);
-    out_char(f, '\n', n - 1);
+    fmt_out_char(f, '\n', n - 1);
     return GO_ON;
 }
 
 /* ~newline skips the newline and (unless :) the blanks after it. */
 static int dir_newline(Fmt *f, Directive *d, Args *a) {
-    if (d->at) out_char(f, '\n', 1);
+    if (d->at) fmt_out_char(f, '\n', 1);
     if (!d->colon)
         while (d->end < f->len && (f->s[d->end] == ' ' || f->s[d->end] == '\t')) d->end++;
     return GO_ON;
 }
 
+/* ~T; ~:T and any ~T inside a logical block are PPRINT-TAB (CLHS 22.3.6.1). */
 static int dir_t(Fmt *f, Directive *d, Args *a) {
+    int64_t n = fmt_int_param(f, d, 0, 1), inc = fmt_int_param(f, d, 1, 1), pad;
+    if (d->colon || fmt_pretty_stream_p(f->tc, f->stream)) {
+        fmt_pprint_tab(f, (d->colon ? 2 : 0) + (d->at ? 1 : 0), n, inc);
+        return GO_ON;
+    }
     int64_t col = (int64_t)stm_column(f->stream);
-    int64_t n = int_param(f, d, 0, 1), inc = int_param(f, d, 1, 1), pad;
     if (d->at) {
         int64_t cur = col + (n > 0 ? n : 0);
         pad = (n > 0 ? n : 0) + (inc > 0 ? (inc - cur % inc) % inc : 0);
@@ -482,57 +520,72 @@ static int dir_t(Fmt *f, Directive *d, Args *a) {
     } else {
         pad = inc > 0 ? inc - (col - n) % inc : 0;
     }
-    out_char(f, ' ', pad);
+    fmt_out_char(f, ' ', pad);
     return GO_ON;
 }
 
-/* No pretty printer yet: ~_ and ~I print nothing. */
-static int dir_ignore(Fmt *f, Directive *d, Args *a) { return GO_ON; }
 
 /* ---- ~* ~P ~? ~^ ---- */
 
 static int dir_star(Fmt *f, Directive *d, Args *a) {
-    if (d->at) goto_arg(f, d, a, int_param(f, d, 0, 0));
-    else if (d->colon) goto_arg(f, d, a, (int64_t)a->index - int_param(f, d, 0, 1));
-    else for (int64_t i = int_param(f, d, 0, 1); i > 0; i--) next_arg(f, d, a);
+    if (d->at) goto_arg(f, d, a, fmt_int_param(f, d, 0, 0));
+    else if (d->colon) goto_arg(f, d, a, (int64_t)a->index - fmt_int_param(f, d, 0, 1));
+    else for (int64_t i = fmt_int_param(f, d, 0, 1); i > 0; i--) fmt_next_arg(f, d, a);
     return GO_ON;
 }
 
 static int dir_p(Fmt *f, Directive *d, Args *a) {
     if (d->colon) goto_arg(f, d, a, (int64_t)a->index - 1);
-    bool one = next_arg(f, d, a) == fx_make(1);
+    bool one = fmt_next_arg(f, d, a) == fx_make(1);
     out_cstr(f, d->at ? (one ? "y" : "ies") : (one ? "" : "s"));
     return GO_ON;
 }
 
-/* Runs another control string; its ~^ ends only that string. */
-static int run_sub(Fmt *f, Directive *d, LispObj control, Args *a) {
+/* Runs a format control given as an argument: a string (its ~^ ends only
+ * that string), or a function as made by FORMATTER, called with the stream
+ * and the arguments and returning those it did not use. */
+static int run_control(Fmt *f, LispObj control, Args *a) {
+    if (function_p(control)) {
+        size_t n = args_left(a);
+        LispObj row = vec_make(f->tc, n + 1, NIL);   /* fresh: init stores */
+        gc_init_store(&VEC(row)->items[0], f->stream);
+        size_t i = 1;
+        for (LispObj x = a->rest; i <= n; x = CDR(x)) gc_init_store(&VEC(row)->items[i++], CAR(x));
+        LispObj left = vm_funcall(f->tc, control, n + 1, VEC(row)->items);
+        a->index += n - (list_p(left) ? lisp_list_length(f->tc, left) : 0);
+        a->rest = list_p(left) ? left : NIL;
+        return GO_ON;
+    }
     if (!arr_string_p(control)) cond_type_error(f->tc, control, S(STRING));
     control = arr_simple_string(f->tc, control);
-    Fmt sub = { f->tc, control, STR(control)->chars, str_length(control), f->stream };
-    interpret(&sub, 0, sub.len, a);
+    Fmt sub = { f->tc, control, STR(control)->chars, str_length(control), f->stream, false };
+    return fmt_interpret(&sub, 0, sub.len, a);
+}
+
+static int run_sub(Fmt *f, Directive *d, LispObj control, Args *a) {
+    run_control(f, control, a);
     return GO_ON;
 }
 
 static int dir_question(Fmt *f, Directive *d, Args *a) {
-    LispObj control = next_arg(f, d, a);
+    LispObj control = fmt_next_arg(f, d, a);
     if (d->at) return run_sub(f, d, control, a);
-    LispObj list = next_arg(f, d, a);
+    LispObj list = fmt_next_arg(f, d, a);
     if (!list_p(list)) cond_type_error(f->tc, list, S(LIST_TYPE));
-    Args sub = args_over(list, NULL);
+    Args sub = fmt_args_over(list, NULL);
     return run_sub(f, d, control, &sub);
 }
 
 static int dir_caret(Fmt *f, Directive *d, Args *a) {
     bool stop;
-    int64_t p0 = int_param(f, d, 0, 0), p1 = int_param(f, d, 1, 0), p2 = int_param(f, d, 2, 0);
-    if (has_param(d, 2)) stop = p0 <= p1 && p1 <= p2;
-    else if (has_param(d, 1)) stop = p0 == p1;
-    else if (has_param(d, 0)) stop = p0 == 0;
+    int64_t p0 = fmt_int_param(f, d, 0, 0), p1 = fmt_int_param(f, d, 1, 0), p2 = fmt_int_param(f, d, 2, 0);
+    if (fmt_has_param(d, 2)) stop = p0 <= p1 && p1 <= p2;
+    else if (fmt_has_param(d, 1)) stop = p0 == p1;
+    else if (fmt_has_param(d, 0)) stop = p0 == 0;
     else if (d->colon) {
         if (!a->outer) fmt_error(f, d->start, "~:^ outside ~:{");
         stop = !cons_p(*a->outer);
-    } else stop = !cons_p(a->rest);
+    } else stop = a->length_left >= 0 ? a->rest == NIL : !cons_p(a->rest);  /* a block: dotted tails print */
     if (!stop) return GO_ON;
     return d->colon ? UP_ALL : UP_AND_OUT;
 }
@@ -542,21 +595,21 @@ static int dir_caret(Fmt *f, Directive *d, Args *a) {
 static int dir_bracket(Fmt *f, Directive *d, Args *a) {
     Clause cl[MAX_CLAUSES];
     Directive close;
-    int n = find_clauses(f, d->end, '[', cl, &close);
+    int n = fmt_find_clauses(f, d->end, '[', cl, &close);
     d->end = close.end;
     int chosen = -1;
     if (d->colon) {
         if (n != 2) fmt_error(f, d->start, "~:[ needs exactly two clauses");
-        chosen = next_arg(f, d, a) == NIL ? 0 : 1;
+        chosen = fmt_next_arg(f, d, a) == NIL ? 0 : 1;
     } else if (d->at) {
         if (n != 1) fmt_error(f, d->start, "~@[ needs exactly one clause");
         if (!cons_p(a->rest)) fmt_error(f, d->start, "no more arguments");
-        if (CAR(a->rest) == NIL) { next_arg(f, d, a); return GO_ON; }
+        if (CAR(a->rest) == NIL) { fmt_next_arg(f, d, a); return GO_ON; }
         chosen = 0;   /* the argument stays for the clause to use */
     } else {
-        int64_t i = has_param(d, 0) ? int_param(f, d, 0, 0) : 0;
-        if (!has_param(d, 0)) {
-            LispObj x = next_arg(f, d, a);
+        int64_t i = fmt_has_param(d, 0) ? fmt_int_param(f, d, 0, 0) : 0;
+        if (!fmt_has_param(d, 0)) {
+            LispObj x = fmt_next_arg(f, d, a);
             if (!fx_p(x)) cond_type_error(f->tc, x, S(INTEGER));
             i = fx_value(x);
         }
@@ -565,46 +618,45 @@ static int dir_bracket(Fmt *f, Directive *d, Args *a) {
         chosen = (i >= 0 && i < last) ? (int)i : has_default ? n - 1 : -1;
     }
     if (chosen < 0) return GO_ON;
-    return interpret(f, cl[chosen].start, cl[chosen].end, a);
+    return fmt_interpret(f, cl[chosen].start, cl[chosen].end, a);
 }
 
 /* ---- ~{ ---- */
 
 /* One pass over the body with args; the body may be a control string argument. */
 static int iterate_once(Fmt *f, size_t start, size_t end, LispObj control, Args *a) {
-    if (control == NIL) return interpret(f, start, end, a);
-    Fmt sub = { f->tc, control, STR(control)->chars, str_length(control), f->stream };
-    return interpret(&sub, 0, sub.len, a);
+    if (control == NIL) return fmt_interpret(f, start, end, a);
+    return run_control(f, control, a);
 }
 
 static int dir_brace(Fmt *f, Directive *d, Args *a) {
     Clause cl[MAX_CLAUSES];
     Directive close;
-    if (find_clauses(f, d->end, '{', cl, &close) != 1) fmt_error(f, d->start, "~; inside ~{");
+    if (fmt_find_clauses(f, d->end, '{', cl, &close) != 1) fmt_error(f, d->start, "~; inside ~{");
     d->end = close.end;
     LispObj control = NIL;
     if (cl[0].start == cl[0].end) {
-        control = next_arg(f, d, a);
-        if (!arr_string_p(control)) cond_type_error(f->tc, control, S(STRING));
-        control = arr_simple_string(f->tc, control);
+        control = fmt_next_arg(f, d, a);
+        if (!arr_string_p(control) && !function_p(control)) cond_type_error(f->tc, control, S(STRING));
     }
-    int64_t max = int_param(f, d, 0, -1);
+    int64_t max = fmt_int_param(f, d, 0, -1);
     bool once = close.colon;
-    Args own = args_over(NIL, NULL);
+    Args own = fmt_args_over(NIL, NULL);
     Args *it = a;
     if (!d->at) {
-        LispObj list = next_arg(f, d, a);
+        LispObj list = fmt_next_arg(f, d, a);
         if (!list_p(list)) cond_type_error(f->tc, list, S(LIST_TYPE));
-        own = args_over(list, NULL);
+        own = fmt_args_over(list, NULL);
         it = &own;
     }
     for (int64_t count = 0; max < 0 || count < max; count++) {
-        if (!cons_p(it->rest) && !(once && count == 0)) break;
+        bool more = it->length_left >= 0 ? it->rest != NIL : cons_p(it->rest);
+        if (!more && !(once && count == 0)) break;
         int r;
         if (d->colon) {
-            LispObj sublist = cons_p(it->rest) ? next_arg(f, d, it) : NIL;
+            LispObj sublist = cons_p(it->rest) ? fmt_next_arg(f, d, it) : NIL;
             if (!list_p(sublist)) cond_type_error(f->tc, sublist, S(LIST_TYPE));
-            Args inner = args_over(sublist, &it->rest);
+            Args inner = fmt_args_over(sublist, &it->rest);
             r = iterate_once(f, cl[0].start, cl[0].end, control, &inner);
             if (r == UP_ALL) break;
         } else {
@@ -643,15 +695,15 @@ static void convert_case(LispObj s, bool colon, bool at) {
 static int dir_paren(Fmt *f, Directive *d, Args *a) {
     Clause cl[MAX_CLAUSES];
     Directive close;
-    if (find_clauses(f, d->end, '(', cl, &close) != 1) fmt_error(f, d->start, "~; inside ~(");
+    if (fmt_find_clauses(f, d->end, '(', cl, &close) != 1) fmt_error(f, d->start, "~; inside ~(");
     d->end = close.end;
     LispObj saved = f->stream;
     f->stream = stm_make_string_output(f->tc);
-    int r = interpret(f, cl[0].start, cl[0].end, a);
+    int r = fmt_interpret(f, cl[0].start, cl[0].end, a);
     LispObj text = stm_get_output_string(f->tc, f->stream);
     f->stream = saved;
     convert_case(text, d->colon, d->at);
-    out_lstr(f, text);
+    fmt_out_lstr(f, text);
     return r;
 }
 
@@ -668,8 +720,8 @@ static bool float_arg(LispObj x, double *v, bool *single) {
 /* Width handling shared by ~F ~E: overflow chars or left padding. */
 static void out_field(Fmt *f, const char *body, int64_t w, uint32_t overflow, uint32_t padchar) {
     int64_t len = (int64_t)strlen(body);
-    if (w >= 0 && len > w && overflow) { out_char(f, overflow, w); return; }
-    if (w > len) out_char(f, padchar, w - len);
+    if (w >= 0 && len > w && overflow) { fmt_out_char(f, overflow, w); return; }
+    if (w > len) fmt_out_char(f, padchar, w - len);
     out_cstr(f, body);
 }
 
@@ -678,76 +730,114 @@ static void out_unfloat(Fmt *f, LispObj x, int64_t w) {
     PrOptions o;
     pr_options_from_specials(f->tc, &o);
     o.escape = false; o.readably = false; o.base = 10; o.radix = false;
-    out_padded(f, print_to_string(f, x, &o), w, 1, 0, ' ', true);
+    out_padded(f, fmt_print_to_string(f, x, &o), w, 1, 0, ' ', true);
 }
 
 static const char *sign_of(double v, bool at) { return signbit(v) ? "-" : at ? "+" : ""; }
 
-/* Fixed format of |v| with d digits after the point (d < 0: free format). */
+/* Digits of |v| from its shortest representation (pr_float_digits): the
+ * integer part, the point, then the fraction padded with zeros to d digits
+ * (d < 0: as many as needed, at least one). */
+static void shortest_fixed(char *buf, size_t cap, const char *digits, size_t n, int e, int64_t d) {
+    size_t k = 0;
+    if (e <= 0) buf[k++] = '0';
+    for (int i = 0; i < e && k + 2 < cap; i++) buf[k++] = (size_t)i < n ? digits[i] : '0';
+    buf[k++] = '.';
+    int64_t frac = 0;
+    for (int i = e < 0 ? e : 0; i < 0 && k + 1 < cap; i++, frac++) buf[k++] = '0';
+    for (size_t i = e > 0 ? (size_t)e : 0; i < n && k + 1 < cap; i++, frac++) buf[k++] = digits[i];
+    for (; (frac < d || (d < 0 && frac == 0)) && k + 1 < cap; frac++) buf[k++] = '0';
+    buf[k] = 0;
+}
+
+/* |v| rounded to d fraction digits from its exact binary value, a tie
+ * rounding up (as SBCL does: 0.125 → "0.13", 2.5 → "3."). */
+static void exact_fixed(char *buf, size_t cap, double v, int64_t d) {
+    char exact[1500];   /* a double's expansion has at most 309 + 1074 digits */
+    snprintf(exact, sizeof exact, "%.1080f", v);
+    char *point = strchr(exact, '.');
+    size_t keep = (size_t)(point - exact) + 1 + (size_t)d;
+    bool up = exact[keep] >= '5';
+    exact[keep] = 0;
+    for (size_t i = keep; up && i-- > 0;) {
+        if (exact[i] == '.') continue;
+        if (exact[i] == '9') { exact[i] = '0'; continue; }
+        exact[i]++;
+        up = false;
+    }
+    size_t k = 0, len = strlen(exact);
+    if (up && k + 1 < cap) buf[k++] = '1';
+    for (size_t i = 0; i < len && k + 1 < cap; i++) buf[k++] = exact[i];
+    buf[k] = 0;
+}
+
+/* Fixed format of |v| with d digits after the point (d < 0: free format).
+ * Digits past those of the shortest representation that reads back are
+ * zeros (6.1241e8 prints "612410000.0", not the binary 612409984), as in
+ * SBCL; a cut inside them rounds the exact value. */
 static void fixed_digits(char *buf, size_t cap, double v, bool single, int64_t d) {
     v = fabs(v);
-    if (d >= 0) {
-        snprintf(buf, cap, "%.*f", (int)(d > 60 ? 60 : d), v);
-        if (d == 0) strncat(buf, ".", cap - strlen(buf) - 1);
-        return;
-    }
-    if (v == 0) { snprintf(buf, cap, "0.0"); return; }
+    if (d > 100) d = 100;
     char digits[32];
-    int e;
-    size_t n = pr_float_digits(v, single, digits, sizeof digits, &e);
-    size_t k = 0;
-    if (e <= 0) {
-        k += (size_t)snprintf(buf, cap, "0.");
-        for (int i = 0; i < -e && k + 1 < cap; i++) buf[k++] = '0';
-        for (size_t i = 0; i < n && k + 1 < cap; i++) buf[k++] = digits[i];
-    } else {
-        for (int i = 0; i < e && k + 1 < cap; i++) buf[k++] = (size_t)i < n ? digits[i] : '0';
-        buf[k++] = '.';
-        if ((size_t)e >= n) buf[k++] = '0';
-        for (size_t i = (size_t)e; i < n && k + 1 < cap; i++) buf[k++] = digits[i];
-    }
-    buf[k] = 0;
+    int e = 0;
+    size_t n = 0;
+    if (v != 0) n = pr_float_digits(v, single, digits, sizeof digits, &e);
+    if (v == 0 || d < 0 || d >= (int64_t)n - e) shortest_fixed(buf, cap, digits, n, e, d);
+    else exact_fixed(buf, cap, v, d);
 }
 
 static void format_fixed(Fmt *f, double v, bool single, int64_t w, int64_t d, int64_t k,
                          uint32_t overflow, uint32_t padchar, bool at) {
-    char digits[400], body[420];
+    char digits[520], body[540];
     v *= pow(10.0, (double)k);
     const char *sign = sign_of(v, at);
     if (d < 0 && w >= 0) {
-        /* As many fraction digits as fit in w, but no more than needed. */
+        /* As many fraction digits as fit in w (counting no lone leading
+         * zero), but none the rounding made trailing zeros. */
         fixed_digits(digits, sizeof digits, v, single, -1);
-        int64_t avail = w - (int64_t)strlen(sign) - (int64_t)(strchr(digits, '.') - digits) - 1;
+        bool zero_int = digits[0] == '0' && digits[1] == '.';
+        int64_t intlen = zero_int ? 0 : (int64_t)(strchr(digits, '.') - digits);
+        int64_t avail = w - (int64_t)strlen(sign) - intlen - 1;
         int64_t have = (int64_t)strlen(strchr(digits, '.') + 1);
-        if (avail < have) fixed_digits(digits, sizeof digits, v, single, avail < 0 ? 0 : avail);
+        if (avail < have) {
+            fixed_digits(digits, sizeof digits, v, single, avail < 0 ? 0 : avail);
+            size_t len = strlen(digits);
+            while (len > 2 && digits[len - 1] == '0' && digits[len - 2] != '.') digits[--len] = 0;
+        }
     } else {
         fixed_digits(digits, sizeof digits, v, single, d);
     }
     const char *start = digits;
     if (w >= 0 && (int64_t)(strlen(sign) + strlen(digits)) > w && digits[0] == '0' && digits[1] == '.')
         start++;   /* "0.5" may drop its leading zero to fit */
+    if (strcmp(start, ".") == 0 && overflow && w >= 0) start = "..";  /* no digit at all: overflow */
     snprintf(body, sizeof body, "%s%s", sign, start);
     out_field(f, body, w, overflow, padchar);
 }
 
 static int dir_f(Fmt *f, Directive *d, Args *a) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     double v;
     bool single;
-    int64_t w = int_param(f, d, 0, -1);
+    int64_t w = fmt_int_param(f, d, 0, -1);
     if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, w); return GO_ON; }
-    format_fixed(f, v, single, w, int_param(f, d, 1, -1), int_param(f, d, 2, 0),
-                 char_param(f, d, 3, 0), char_param(f, d, 4, ' '), d->at);
+    format_fixed(f, v, single, w, fmt_int_param(f, d, 1, -1), fmt_int_param(f, d, 2, 0),
+                 fmt_char_param(f, d, 3, 0), fmt_char_param(f, d, 4, ' '), d->at);
     return GO_ON;
 }
 
 /* Mantissa and exponent for ~E: k digits before the point (CLHS 22.3.3.2). */
-static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directive *d, int first_w) {
-    int64_t w = int_param(f, d, 0, -1), dd = int_param(f, d, 1, -1), e = int_param(f, d, 2, -1);
-    int64_t k = int_param(f, d, 3, 1);
-    uint32_t overflow = char_param(f, d, 4, 0), padchar = char_param(f, d, 5, ' ');
-    uint32_t marker = char_param(f, d, 6, (uint32_t)pr_float_marker(f->tc, x));
-    char digits[80], body[200];
+typedef struct ExpSpec {
+    int64_t w, d, e, k;       /* d < 0: as many digits as the value needs */
+    uint32_t marker;
+    bool at;
+} ExpSpec;
+
+/* The ~E text of v under sp into body; false if the exponent needs more
+ * than e digits. */
+static bool exp_body(char *body, size_t cap, double v, bool single, const ExpSpec *sp) {
+    int64_t dd = sp->d, k = sp->k;
+    char digits[80];
     int e10 = 1;
     size_t n = 1;
     strcpy(digits, "0");
@@ -767,7 +857,7 @@ static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directi
     size_t m = 0;
     char mant[120];
     if (k > 0) {
-        for (int64_t i = 0; i < k; i++) mant[m++] = (size_t)i < n ? digits[i] : '0';
+        for (int64_t i = 0; i < k && m < 60; i++) mant[m++] = (size_t)i < n ? digits[i] : '0';
         mant[m++] = '.';
         int64_t after = dd >= 0 ? dd - k + 1 : (int64_t)n - k;
         if (after < 1 && dd < 0) after = 1;
@@ -780,62 +870,106 @@ static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directi
     mant[m] = 0;
     int64_t ex = v == 0 ? 0 : e10 - k;
     char exps[32];
-    snprintf(exps, sizeof exps, "%0*lld", (int)(e > 0 ? e : 1), (long long)(ex < 0 ? -ex : ex));
-    snprintf(body, sizeof body, "%s%s%c%c%s", sign_of(v, d->at), mant, (char)marker, ex < 0 ? '-' : '+', exps);
-    out_field(f, body, w, overflow, padchar);
+    snprintf(exps, sizeof exps, "%0*lld", (int)(sp->e > 0 ? (sp->e > 20 ? 20 : sp->e) : 1),
+             (long long)(ex < 0 ? -ex : ex));
+    const char *sign = sign_of(v, sp->at), *mstart = mant;
+    /* "0.x" may drop its leading zero to fit in w */
+    if (sp->w >= 0 && mant[0] == '0' && mant[1] == '.' &&
+        (int64_t)(strlen(sign) + strlen(mant) + strlen(exps) + 2) > sp->w) mstart++;
+    snprintf(body, cap, "%s%s%c%c%s", sign, mstart, (char)sp->marker, ex < 0 ? '-' : '+', exps);
+    return !(sp->e >= 0 && (int64_t)strlen(exps) > sp->e);
+}
+
+/* Removes trailing zeros of the fraction before the exponent marker. */
+static void strip_fraction_zeros(char *body, uint32_t marker) {
+    char *point = strchr(body, '.'), *mark = point ? strchr(point, (int)marker) : NULL;
+    if (!mark) return;
+    char *end = mark;
+    while (end > point + 1 && end[-1] == '0') end--;
+    memmove(end, mark, strlen(mark) + 1);
+}
+
+/* ~E (CLHS 22.3.3.2): k digits before the point; with w and no d, as many
+ * fraction digits as fit in w. */
+static void format_exponential(Fmt *f, LispObj x, double v, bool single, Directive *d) {
+    ExpSpec sp = {
+        .w = fmt_int_param(f, d, 0, -1), .d = fmt_int_param(f, d, 1, -1),
+        .e = fmt_int_param(f, d, 2, -1), .k = fmt_int_param(f, d, 3, 1), .at = d->at,
+    };
+    uint32_t overflow = fmt_char_param(f, d, 4, 0), padchar = fmt_char_param(f, d, 5, ' ');
+    sp.marker = fmt_char_param(f, d, 6, (uint32_t)pr_float_marker(f->tc, x));
+    char body[200];
+    bool exp_fits = exp_body(body, sizeof body, v, single, &sp);
+    if (sp.d < 0 && sp.w >= 0 && (int64_t)strlen(body) > sp.w) {
+        /* fewer fraction digits until it fits (down to none) */
+        const char *point = strchr(body, '.'), *mark = strchr(point, (int)sp.marker);
+        int64_t frac = mark ? mark - point - 1 : 0, least = sp.k > 0 ? sp.k - 1 : -sp.k;
+        for (sp.d = frac + (sp.k > 0 ? sp.k - 1 : 0) - 1; sp.d >= least; sp.d--) {
+            exp_fits = exp_body(body, sizeof body, v, single, &sp);
+            strip_fraction_zeros(body, sp.marker);   /* the digits are chosen: no trailing zeros */
+            if ((int64_t)strlen(body) <= sp.w) break;
+        }
+    }
+    if (!exp_fits && overflow && sp.w >= 0) {  /* exponent wider than e */
+        fmt_out_char(f, overflow, sp.w);
+        return;
+    }
+    out_field(f, body, sp.w, overflow, padchar);
 }
 
 static int dir_e(Fmt *f, Directive *d, Args *a) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     double v;
     bool single;
-    if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, int_param(f, d, 0, -1)); return GO_ON; }
+    if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, fmt_int_param(f, d, 0, -1)); return GO_ON; }
     if (!float_p(x)) x = single_float_make((float)v);
-    format_exponential(f, x, v, single, d, 0);
+    format_exponential(f, x, v, single, d);
     return GO_ON;
 }
 
 static int dir_g(Fmt *f, Directive *d, Args *a) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     double v;
     bool single;
-    int64_t w = int_param(f, d, 0, -1);
+    int64_t w = fmt_int_param(f, d, 0, -1);
     if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, w); return GO_ON; }
     if (!float_p(x)) x = single_float_make((float)v);
     char digits[32];
     int n = 0;
     size_t q = 1;
     if (v != 0) q = pr_float_digits(v, single, digits, sizeof digits, &n);
-    int64_t ee = has_param(d, 2) ? int_param(f, d, 2, 0) + 2 : 4;
+    int64_t ee = fmt_has_param(d, 2) ? fmt_int_param(f, d, 2, 0) + 2 : 4;
     int64_t ww = w >= 0 ? w - ee : -1;
-    int64_t dig = has_param(d, 1) ? int_param(f, d, 1, 0) : ((int64_t)q > (n < 7 ? n : 7) ? (int64_t)q : (n < 7 ? n : 7));
+    int64_t dig = fmt_has_param(d, 1) ? fmt_int_param(f, d, 1, 0) : ((int64_t)q > (n < 7 ? n : 7) ? (int64_t)q : (n < 7 ? n : 7));
     int64_t dd = dig - n;
     if (dd >= 0 && dd <= dig) {
-        format_fixed(f, v, single, ww, dd, 0, char_param(f, d, 4, 0), char_param(f, d, 5, ' '), d->at);
-        out_char(f, ' ', ee);
+        format_fixed(f, v, single, ww, dd, 0, fmt_char_param(f, d, 4, 0), fmt_char_param(f, d, 5, ' '), d->at);
+        fmt_out_char(f, ' ', ee);
     } else {
-        format_exponential(f, x, v, single, d, 0);
+        format_exponential(f, x, v, single, d);
     }
     return GO_ON;
 }
 
 static int dir_dollar(Fmt *f, Directive *d, Args *a) {
-    LispObj x = next_arg(f, d, a);
+    LispObj x = fmt_next_arg(f, d, a);
     double v;
     bool single;
-    int64_t dd = int_param(f, d, 0, 2), n = int_param(f, d, 1, 1), w = int_param(f, d, 2, 0);
-    uint32_t padchar = char_param(f, d, 3, ' ');
+    int64_t dd = fmt_int_param(f, d, 0, 2), n = fmt_int_param(f, d, 1, 1), w = fmt_int_param(f, d, 2, 0);
+    uint32_t padchar = fmt_char_param(f, d, 3, ' ');
     if (!float_arg(x, &v, &single) || !isfinite(v)) { out_unfloat(f, x, w); return GO_ON; }
-    char num[400], body[480];
-    snprintf(num, sizeof num, "%.*f", (int)(dd > 60 ? 60 : dd), fabs(v));
-    int64_t intlen = (int64_t)(strchr(num, '.') ? (size_t)(strchr(num, '.') - num) : strlen(num));
+    char buf[520], body[600];
+    fixed_digits(buf, sizeof buf, v, single, dd < 0 ? 0 : dd);
+    const char *num = buf;
+    if (n == 0 && buf[0] == '0' && buf[1] == '.') num++;  /* no integer digit asked for */
+    int64_t intlen = (int64_t)(strchr(num, '.') - num);
     int64_t zeros = n > intlen ? n - intlen : 0;
     const char *sign = sign_of(v, d->at);
     int64_t len = (int64_t)strlen(sign) + zeros + (int64_t)strlen(num);
     if (d->colon) out_cstr(f, sign);
-    if (w > len) out_char(f, padchar, w - len);
+    if (w > len) fmt_out_char(f, padchar, w - len);
     if (!d->colon) out_cstr(f, sign);
-    snprintf(body, sizeof body, "%0*d%s", (int)zeros, 0, num);
+    snprintf(body, sizeof body, "%0*d%s", (int)(zeros > 60 ? 60 : zeros), 0, num);
     out_cstr(f, zeros > 0 ? body : num);
     return GO_ON;
 }
@@ -864,7 +998,7 @@ static int dir_slash(Fmt *f, Directive *d, Args *a) {
     if (status == NIL) fmt_error(f, d->start, "no function named %s", sym_name);
     LispObj argv[4 + MAX_PARAMS];
     argv[0] = f->stream;
-    argv[1] = next_arg(f, d, a);
+    argv[1] = fmt_next_arg(f, d, a);
     argv[2] = d->colon ? T : NIL;
     argv[3] = d->at ? T : NIL;
     for (int i = 0; i < d->nparams; i++) {
@@ -878,42 +1012,60 @@ static int dir_slash(Fmt *f, Directive *d, Args *a) {
 /* ---- Dispatch ---- */
 
 static const DirFn directives[128] = {
-    ['A'] = dir_a, ['S'] = dir_s, ['W'] = dir_s, ['D'] = dir_d, ['B'] = dir_b,
+    ['A'] = dir_a, ['S'] = dir_s, ['W'] = dir_w, ['D'] = dir_d, ['B'] = dir_b,
     ['O'] = dir_o, ['X'] = dir_x, ['R'] = dir_r, ['C'] = dir_c, ['%'] = dir_percent,
     ['&'] = dir_ampersand, ['|'] = dir_bar, ['~'] = dir_tilde, ['\n'] = dir_newline,
     ['T'] = dir_t, ['*'] = dir_star, ['P'] = dir_p, ['?'] = dir_question,
     ['^'] = dir_caret, ['['] = dir_bracket, ['{'] = dir_brace, ['('] = dir_paren,
     ['F'] = dir_f, ['E'] = dir_e, ['G'] = dir_g, ['$'] = dir_dollar, ['/'] = dir_slash,
-    ['_'] = dir_ignore, ['I'] = dir_ignore,
+    ['_'] = fmt_dir_underscore, ['I'] = fmt_dir_indent, ['<'] = fmt_dir_angle,
 };
 
-static int interpret(Fmt *f, size_t start, size_t end, Args *a) {
+/* Literal text; inside ~<...~:@> a fill newline follows each run of blanks. */
+static void write_literal(Fmt *f, size_t from, size_t to) {
+    if (!f->fill_blanks) { stm_write_chars(f->tc, f->stream, f->s + from, to - from); return; }
+    for (size_t i = from; i < to;) {
+        size_t j = i;
+        while (j < to && f->s[j] != ' ') j++;
+        while (j < to && f->s[j] == ' ') j++;
+        stm_write_chars(f->tc, f->stream, f->s + i, j - i);
+        if (f->s[j - 1] == ' ') fmt_pprint_newline(f, "FILL");
+        i = j;
+    }
+}
+
+int fmt_interpret(Fmt *f, size_t start, size_t end, Args *a) {
     size_t i = start;
     while (i < end) {
         size_t lit = i;
         while (i < end && f->s[i] != '~') i++;
-        if (i > lit) stm_write_chars(f->tc, f->stream, f->s + lit, i - lit);
+        if (i > lit) write_literal(f, lit, i);
         if (i >= end) break;
         Directive d;
-        parse_directive(f, i, a, &d);
+        fmt_parse_directive(f, i, a, &d);
         DirFn fn = d.ch < 128 ? directives[d.ch] : NULL;
         if (!fn) {
             if (d.ch == ']' || d.ch == '}' || d.ch == ')' || d.ch == '>' || d.ch == ';')
                 fmt_error(f, d.start, "~%c without a matching opening directive", (char)d.ch);
-            if (d.ch == '<') fmt_error(f, d.start, "~< justification is not supported yet");
             fmt_error(f, d.start, "unknown directive ~%c", d.ch < 128 ? (char)d.ch : '?');
         }
         int r = fn(f, &d, a);
         if (r != GO_ON) return r;
+        if (a->cut) return UP_AND_OUT;
         i = d.end;
     }
     return GO_ON;
 }
 
-void pr_format(ThContext *tc, LispObj stream, LispObj control, LispObj args) {
+LispObj fmt_format_rest(ThContext *tc, LispObj stream, LispObj control, LispObj args) {
     if (!arr_string_p(control)) cond_type_error(tc, control, S(STRING));
     control = arr_simple_string(tc, control);
-    Fmt f = { tc, control, STR(control)->chars, str_length(control), stm_output_designator(tc, stream) };
-    Args a = args_over(args, NULL);
-    interpret(&f, 0, f.len, &a);
+    Fmt f = { tc, control, STR(control)->chars, str_length(control), stm_output_designator(tc, stream), false };
+    Args a = fmt_args_over(args, NULL);
+    fmt_interpret(&f, 0, f.len, &a);
+    return a.rest;
+}
+
+void pr_format(ThContext *tc, LispObj stream, LispObj control, LispObj args) {
+    fmt_format_rest(tc, stream, control, args);
 }

@@ -41,6 +41,7 @@ typedef struct Printer {
     size_t circle_used;    /* keys in the table */
     int64_t next_label;
     uint64_t budget;       /* elements left (only when circle is NIL) */
+    LispObj shared;        /* (circle . next-label) bound to *print-circle-state*, or NIL */
 } Printer;
 
 static void print_object(Printer *p, LispObj x, int depth);
@@ -51,10 +52,13 @@ static void put(Printer *p, uint32_t c) { stm_write_char(p->tc, p->stream, c); }
 static void puts_(Printer *p, const char *s) { stm_write_cstr(p->tc, p->stream, s); }
 static bool escaping(const Printer *p) { return p->o.escape || p->o.readably; }
 
-/* "#<...>" objects cannot be read back: *print-readably* makes that an error. */
-static void check_readable(Printer *p, const char *what) {
-    if (p->o.readably)
-        cond_error_of_type(p->tc, S(PRINT_NOT_READABLE), "cannot print a %s readably", what);
+/* "#<...>" objects cannot be read back: *print-readably* makes that an
+ * error, whose :object is x (CLHS print-not-readable). */
+static void check_readable(Printer *p, const char *what, LispObj x) {
+    if (!p->o.readably) return;
+    LispObj msg = cond_format_message_v(p->tc, "cannot print a %s readably", what);
+    LispObj plist = lisp_list(p->tc, 2, pkg_intern_cstr(p->tc, "OBJECT", pkg_keyword), x);
+    cond_signal_error(p->tc, condition_make(p->tc, S(PRINT_NOT_READABLE), msg, NIL, plist));
 }
 
 static void put_address(Printer *p, LispObj x) {
@@ -99,8 +103,7 @@ void pr_options_from_specials(ThContext *tc, PrOptions *o) {
 /* ---- *print-circle* table ---- */
 
 static bool circle_candidate(const Printer *p, LispObj x) {
-    if (cons_p(x)) return true;
-    if (vector_p(x)) return vec_length(x) > 0;
+    if (cons_p(x) || string_p(x) || vector_p(x)) return true;  /* SBCL labels "" and #() too */
     if (kind_p(x, KIND_INSTANCE)) return true;
     return symbol_p(x) && SYM(x)->package == NIL && escaping(p) && (p->o.gensym || p->o.readably);
 }
@@ -144,20 +147,31 @@ static bool circle_visit(Printer *p, LispObj x) {
     return false;
 }
 
+/* Only what will be printed counts: nothing past *print-length* elements or
+ * inside a container at *print-level* (printed as "..." and "#"). */
+static bool scan_cut(const Printer *p, LispObj x, int depth, size_t i) {
+    if (p->o.readably) return false;
+    if (p->o.length >= 0 && i >= (size_t)p->o.length) return true;
+    return p->o.level >= 0 && depth >= p->o.level && !string_p(x) && !symbol_p(x);
+}
+
 static void circle_scan(Printer *p, LispObj x, int depth) {
-    while (circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !circle_visit(p, x)) {
+    for (size_t n = 0; circle_candidate(p, x) && depth < PRINT_MAX_DEPTH && !scan_cut(p, x, depth, 0) &&
+                       !circle_visit(p, x); n++) {
         if (vector_p(x)) {
-            for (size_t i = 0; i < vec_length(x); i++) circle_scan(p, VEC(x)->items[i], depth + 1);
+            for (size_t i = 0; i < vec_length(x) && !scan_cut(p, x, 0, i); i++)
+                circle_scan(p, VEC(x)->items[i], depth + 1);
             return;
         }
         if (kind_p(x, KIND_INSTANCE)) {
-            for (size_t i = 0; i < lisp_structure_slot_count(x); i++)
+            for (size_t i = 0; i < lisp_structure_slot_count(x) && !scan_cut(p, x, 0, i); i++)
                 circle_scan(p, lisp_structure_slot(x, i), depth + 1);
             return;
         }
         if (!cons_p(x)) return;
         circle_scan(p, CAR(x), depth + 1);
         x = CDR(x);
+        if (cons_p(x) && scan_cut(p, x, 0, n + 1)) return;  /* a dotted tail always prints */
     }
 }
 
@@ -500,7 +514,7 @@ static void print_vector(Printer *p, LispObj x, int depth) {
 
 /* #<(SIMPLE-ARRAY ...) {address}>: *print-array* false. */
 static void print_array_unreadably(Printer *p, LispObj x, int depth) {
-    check_readable(p, "array");
+    check_readable(p, "array", x);
     LispObj type_of = pkg_intern_cstr(p->tc, "TYPE-OF", pkg_common_lisp);
     LispObj type = vm_funcall1(p->tc, vm_fdefinition(p->tc, type_of), x);
     puts_(p, "#<");
@@ -540,7 +554,7 @@ static void print_axis(Printer *p, LispObj x, size_t axis, size_t *index, int de
  * :INITIAL-CONTENTS '<nested lists>), else print-not-readable. */
 static void print_array_by_eval(Printer *p, LispObj x, int depth) {
     LispObj re = sym_value(p->tc, S(STAR_READ_EVAL));
-    if (re == NIL || re == LISP_UNBOUND) check_readable(p, "specialised array");
+    if (re == NIL || re == LISP_UNBOUND) check_readable(p, "specialised array", x);
     LispObj dims = NIL;
     for (size_t k = arr_rank(x); k-- > 0;) dims = lisp_cons(p->tc, fx_make((int64_t)arr_dimension(x, k)), dims);
     puts_(p, "#.(MAKE-ARRAY '");
@@ -574,7 +588,7 @@ static void print_array(Printer *p, LispObj x, int depth) {
 /* ---- Unreadable objects: #<...> ---- */
 
 static void print_package(Printer *p, LispObj x, int depth) {
-    check_readable(p, "package");
+    check_readable(p, "package", x);
     if (PKG(x)->name == NIL) {  /* DELETE-PACKAGE clears the name */
         puts_(p, "#<PACKAGE (deleted)>");
         return;
@@ -585,7 +599,7 @@ static void print_package(Printer *p, LispObj x, int depth) {
 }
 
 static void print_function(Printer *p, LispObj x, int depth) {
-    check_readable(p, "function");
+    check_readable(p, "function", x);
     LispObj name = NIL, lambda_list = NIL;
     if (kind_p(x, KIND_BUILTIN)) {
         name = ((LispBuiltin *)obj_words(x))->name;
@@ -607,7 +621,7 @@ static void print_function(Printer *p, LispObj x, int depth) {
 }
 
 static void print_stream(Printer *p, LispObj x, int depth) {
-    check_readable(p, "stream");
+    check_readable(p, "stream", x);
     puts_(p, "#<");
     puts_(p, stm_kind_name(x));
     if (string_p(STM(x)->name)) {
@@ -624,7 +638,7 @@ static void print_condition(Printer *p, LispObj x, int depth) {
         stm_write_string(p->tc, p->stream, report, 0, str_length(report));
         return;
     }
-    check_readable(p, "condition");
+    check_readable(p, "condition", x);
     puts_(p, "#<");
     print_object(p, CND(x)->type, depth + 1);
     put(p, ' ');
@@ -633,7 +647,7 @@ static void print_condition(Printer *p, LispObj x, int depth) {
 }
 
 static void print_code(Printer *p, LispObj x, int depth) {
-    check_readable(p, "code object");
+    check_readable(p, "code object", x);
     puts_(p, "#<CODE ");
     print_object(p, CODE(x)->name, depth + 1);
     put_address(p, x);
@@ -646,7 +660,7 @@ static void print_code(Printer *p, LispObj x, int depth) {
 static void print_instance(Printer *p, LispObj x, int depth) {
     LispObj name = lisp_structure_name(x);
     if (name == NIL) {
-        check_readable(p, "instance");
+        check_readable(p, "instance", x);
         puts_(p, "#<INSTANCE");
         put_address(p, x);
         put(p, '>');
@@ -682,7 +696,7 @@ static void print_instance(Printer *p, LispObj x, int depth) {
 /* #<HASH-TABLE :TEST EQL :COUNT n {address}> */
 static void print_hash_table(Printer *p, LispObj x, int depth) {
     char buf[32];
-    check_readable(p, "hash table");
+    check_readable(p, "hash table", x);
     puts_(p, "#<HASH-TABLE :TEST ");
     print_object(p, HT(x)->test, depth + 1);
     snprintf(buf, sizeof buf, " :COUNT %lld", (long long)fx_value(HT(x)->count));
@@ -696,7 +710,7 @@ static void print_hash_table(Printer *p, LispObj x, int depth) {
 static void print_opaque(Printer *p, LispObj x, int depth) {
     unsigned k = obj_kind(x);
     const char *name = k < KIND_COUNT ? lisp_kind_names[k] : "UNKNOWN-OBJECT";
-    check_readable(p, name);
+    check_readable(p, name, x);
     puts_(p, "#<");
     puts_(p, name);
     LispObj detail = mt_print_detail(p->tc, x);
@@ -725,11 +739,31 @@ static void print_marker(Printer *p, LispObj x) {
     const char *name = x == LISP_UNBOUND ? "#<UNBOUND>"
                      : x == LISP_NO_BINDING ? "#<NO-BINDING>"
                      : x == LISP_UNSUPPLIED ? "#<UNSUPPLIED>" : "#<MARKER>";
-    check_readable(p, "marker");
+    check_readable(p, "marker", x);
     puts_(p, name);
 }
 
+/* *print-pretty*: the pprint dispatch table (lisp/src/pprint.lisp) gets the
+ * object first; SYS::%PPRINT-OBJECT returns NIL when no entry takes it.  The
+ * Lisp side sees this walk's depth (*print-depth*) and labels
+ * (*print-circle-state*) so nested printing continues them. */
+static bool pretty_dispatch(Printer *p, LispObj x, int depth) {
+    LispObj fn = SYM(S(PP_PRINT_OBJECT_HOOK))->function;
+    if (fn == LISP_UNBOUND) return false;
+    if (p->shared != NIL) cons_set_cdr(p->shared, fx_make(p->next_label));
+    size_t mark = p->tc->bind_top;
+    sym_bind(p->tc, S(PR_DEPTH), fx_make(depth));
+    sym_bind(p->tc, S(PR_LABELLED), x);   /* its #n= is out: the logical block must not label it again */
+    sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);    /* princ, ~A: nested prints too */
+    sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
+    LispObj r = vm_funcall2(p->tc, fn, x, p->stream);
+    sym_unbind_to(p->tc, mark);
+    if (p->shared != NIL) p->next_label = fx_value(CDR(p->shared));
+    return r != NIL;
+}
+
 static void print_object(Printer *p, LispObj x, int depth) {
+    if (p->o.pretty && (fx_p(x) || char_p(x) || single_float_p(x)) && pretty_dispatch(p, x, depth)) return;
     if (fx_p(x)) { print_integer(p, x, depth); return; }
     /* Nested vectors and lists recurse in C: a deep (or, without
      * *print-circle*, circular) object must end in a storage-condition, not
@@ -739,6 +773,7 @@ static void print_object(Printer *p, LispObj x, int depth) {
     if (single_float_p(x)) { print_float(p, x, depth); return; }
     if (marker_p(x)) { print_marker(p, x); return; }
     if (circle_label(p, x)) return;
+    if (p->o.pretty && pretty_dispatch(p, x, depth)) return;
     if (cons_p(x)) { print_list(p, x, depth); return; }
     if (obj_p(x)) {
         unsigned k = obj_kind(x);
@@ -753,17 +788,33 @@ static void print_object(Printer *p, LispObj x, int depth) {
 
 /* ---- Entry points ---- */
 
+/* Nested prints (from print functions and the pretty printer) continue the
+ * enclosing print's depth and #n= labels instead of starting afresh. */
 void pr_print_with(ThContext *tc, LispObj obj, LispObj stream, const PrOptions *opts) {
     Printer p = {
         .tc = tc, .stream = stm_output_designator(tc, stream), .o = *opts,
-        .circle = NIL, .budget = PRINT_BUDGET,
+        .circle = NIL, .budget = PRINT_BUDGET, .shared = NIL,
     };
     if (p.o.readably) p.o.escape = true;
+    LispObj d = sym_value(tc, S(PR_DEPTH));
+    int depth = fx_p(d) && fx_value(d) > 0 && fx_value(d) < PRINT_MAX_DEPTH ? (int)fx_value(d) : 0;
+    size_t mark = tc->bind_top;
     if (p.o.circle) {
-        p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
-        circle_scan(&p, obj, 0);
+        LispObj shared = sym_value(tc, S(PR_CIRCLE_STATE));
+        if (cons_p(shared)) {
+            p.circle = CAR(shared);
+            p.next_label = fx_value(CDR(shared));
+        } else {
+            p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
+            circle_scan(&p, obj, depth);
+            shared = lisp_cons(tc, p.circle, fx_make(0));
+            sym_bind(tc, S(PR_CIRCLE_STATE), shared);
+        }
+        p.shared = shared;
     }
-    print_object(&p, obj, 0);
+    print_object(&p, obj, depth);
+    if (p.shared != NIL) cons_set_cdr(p.shared, fx_make(p.next_label));
+    sym_unbind_to(tc, mark);
 }
 
 void pr_write(ThContext *tc, LispObj obj, LispObj stream) {
@@ -797,4 +848,38 @@ LispObj pr_princ_to_string(ThContext *tc, LispObj obj) {
     LispObj s = stm_make_string_output(tc);
     pr_princ(tc, obj, s);
     return stm_get_output_string(tc, s);
+}
+
+/* True if x is shared structure in the *print-circle* labelling of the
+ * print in progress (the pretty printer's PPRINT-POP asks it of tails). */
+bool pr_circle_shared_p(ThContext *tc, LispObj x) {
+    LispObj shared = sym_value(tc, S(PR_CIRCLE_STATE));
+    if (!cons_p(shared) || !flag_value(tc, S(STAR_PRINT_CIRCLE), false)) return false;
+    Printer p = { .tc = tc, .circle = CAR(shared), .o = { .escape = true, .gensym = true } };
+    return circle_state(&p, x) != 0;
+}
+
+/* A *print-circle* labelling for obj, for a logical block printed outside
+ * any print (FORMAT's ~<...~:>, a direct PPRINT-LOGICAL-BLOCK): the state
+ * to bind to *print-circle-state*. */
+LispObj pr_circle_begin(ThContext *tc, LispObj obj) {
+    Printer p = { .tc = tc, .circle = NIL, .shared = NIL };
+    pr_options_from_specials(tc, &p.o);
+    p.circle = vec_make(tc, 2 * CIRCLE_INITIAL, fx_make(0));
+    LispObj d = sym_value(tc, S(PR_DEPTH));
+    circle_scan(&p, obj, fx_p(d) && fx_value(d) > 0 && fx_value(d) < PRINT_MAX_DEPTH ? (int)fx_value(d) : 0);
+    return lisp_cons(tc, p.circle, fx_make(0));
+}
+
+/* Prints x's #n= (first time) or #n# (already printed) under the bound
+ * labelling; true if it printed #n#, so x itself must not be printed. */
+bool pr_circle_label(ThContext *tc, LispObj x, LispObj stream) {
+    LispObj shared = sym_value(tc, S(PR_CIRCLE_STATE));
+    if (!cons_p(shared)) return false;
+    Printer p = { .tc = tc, .stream = stm_output_designator(tc, stream), .circle = CAR(shared),
+                  .next_label = fx_value(CDR(shared)), .shared = shared };
+    pr_options_from_specials(tc, &p.o);
+    bool done = circle_label(&p, x);
+    cons_set_cdr(shared, fx_make(p.next_label));
+    return done;
 }

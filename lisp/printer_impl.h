@@ -52,6 +52,13 @@ void pr_options_from_specials(ThContext *tc, PrOptions *opts);
 void pr_print_with(ThContext *tc, LispObj obj, LispObj stream, const PrOptions *opts);
 /* Integer in base without radix marks, into a fresh Lisp string. */
 LispObj pr_integer_to_string(ThContext *tc, LispObj integer, int base);
+/* True if x is shared (has or needs a #n= label) in the print in progress. */
+bool pr_circle_shared_p(ThContext *tc, LispObj x);
+/* A fresh *print-circle* labelling of obj (bound by the pretty printer when
+ * a logical block is printed outside any print), and the label of x under
+ * the bound one (true: #n# was printed, x must not be). */
+LispObj pr_circle_begin(ThContext *tc, LispObj obj);
+bool pr_circle_label(ThContext *tc, LispObj x, LispObj stream);
 /* Name text of a character (e.g. "Space"), or NULL if it has no name. */
 const char *pr_char_name(uint32_t code);
 

@@ -653,6 +653,16 @@ static const struct { const char *control, *args, *expected; } format_cases[] = 
     {"x~_y~Iz", "()", "xyz"},
     {"no directives", "()", "no directives"},
     {"\xC3\xA9~A\xC3\xA9", "(1)", "\xC3\xA9" "1\xC3\xA9"},
+    /* ~< ~> justification (format_justify.c) */
+    {"~10<ab~;cd~>", "()", "ab      cd"},
+    {"~10:<ab~;cd~>", "()", "   ab   cd"},
+    {"~10:@<ab~>", "()", "    ab    "},
+    {"~13,,2<~A~;~A~;~A~>", "(1 2 3)", "1     2     3"},
+    {"~15<~S~;~^~S~;~^~S~>", "(foo bar)", "FOO         BAR"},
+    {"~10<~A~^~;~A~>", "(1)", ""},
+    {"~%;; ~{~<~%;; ~1,25:; ~S~>~^,~}.", "((aaaaaaaa bbbbbbbb cccccccc))", "\n;;  AAAAAAAA, BBBBBBBB,\n;;  CCCCCCCC."},
+    {"~,,'.,4:D", "(12345678)", "1234.5678"},
+    {"~:W ~@W", "(1 2)", "1 2"},
 };
 
 START_TEST(format_directives) {
@@ -687,7 +697,9 @@ static const char *const bad_controls[][2] = {
     {"~1:*", "()"},          /* backs up past the start */
     {"~C", "(1)"},           /* not a character */
     {"~{~}", "(1 ())"},      /* not a control string */
-    {"~<~>", "()"},          /* justification unsupported */
+    {"~<a~;~A~;c~;d~:>", "((x))"}, /* a logical block has at most three clauses */
+    {"~:<~A~;b~:>", "((x))"},  /* directives in a prefix */
+    {"~'xA", "(1)"},         /* a character where an integer parameter goes */
     {"~{~}", "(\"\" (1))"},  /* endless loop */
 };
 
@@ -707,6 +719,8 @@ START_TEST(format_errors) {
         bool ok = vm_call_protected(tc, run_bad, &bc, &result, &condition);
         ck_assert_msg(!ok, "control %s did not signal", bc.control);
         ck_assert(cond_typep(condition, S(ERROR)));
+        if (bc.control[1] != '{' && bc.control[1] != 'C')  /* those are TYPE-ERRORs */
+            ck_assert_msg(cond_typep(condition, S(FORMAT_ERROR)), "control %s: not a FORMAT-ERROR", bc.control);
     }
 }
 END_TEST
@@ -719,6 +733,7 @@ START_TEST(format_error_message_shows_position) {
     ck_assert_msg(strstr(msg, "abc~Qdef") != NULL, "message: %s", msg);
     ck_assert_msg(strstr(msg, "\n     ^") != NULL, "message: %s", msg);
     ck_assert_msg(strstr(msg, "unknown directive") != NULL, "message: %s", msg);
+    ck_assert_msg(strstr(msg, "position 3") != NULL, "message: %s", msg);
 }
 END_TEST
 
