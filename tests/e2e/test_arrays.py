@@ -12,11 +12,10 @@ when sbcl is installed.  Errors are caught by class in the form itself.
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_arrays.py
 """
 import shutil
-import subprocess
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import eval_args, run, script
 
 E = "(type-error () :type-error) (error () :error)"
@@ -114,9 +113,7 @@ def test_array_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program("", CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    check_output(proc.stdout.decode(), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program("", CASES))), CASES)
 
 
 def test_vector_push_extend_on_a_vector_that_is_not_adjustable():

@@ -12,11 +12,10 @@ them whenever sbcl is installed, so they stay portable CL, not Petrel's word.
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_hash.py
 """
 import shutil
-import subprocess
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import run, script
 
 PRELUDE = r"""
@@ -163,9 +162,7 @@ def test_hash_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program(PRELUDE, CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
-    check_output(proc.stdout.decode(), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program(PRELUDE, CASES)), timeout=300), CASES)
 
 
 def lisp_lines(tmp_path, text):

@@ -24,12 +24,11 @@ import math
 import random
 import shutil
 import struct
-import subprocess
 from fractions import Fraction
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import run, script
 
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -538,9 +537,7 @@ def test_number_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program("", CASES))],
-                          capture_output=True, timeout=120)
-    check_output(proc.stdout.decode(), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program("", CASES))), CASES)
 
 
 # ---- random exact arithmetic against Python's integers and fractions ----

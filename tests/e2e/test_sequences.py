@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from case_table import check_output, program
+from case_table import check_output, program, sbcl_stdout
 from test_cli import run, script
 
 CASES = [
@@ -462,9 +462,7 @@ def test_sequence_cases(tmp_path):
 @pytest.mark.skipif(shutil.which("sbcl") is None, reason="sbcl is not installed")
 def test_cases_agree_with_sbcl(tmp_path):
     """The expectations are SBCL's answers (portable CL, not Petrel's)."""
-    proc = subprocess.run(["sbcl", "--script", script(tmp_path, program("", CASES))],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    check_output(proc.stdout.decode(), CASES)
+    check_output(sbcl_stdout(script(tmp_path, program("", CASES))), CASES)
 
 
 # STABLE-SORT on 10,000 (key . index) pairs with ten distinct keys, as a list
