@@ -276,7 +276,12 @@ int main(int argc, char **argv) {
     bool thrown;
     LispObj code = vm_catch_call(tc, S(QUIT_TAG), run_toplevel, &m, &thrown);
     int status = thrown ? (int)fx_value(code) : m.status;
-    fflush(stdout);
+    /* Output that could not be written (a full disk, /dev/full, a closed
+     * pipe) is an error the exit status must show, as in SBCL. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
+        fprintf(stderr, "petrel: error writing standard output: %s\n", strerror(errno));
+        status = 1;
+    }
     fflush(stderr);
     return status;
 }

@@ -450,3 +450,12 @@ else:
         """Random bytes and random Lisp-ish token soup on the REPL's stdin never
         crash it: it exits by itself (0 at EOF, or 1), no signal, no sanitizer report."""
         check_garbage(data)
+
+
+def test_unwritable_standard_output_is_an_error():
+    """Output that cannot be written (here /dev/full) must not exit 0."""
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([PETREL, "--non-interactive", "--eval", "(print 1)"], stdout=full,
+                           stderr=subprocess.PIPE, timeout=30)
+    assert p.returncode == 1
+    assert b"error writing standard output" in p.stderr
