@@ -288,15 +288,13 @@ static LispObj mt_thread_yield(ThContext *tc, size_t nargs, LispObj *args) {
     return NIL;
 }
 
-/* CLHS sleep: a safe region, so a sleeping thread never delays a pause;
- * interrupts wait until it wakes. */
+/* CLHS sleep: in a safe region, so a sleeping thread never delays a pause;
+ * an interrupt (interrupt-thread, destroy-thread) wakes it to run, then it
+ * sleeps on until the deadline. */
 static LispObj cl_sleep(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
     struct timespec until = mt_deadline(tc, args[0], "SLEEP");
-    th_enter_safe(tc);
-    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL) == EINTR) {
-    }
-    th_leave_safe(tc);
+    while (th_sleep_until(tc, &until)) th_poll(tc);
     return NIL;
 }
 

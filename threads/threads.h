@@ -118,6 +118,11 @@ void th_leave_safe(ThContext *tc);
  * m is busy, waits in a safe region so that a pause never waits for us. */
 void th_mutex_lock(ThContext *tc, pthread_mutex_t *m);
 
+/* Sleeps in a safe region until the CLOCK_REALTIME deadline, or until an
+ * interrupt is queued for tc (true: the caller polls, then sleeps on). */
+struct timespec;
+bool th_sleep_until(ThContext *tc, const struct timespec *deadline);
+
 /* The poll's slow path: parks for a pause, runs interrupts (th_poll). */
 void th_poll_slow(ThContext *tc);
 

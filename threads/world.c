@@ -141,6 +141,20 @@ __attribute__((noinline)) void th_poll_slow(ThContext *tc) {
 
 void th_set_interrupt_runner(ThInterruptRunner fn) { interrupt_runner = fn; }
 
+bool th_sleep_until(ThContext *tc, const struct timespec *deadline) {
+    th_enter_safe(tc);
+    pthread_mutex_lock(&th_world_lock);
+    bool interrupted = false;
+    for (;;) {
+        interrupted = tc->interrupts != 0;
+        if (interrupted) break;
+        if (pthread_cond_timedwait(&th_world_changed, &th_world_lock, deadline) == ETIMEDOUT) break;
+    }
+    pthread_mutex_unlock(&th_world_lock);
+    th_leave_safe(tc);
+    return interrupted;
+}
+
 bool th_queue_interrupt(GcWord lisp_thread, GcWord fresh_cons, GcWord empty) {
     pthread_mutex_lock(&th_world_lock);
     ThContext *target = NULL;
@@ -151,6 +165,7 @@ bool th_queue_interrupt(GcWord lisp_thread, GcWord fresh_cons, GcWord empty) {
         ((GcWord *)(fresh_cons - GC_TAG_CONS))[1] = target->interrupts ? target->interrupts : empty;
         target->interrupts = fresh_cons;
         atomic_fetch_or_explicit(&target->poll_request, TH_POLL_INTERRUPT, memory_order_relaxed);
+        pthread_cond_broadcast(&th_world_changed);  /* wakes it if it sleeps (th_sleep_until) */
     }
     pthread_mutex_unlock(&th_world_lock);
     return target != NULL;

@@ -71,3 +71,23 @@ def test_debugger_names_the_thread(tmp_path):
     both = r.out + r.err
     assert 'debugger invoked on a SIMPLE-ERROR in thread "main thread": stop here' in both, both
     assert "main thread 0]" in both and ":BACK" in both, both
+
+
+def test_interrupt_and_destroy_wake_a_sleeping_thread(tmp_path):
+    """interrupt-thread runs in a thread sleeping for 30 s without waiting
+    for it to wake, and destroy-thread ends it at once, running its
+    unwind-protect cleanup; join-thread then reports it aborted."""
+    r = run(["--script", script(tmp_path, r"""
+(use-package "PETREL-THREADS")
+(defvar *hits* 0)
+(defvar *t* (make-thread (lambda () (unwind-protect (sleep 30) (setq *hits* 100)))))
+(sleep 0.2)
+(interrupt-thread *t* (lambda () (incf *hits*)))
+(sleep 0.2)
+(print *hits*)
+(destroy-thread *t*)
+(print (handler-case (join-thread *t*) (join-thread-error (c) (join-thread-error-reason c))))
+(print *hits*)
+""")], timeout=10)
+    assert r.rc == 0, r
+    assert r.out.split() == ["1", ":ABORTED", "100"], r.out
