@@ -135,8 +135,11 @@ static LispObj sys_hash_table_iterator_next(ThContext *tc, size_t nargs, LispObj
 
 /* ---------------------------------------------------------------- properties */
 
+/* Never negative, even when unsynchronized updates from several threads
+ * raced on the count. */
 static LispObj cl_hash_table_count(ThContext *tc, size_t nargs, LispObj *args) {
-    return HT(table_arg(tc, args[0]))->count;
+    LispObj n = HT(table_arg(tc, args[0]))->count;
+    return fx_value(n) < 0 ? fx_make(0) : n;
 }
 static LispObj cl_hash_table_size(ThContext *tc, size_t nargs, LispObj *args) {
     return fx_make((int64_t)ht_capacity(table_arg(tc, args[0])));

@@ -192,8 +192,8 @@ static size_t checked_slot(ThContext *tc, LispObj x, LispObj name, LispObj index
 /* %STRUCTURE-REF instance name index: slot index of an instance of name. */
 static LispObj sys_structure_ref(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
-    /* relaxed atomic: the slot may be the target of another thread's COMPARE-AND-SWAP */
-    return __atomic_load_n(&instance_slots(args[0])[checked_slot(tc, args[0], args[1], args[2])], __ATOMIC_RELAXED);
+    /* acquire: another thread may have just stored (or CASed) a fresh object here */
+    return __atomic_load_n(&instance_slots(args[0])[checked_slot(tc, args[0], args[1], args[2])], __ATOMIC_ACQUIRE);
 }
 
 /* %STRUCTURE-SET instance name index value → value. */

@@ -268,6 +268,15 @@ static inline LispObj *slot_words(LispObj entries, size_t i) {
 static inline size_t slot_count(LispObj entries) { return vec_length(entries) / HT_ENTRY_WORDS; }
 static inline bool live_key_p(LispObj k) { return k != HT_EMPTY && k != HT_TOMBSTONE; }
 
+/* An entry word, read once (another thread misusing an unsynchronized
+ * table may be writing it: a word read twice could be a live key the first
+ * time and a marker the second). */
+static inline LispObj word(const LispObj *w) { return __atomic_load_n(w, __ATOMIC_RELAXED); }
+
+/* The entries vector, read with acquire: a rebuild by another thread
+ * publishes a vector it filled just before (pairs with obj_set's release). */
+static inline LispObj entries_of(LispObj t) { return __atomic_load_n(&HT(t)->entries, __ATOMIC_ACQUIRE); }
+
 /* rehash-threshold as the load the table keeps: a hint, held within
  * [1/4, 3/4] so linear probing stays short and memory bounded. */
 static double table_load(LispObj threshold) {
@@ -290,21 +299,22 @@ static size_t slots_for(ThContext *tc, size_t n, double load) {
  * an insertion may take (a tombstone or the empty slot ending the chain). */
 static int64_t probe(ThContext *tc, LispObj t, LispObj key, uint64_t h, int64_t *free, LispObj *entries_out) {
     enum HtTest test = table_test(t);
-    LispObj entries = HT(t)->entries, hf = fx_make((int64_t)h);
+    LispObj entries = entries_of(t), hf = fx_make((int64_t)h);
     *entries_out = entries;
     size_t mask = slot_count(entries) - 1, i = h & mask;
     *free = -1;
     for (size_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
         LispObj *s = slot_words(entries, i);
-        if (s[0] == HT_EMPTY) {
+        LispObj k = word(&s[0]);
+        if (k == HT_EMPTY) {
             if (*free < 0) *free = (int64_t)i;
             return -1;
         }
-        if (s[0] == HT_TOMBSTONE) {
+        if (k == HT_TOMBSTONE) {
             if (*free < 0) *free = (int64_t)i;
             continue;
         }
-        if (s[2] == hf && same_key(tc, test, key, s[0])) return (int64_t)i;
+        if (word(&s[2]) == hf && same_key(tc, test, key, k)) return (int64_t)i;
     }
     return -1;
 }
@@ -314,27 +324,32 @@ static void rebuild(ThContext *tc, LispObj t, size_t target) {
     double load = table_load(HT(t)->rehash_threshold);
     size_t slots = slots_for(tc, target, load);
     LispObj fresh = vec_make(tc, slots * HT_ENTRY_WORDS, HT_EMPTY);
-    LispObj old = HT(t)->entries;
+    LispObj old = entries_of(t);
     size_t n = slot_count(old), mask = slots - 1;
+    size_t placed = 0;
     for (size_t i = 0; i < n; i++) {
         LispObj *s = slot_words(old, i);
-        if (!live_key_p(s[0])) continue;
-        size_t j = (uint64_t)fx_value(s[2]) & mask;
+        LispObj k = word(&s[0]), v = word(&s[1]), h = word(&s[2]);
+        /* A misused table may hold more live keys than its count said: an
+         * entry that finds the fresh vector full is dropped, never looped on. */
+        if (!live_key_p(k) || !fx_p(h) || placed == slots) continue;
+        size_t j = (uint64_t)fx_value(h) & mask;
         while (slot_words(fresh, j)[0] != HT_EMPTY) j = (j + 1) & mask;
         LispObj *d = slot_words(fresh, j);
         /* fresh is not yet reachable from anything: init stores suffice. */
-        gc_init_store(&d[0], s[0]);
-        gc_init_store(&d[1], s[1]);
-        gc_init_store(&d[2], s[2]);
+        gc_init_store(&d[0], k);
+        gc_init_store(&d[1], v);
+        gc_init_store(&d[2], h);
+        placed++;
     }
     obj_set(&HT(t)->entries, fresh);
-    obj_set(&HT(t)->used, HT(t)->count);
+    obj_set(&HT(t)->used, word(&HT(t)->count));
     obj_set(&HT(t)->size, fx_make((int64_t)((double)slots * load)));
 }
 
 /* Entries to rebuild for when an insertion finds used = size. */
 static size_t grown_size(LispObj t) {
-    size_t size = (size_t)fx_value(HT(t)->size), count = (size_t)fx_value(HT(t)->count);
+    size_t size = (size_t)fx_value(word(&HT(t)->size)), count = (size_t)fx_value(word(&HT(t)->count));
     if (count + 1 <= size / 2) return size; /* tombstones fill half: clean at the same size */
     LispObj rs = HT(t)->rehash_size;
     double target = fx_p(rs) ? (double)size + (double)fx_value(rs) : (double)size * real_double(rs);
@@ -383,7 +398,7 @@ static LispObj get_locked(ThContext *tc, LispObj t, LispObj key) {
     int64_t free;
     LispObj entries;
     int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free, &entries);
-    return i < 0 ? LISP_UNBOUND : slot_words(entries, (size_t)i)[1];
+    return i < 0 ? LISP_UNBOUND : word(&slot_words(entries, (size_t)i)[1]);
 }
 
 static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
@@ -395,8 +410,8 @@ static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
         obj_set(&slot_words(entries, (size_t)i)[1], value);
         return;
     }
-    bool reuse = free >= 0 && slot_words(entries, (size_t)free)[0] == HT_TOMBSTONE;
-    while (free < 0 || (!reuse && fx_value(HT(t)->used) >= fx_value(HT(t)->size))) {
+    bool reuse = free >= 0 && word(&slot_words(entries, (size_t)free)[0]) == HT_TOMBSTONE;
+    while (free < 0 || (!reuse && fx_value(word(&HT(t)->used)) >= fx_value(word(&HT(t)->size)))) {
         rebuild(tc, t, grown_size(t));
         probe(tc, t, key, h, &free, &entries); /* now: no tombstones, free is the chain's empty end */
         reuse = false;
@@ -405,8 +420,8 @@ static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
     obj_set(&s[0], key);
     obj_set(&s[1], value);
     obj_set(&s[2], fx_make((int64_t)h));
-    obj_set(&HT(t)->count, fx_make(fx_value(HT(t)->count) + 1));
-    if (!reuse) obj_set(&HT(t)->used, fx_make(fx_value(HT(t)->used) + 1));
+    obj_set(&HT(t)->count, fx_make(fx_value(word(&HT(t)->count)) + 1));
+    if (!reuse) obj_set(&HT(t)->used, fx_make(fx_value(word(&HT(t)->used)) + 1));
 }
 
 static bool remove_locked(ThContext *tc, LispObj t, LispObj key) {
@@ -415,13 +430,13 @@ static bool remove_locked(ThContext *tc, LispObj t, LispObj key) {
     int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free, &entries);
     if (i < 0) return false;
     size_t mask = slot_count(entries) - 1;
-    bool chain_ends = slot_words(entries, ((size_t)i + 1) & mask)[0] == HT_EMPTY;
+    bool chain_ends = word(&slot_words(entries, ((size_t)i + 1) & mask)[0]) == HT_EMPTY;
     LispObj *s = slot_words(entries, (size_t)i);
     obj_set(&s[0], chain_ends ? HT_EMPTY : HT_TOMBSTONE);
     obj_set(&s[1], NIL);
     obj_set(&s[2], fx_make(0));
-    obj_set(&HT(t)->count, fx_make(fx_value(HT(t)->count) - 1));
-    if (chain_ends) obj_set(&HT(t)->used, fx_make(fx_value(HT(t)->used) - 1));
+    obj_set(&HT(t)->count, fx_make(fx_value(word(&HT(t)->count)) - 1));
+    if (chain_ends) obj_set(&HT(t)->used, fx_make(fx_value(word(&HT(t)->used)) - 1));
     return true;
 }
 
@@ -472,7 +487,7 @@ bool ht_remove(ThContext *tc, LispObj t, LispObj key) {
 
 void ht_clear(ThContext *tc, LispObj t) {
     ht_lock(tc, t);  /* nothing here allocates or signals */
-    LispObj entries = HT(t)->entries;
+    LispObj entries = entries_of(t);
     size_t n = vec_length(entries);
     for (size_t i = 0; i < n; i++) obj_set(&VEC(entries)->items[i], HT_EMPTY);
     obj_set(&HT(t)->count, fx_make(0));
@@ -481,13 +496,14 @@ void ht_clear(ThContext *tc, LispObj t) {
 }
 
 bool ht_next(LispObj t, size_t *pos, LispObj *key, LispObj *value) {
-    LispObj entries = HT(t)->entries;
+    LispObj entries = entries_of(t);
     size_t n = slot_count(entries);
     for (size_t i = *pos; i < n; i++) {
         LispObj *s = slot_words(entries, i);
-        if (!live_key_p(s[0])) continue;
-        *key = s[0];
-        *value = s[1];
+        LispObj k = word(&s[0]);
+        if (!live_key_p(k)) continue;
+        *key = k;
+        *value = word(&s[1]);
         *pos = i + 1;
         return true;
     }
