@@ -150,6 +150,10 @@ static LispObj sys_fset(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj name = args[0], fn = args[1];
     check_function_name(tc, name);
     if (!function_p(fn)) cond_type_error(tc, fn, S(FUNCTION));
+    /* Named before it is published: threads calling the old definition
+     * never see the new one half set up. */
+    if (kind_p(fn, KIND_CLOSURE) && CODE(CLO(fn)->code)->name == NIL)
+        obj_set(&CODE(CLO(fn)->code)->name, name);
     if (symbol_p(name)) {
         if (sym_flag_p(name, SYMF_SPECIAL_OPERATOR))
             cond_program_error(tc, "cannot define %v as a function: it is a special operator", name);
@@ -158,8 +162,6 @@ static LispObj sys_fset(ThContext *tc, size_t nargs, LispObj *args) {
     } else {
         set_plist_value(tc, CAR(CDR(name)), S(SETF_FUNCTION), fn);
     }
-    if (kind_p(fn, KIND_CLOSURE) && CODE(CLO(fn)->code)->name == NIL)
-        obj_set(&CODE(CLO(fn)->code)->name, name);
     return fn;
 }
 
@@ -169,10 +171,10 @@ static LispObj sys_set_macro(ThContext *tc, size_t nargs, LispObj *args) {
     if (sym_flag_p(name, SYMF_SPECIAL_OPERATOR))
         cond_program_error(tc, "cannot define %v as a macro: it is a special operator", name);
     if (!function_p(args[1])) cond_type_error(tc, args[1], S(FUNCTION));
-    obj_set(&SYM(name)->function, args[1]);
-    sym_set_flag(name, SYMF_MACRO);
     if (kind_p(args[1], KIND_CLOSURE) && CODE(CLO(args[1])->code)->name == NIL)
         obj_set(&CODE(CLO(args[1])->code)->name, name);
+    obj_set(&SYM(name)->function, args[1]);
+    sym_set_flag(name, SYMF_MACRO);
     return name;
 }
 
