@@ -404,6 +404,12 @@ static LispObj sys_cas(ThContext *tc, size_t nargs, LispObj *args) {
     return (LispObj)expected;
 }
 
+/* (%atomic-read kind object index): the place's value, read atomically. */
+static LispObj sys_atomic_read(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    return __atomic_load_n(atomic_slot(tc, args[0], args[1], args[2]), __ATOMIC_ACQUIRE);
+}
+
 /* (%atomic-add kind object index delta) → the old value; the place must
  * hold a fixnum and the sum must be one. */
 static LispObj sys_atomic_add(ThContext *tc, size_t nargs, LispObj *args) {
@@ -448,6 +454,7 @@ const BuiltinSpec builtins_sync[] = {
      "Waits until the count is positive and decrements it: T; NIL if TIMEOUT seconds passed first."},
     {"SEMAPHORE-COUNT", "THR", mt_semaphore_count, 1, 1, "semaphore", "The current count."},
     {"%CAS", "SYS", sys_cas, 5, 5, "kind object index old new", "Atomic compare-and-swap of a place."},
+    {"%ATOMIC-READ", "SYS", sys_atomic_read, 3, 3, "kind object index", "A place's value, read atomically."},
     {"%ATOMIC-ADD", "SYS", sys_atomic_add, 4, 4, "kind object index delta",
      "Atomically adds DELTA to the fixnum in a place; returns the old value."},
     {0},

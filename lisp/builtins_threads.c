@@ -76,7 +76,10 @@ static LispObj run_function(ThContext *tc, void *data) {
     LispObj t = (LispObj)(uintptr_t)data;
     for (LispObj l = THR(t)->bindings; cons_p(l); l = CDR(l))
         if (cons_p(CAR(l)) && symbol_p(CAR(CAR(l)))) sym_bind(tc, CAR(CAR(l)), CDR(CAR(l)));
-    LispObj primary = vm_funcall0(tc, THR(t)->function);
+    size_t nargs = 0;
+    LispObj argv[64];
+    for (LispObj l = THR(t)->values; cons_p(l) && nargs < 64; l = CDR(l)) argv[nargs++] = CAR(l);
+    LispObj primary = vm_funcall(tc, THR(t)->function, nargs, argv);
     size_t n = vm_nvalues(tc);
     if (n == 1) return lisp_cons(tc, primary, NIL);
     LispObj values = NIL;
@@ -149,8 +152,8 @@ static LispObj kw(ThContext *tc, const char *name) { return pkg_intern_cstr(tc, 
 
 static LispObj mt_make_thread(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj function = arg_function_designator(tc, args[0]);
-    LispObj keys[] = {kw(tc, "NAME"), kw(tc, "INITIAL-BINDINGS")}, vals[2];
-    bi_parse_keys(tc, "MAKE-THREAD", nargs, args, 1, keys, 2, vals);
+    LispObj keys[] = {kw(tc, "NAME"), kw(tc, "INITIAL-BINDINGS"), kw(tc, "ARGUMENTS")}, vals[3];
+    bi_parse_keys(tc, "MAKE-THREAD", nargs, args, 1, keys, 3, vals);
     LispObj name = bi_or(vals[0], NIL);
     if (name == NIL) name = str_from_cstr(tc, "anonymous");
     else name = arg_string_designator(tc, name);
@@ -158,7 +161,11 @@ static LispObj mt_make_thread(ThContext *tc, size_t nargs, LispObj *args) {
     for (LispObj l = bindings; l != NIL; l = CDR(l))
         if (!cons_p(l) || !cons_p(CAR(l)) || !symbol_p(CAR(CAR(l))))
             cond_type_error(tc, bindings, S(LIST));
+    LispObj arguments = bi_or(vals[2], NIL);
+    if (!list_p(arguments)) cond_type_error(tc, arguments, S(LIST));
+    if (arguments != NIL) lisp_list_length(tc, arguments);  /* a proper list, or an error now */
     LispObj t = thread_make(tc, name, function, bindings);
+    gc_init_store(&THR(t)->values, arguments);  /* the arguments until it finishes (run_function) */
     THR(t)->stack_bytes = tc->vm->stack_end - tc->vm->stack < (1 << 20) ? (16u << 20)
                          : (size_t)(tc->vm->stack_end - tc->vm->stack) * sizeof(LispObj);
     StartInfo si = {.thread = t, .attached = false};
@@ -425,9 +432,9 @@ static LispObj mt_interrupt_thread(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 const BuiltinSpec builtins_threads[] = {
-    {"MAKE-THREAD", "THR", mt_make_thread, 1, BUILTIN_REST, "function &key name initial-bindings",
-     "Runs FUNCTION in a new thread and returns the thread.  INITIAL-BINDINGS: an alist of "
-     "(special-variable . value) bound in the new thread around FUNCTION."},
+    {"MAKE-THREAD", "THR", mt_make_thread, 1, BUILTIN_REST, "function &key name initial-bindings arguments",
+     "Runs FUNCTION (applied to ARGUMENTS, at most 64) in a new thread and returns the thread.  "
+     "INITIAL-BINDINGS: an alist of (special-variable . value) bound in the new thread around FUNCTION."},
     {"JOIN-THREAD", "THR", mt_join_thread, 1, BUILTIN_REST, "thread &key default timeout",
      "Waits for THREAD to finish and returns its function's values.  If it did not finish normally "
      "(it died of an error, was aborted or destroyed, or TIMEOUT seconds passed), returns DEFAULT when "

@@ -20,7 +20,8 @@ typedef struct LispThread {
     GcWord header;
     LispObj name;          /* string */
     LispObj function;      /* what it runs */
-    LispObj values;        /* list of the function's values once finished */
+    LispObj values;        /* the arguments (make-thread :arguments) until it runs, then the list of
+                              the function's values once finished */
     LispObj error;         /* the unhandled condition it died of, or NIL */
     LispObj status;        /* fixnum MtStatus; written under done_lock */
     LispObj bindings;      /* alist of initial special bindings */

@@ -13,7 +13,7 @@
           with-lock-held with-recursive-lock-held
           waitqueue make-condition-variable condition-wait condition-notify condition-broadcast
           semaphore make-semaphore signal-semaphore wait-on-semaphore semaphore-count
-          compare-and-swap atomic-incf atomic-decf
+          compare-and-swap atomic-incf atomic-decf atomic-update atomic-push atomic-pop
           join-thread-error join-thread-error-thread join-thread-error-reason
           deadlock deadlock-threads deadlock-locks print-backtraces))
 
@@ -107,6 +107,35 @@ held before, so the swap happened iff that is EQ to OLD."
   "Atomically subtracts DELTA from the fixnum in PLACE; returns the old value."
   (destructuring-bind (kind object index) (%atomic-place place env)
     `(petrel-system::%atomic-add ,kind ,object ,index (- ,delta))))
+
+;; Atomic read-modify-write of a place by compare-and-swap: FUNCTION is
+;; called (perhaps several times, so without side effects) on the old value
+;; and the extra arguments until the swap succeeds; returns the new value.
+(defmacro atomic-update (place function &rest arguments &environment env)
+  "Atomically replaces PLACE's value V by (FUNCTION V . ARGUMENTS); returns the new value."
+  (destructuring-bind (kind object index) (%atomic-place place env)
+    (let ((o (gensym "OBJECT")) (old (gensym "OLD")) (new (gensym "NEW")) (f (gensym "FN"))
+          (args (loop repeat (length arguments) collect (gensym "ARG"))))
+      `(let ((,o ,object) (,f ,function) ,@(mapcar #'list args arguments))
+         (loop
+           (let* ((,old (petrel-system::%atomic-read ,kind ,o ,index))
+                  (,new (funcall ,f ,old ,@args)))
+             (when (eq (petrel-system::%cas ,kind ,o ,index ,old ,new) ,old)
+               (return ,new))))))))
+
+(defmacro atomic-push (object place)
+  "Atomically pushes OBJECT onto the list in PLACE; returns the new list."
+  `(atomic-update ,place (lambda (list item) (cons item list)) ,object))
+
+(defmacro atomic-pop (place &environment env)
+  "Atomically pops the list in PLACE; returns the element removed (NIL if empty)."
+  (destructuring-bind (kind object index) (%atomic-place place env)
+    (let ((o (gensym "OBJECT")) (old (gensym "OLD")))
+      `(let ((,o ,object))
+         (loop
+           (let ((,old (petrel-system::%atomic-read ,kind ,o ,index)))
+             (when (eq (petrel-system::%cas ,kind ,o ,index ,old (cdr ,old)) ,old)
+               (return (car ,old)))))))))
 
 (defun print-backtraces (&optional (stream *standard-output*) (frames 20))
   "Prints a backtrace of every thread, all taken at one instant (the other

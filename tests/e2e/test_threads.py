@@ -91,3 +91,27 @@ def test_interrupt_and_destroy_wake_a_sleeping_thread(tmp_path):
 """)], timeout=10)
     assert r.rc == 0, r
     assert r.out.split() == ["1", ":ABORTED", "100"], r.out
+
+
+def test_arguments_and_atomic_list_operations(tmp_path):
+    """make-thread :arguments; atomic-push/atomic-update/atomic-pop lose
+    nothing under contention from four threads."""
+    r = run(["--script", script(tmp_path, r"""
+(use-package "PETREL-THREADS")
+(defvar *stack* nil)
+(defvar *c* (list 0))
+(mapc #'join-thread
+      (loop for i below 4
+            collect (make-thread (lambda (k)
+                                   (dotimes (j 2000)
+                                     (atomic-push (+ (* k 10000) j) (symbol-value '*stack*))
+                                     (atomic-update (car *c*) #'+ 2)))
+                                 :arguments (list i))))
+(print (list (length *stack*) (length (remove-duplicates *stack*)) (car *c*)))
+(let ((popped (mapc #'join-thread
+                    (loop repeat 4 collect (make-thread (lambda () (loop repeat 1000 collect (atomic-pop (symbol-value '*stack*)))))))))
+  (declare (ignore popped)))
+(print (length *stack*))
+""")], timeout=60)
+    assert r.rc == 0, r
+    assert r.out.split() == ["(8000", "8000", "16000)", "4000"], r.out
