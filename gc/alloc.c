@@ -85,7 +85,9 @@ static GcPage *refill(GcMutator *m, unsigned slot) {
         gc_unlock_pages();
         m->tlab[slot] = NULL;
     }
-    GcPage *p = acquire_page(slot, true);
+    bool concurrent = gc_heap.cfg.concurrent;
+    if (concurrent) gc_cycle_pace(m);  /* starts or finishes a concurrent cycle */
+    GcPage *p = acquire_page(slot, !concurrent);
     if (!p) {
         if (exhausted_after_collect(m)) return NULL;
         /* now: every TLAB dropped, garbage swept, pacing reset */
@@ -142,7 +144,9 @@ __attribute__((noinline)) static void *alloc_large(GcMutator *m, size_t bytes) {
     if (bytes > (gc_heap.npages << GC_PAGE_SHIFT))
         return NULL;  /* can never fit; also keeps the rounding below from overflowing */
     size_t npages = (bytes + GC_PAGE_BYTES - 1) >> GC_PAGE_SHIFT;
-    GcPage *start = acquire_run(npages, true);
+    bool concurrent = gc_heap.cfg.concurrent;
+    if (concurrent) gc_cycle_pace(m);
+    GcPage *start = acquire_run(npages, !concurrent);
     if (!start) {
         if (exhausted_after_collect(m)) return NULL;
         start = acquire_run(npages, false);
@@ -197,6 +201,8 @@ void gc_mutator_register(GcMutator *m, void *stack_base) {
     memset(m->tlab, 0, sizeof m->tlab);
     m->stack_base = stack_base;
     m->allocs_since_gc = 0;
+    m->satb = NULL;
+    m->satb_n = m->satb_cap = 0;
     pthread_mutex_lock(&gc_heap.registry_lock);
     m->next = gc_heap.mutators;
     gc_heap.mutators = m;
@@ -223,5 +229,8 @@ void gc_mutator_unregister(GcMutator *m) {
     gc_lock_pages();
     gc_mutator_drop_tlabs_locked(m);
     gc_unlock_pages();
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    gc_satb_flush_locked(m);  /* what it logged still counts for a running cycle */
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
     pthread_mutex_unlock(&gc_heap.registry_lock);
 }

@@ -61,6 +61,10 @@ void gc_config_from_env(GcConfig *cfg) {
         cfg->verify = env_flag("PETREL_GC_VERIFY");
     if (getenv("PETREL_GC_LOG"))
         cfg->log = env_flag("PETREL_GC_LOG");
+    if (getenv("PETREL_GC_CONCURRENT"))
+        cfg->concurrent = env_flag("PETREL_GC_CONCURRENT");
+    if (getenv("PETREL_GC_CHECK_BARRIER"))
+        cfg->check_barrier = env_flag("PETREL_GC_CHECK_BARRIER");
 }
 
 void gc_init(const GcConfig *cfg) {
@@ -73,6 +77,7 @@ void gc_init(const GcConfig *cfg) {
     pthread_mutex_init(&gc_heap.collect_lock, NULL);
     pthread_mutex_init(&gc_heap.registry_lock, NULL);
     pthread_mutex_init(&gc_heap.pages_lock, NULL);
+    gc_cycle_init();
     gc_heap_reserve(gc_heap.cfg.heap_limit_bytes, gc_heap.cfg.base_hint ? gc_heap.cfg.base_hint : GC_DEFAULT_BASE);
     gc_heap.trigger_bytes = GC_MIN_TRIGGER_BYTES;
     gc_heap.stats.heap_limit_bytes = gc_heap.npages << GC_PAGE_SHIFT;
@@ -129,7 +134,7 @@ void gc_add_root_range(GcWord *start, size_t count) {
 /* ---- the cycle ---- */
 
 /* Every mutator's TLAB pages go back to the shared lists. */
-static void stop_world_locked(void) {
+void gc_stop_world_locked(void) {
     for (GcMutator *m = gc_heap.mutators; m; m = m->next) {
         gc_mutator_drop_tlabs_locked(m);
         m->allocs_since_gc = 0;
@@ -151,7 +156,7 @@ static void mark_stacks_locked(GcMarker *mk, GcMutator *self) {
     }
 }
 
-static void mark_roots_locked(GcMarker *mk, GcMutator *self) {
+void gc_mark_roots_locked(GcMarker *mk, GcMutator *self) {
     if (!gc_heap.test_skip_stack_scan)
         mark_stacks_locked(mk, self);
     for (size_t i = 0; i < gc_heap.nranges; i++)
@@ -169,14 +174,21 @@ static unsigned histogram_bucket(uint64_t ns) {
     return b;
 }
 
-static void record_pause_locked(uint64_t ns) {
+/* A pause's time into the statistics (concurrent.c's first pause too). */
+void gc_record_pause_only_locked(uint64_t ns) {
     GcStats *s = &gc_heap.stats;
-    s->collections++;
     s->pause_ns_last = ns;
     s->pause_ns_total += ns;
     if (ns > s->pause_ns_max)
         s->pause_ns_max = ns;
     s->pause_histogram[histogram_bucket(ns)]++;
+}
+
+/* The end of a cycle: its last pause, and pacing from the live heap. */
+void gc_record_cycle_locked(uint64_t ns) {
+    GcStats *s = &gc_heap.stats;
+    s->collections++;
+    gc_record_pause_only_locked(ns);
     uint64_t live = s->live_bytes;
     gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
     gc_heap.bytes_since_gc = 0;
@@ -192,6 +204,7 @@ static void log_cycle_locked(void) {
 
 void gc_collect(GcMutator *self) {
     PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
+    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);  /* a running cycle ends first */
     const GcWorldHooks *hooks = &gc_heap.hooks;
     if (hooks->may_block)
         hooks->may_block(self);
@@ -203,11 +216,11 @@ void gc_collect(GcMutator *self) {
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     set_phase(GC_PHASE_ROOTS);
-    stop_world_locked();
+    gc_stop_world_locked();
     /* now: no TLAB owns a page; all mark bits are clear */
     GcMarker *mk = &gc_heap.marker;
     gc_marker_reset(mk);
-    mark_roots_locked(mk, self);
+    gc_mark_roots_locked(mk, self);
     set_phase(GC_PHASE_MARK);
     /* now: every root is marked and grey */
     gc_mark_complete(mk);
@@ -215,7 +228,7 @@ void gc_collect(GcMutator *self) {
     /* now: every object reachable from a root is marked */
     gc_sweep_locked();
     /* now: allocated == marked, mark bits clear, available lists rebuilt */
-    record_pause_locked(now_ns() - t0);
+    gc_record_cycle_locked(now_ns() - t0);
     if (gc_heap.cfg.verify) {
         set_phase(GC_PHASE_VERIFY);
         size_t bad = gc_verify_heap_locked();

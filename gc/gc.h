@@ -52,6 +52,9 @@ typedef struct GcMutator {
                                          rules); scanned conservatively with the stack */
     struct GcPage *tlab[GC_TLAB_SLOTS]; /* page this thread allocates from, per class */
     uint64_t allocs_since_gc;         /* owner only; torture and pacing */
+    GcWord *satb;                     /* SATB log buffer (gc/concurrent.c): owner appends;
+                                         the collector takes it in a pause */
+    uint32_t satb_n, satb_cap;
     struct GcMutator *next;           /* guarded by the registry lock */
 } GcMutator;
 
@@ -77,6 +80,10 @@ typedef struct GcConfig {
     size_t heap_limit_bytes;  /* the dynamic space; exhaustion is reported */
     uint64_t torture_every;   /* collect every N allocations (0: off) */
     bool verify;              /* run the heap verifier after each collection */
+    bool concurrent;          /* mark concurrently with the mutators (PETREL_GC_CONCURRENT;
+                                 experimental, off by default: gc/concurrent.c) */
+    bool check_barrier;       /* re-mark stop-the-world at the end of a concurrent mark and
+                                 fail on any reachable object it missed (PETREL_GC_CHECK_BARRIER) */
     bool log;                 /* one line per collection on stderr */
     void *base_hint;          /* where to reserve the heap (NULL: GC_DEFAULT_BASE);
                                  another address is taken if that one is busy */
@@ -92,7 +99,8 @@ typedef struct GcConfig {
 #define GC_DEFAULT_BASE ((void *)(uintptr_t)0x200000000000ull)
 #endif
 
-/* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY and PETREL_GC_LOG into cfg
+/* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY, PETREL_GC_LOG,
+ * PETREL_GC_CONCURRENT and PETREL_GC_CHECK_BARRIER into cfg
  * (keeps other fields, and those whose variable is unset). */
 void gc_config_from_env(GcConfig *cfg);
 void gc_init(const GcConfig *cfg);
@@ -120,6 +128,7 @@ void gc_collect(GcMutator *m);
  *   unblocked(self)  after collect_lock is released;
  * and the allocation slow path calls poll(self), a safepoint. */
 typedef struct GcWorldHooks {
+    GcMutator *(*current)(void);  /* the calling thread's mutator (barrier slow path) */
     void (*may_block)(GcMutator *self);
     void (*stop)(GcMutator *self);
     void (*resume)(GcMutator *self);

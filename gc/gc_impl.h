@@ -67,7 +67,13 @@ typedef struct GcPage {
     struct GcPage *next;     /* avail list link; guarded by pages_lock */
     const uint64_t *starts;  /* cell-start mask of the class (read only) */
     uint64_t alloc[GC_BITMAP_WORDS]; /* owner if owned, else pages_lock or a pause */
-    uint64_t mark[GC_BITMAP_WORDS];  /* written only in a pause */
+    uint64_t mark[GC_BITMAP_WORDS];  /* in a pause; during a concurrent mark, by the marker */
+    /* Concurrent cycle (gc/concurrent.c): the cells allocated before the
+     * cycle began, copied when the page is first handed out during it
+     * (snapshotted); the sweep keeps every cell allocated since.  Guarded by
+     * pages_lock (pause: collector). */
+    bool snapshotted;
+    uint64_t old_alloc[GC_BITMAP_WORDS];
 } GcPage;
 
 /* Collector phases, for logs and pt_fatal.  The invariant of each: */
@@ -97,6 +103,30 @@ struct GcMarker {
     bool overflowed;      /* an object was marked but not pushed: rescan heap */
 };
 
+/* A concurrent cycle (gc/concurrent.c).  States, by `active` and the
+ * marker's progress:
+ *   inactive     no cycle; gc_marking 0;
+ *   marking      between the two pauses: gc_marking 1, mutators log
+ *                overwritten references (SATB), the marker thread drains;
+ *   mark_done    the marker found no work: the next allocation slow path
+ *                (or gc_collect) runs the final pause. */
+typedef struct GcCycle {
+    bool active;                 /* guarded by pages_lock (pause: collector) */
+    pthread_t marker;            /* the marker thread, started with the first cycle */
+    bool marker_started;         /* written in a pause */
+    pthread_mutex_t lock;        /* guards every field below */
+    pthread_cond_t wake;         /* work for the marker, or a stop request */
+    pthread_cond_t idle;         /* the marker stopped working */
+    bool run;                    /* the marker may drain */
+    bool working;                /* the marker is draining (mutators must not finish) */
+    _Atomic bool mark_done;      /* no grey and no SATB work was left when the marker looked */
+    GcWord **full;               /* full SATB buffers handed over by mutators */
+    uint32_t *full_n;
+    size_t nfull, cap_full;
+    uint64_t started_ns;
+    uint64_t bytes_at_start;     /* bytes_since_gc when the cycle began (backpressure) */
+} GcCycle;
+
 typedef struct GcHeap {
     char *base;                  /* start of the reserved region (read only) */
     size_t npages;               /* pages in the region (read only) */
@@ -116,6 +146,7 @@ typedef struct GcHeap {
     _Atomic uintptr_t pages_owner; /* atomic, relaxed: debug ownership checks only */
     GcMutator *mutators;         /* guarded by registry_lock */
     GcWorldHooks hooks;          /* written once before a second mutator exists */
+    GcCycle cycle;               /* the concurrent cycle (gc/concurrent.c) */
     GcRootRange *ranges;         /* guarded by registry_lock */
     size_t nranges, cap_ranges;
     GcRootScan *scanners;        /* guarded by registry_lock */
@@ -191,6 +222,8 @@ void gc_mutator_drop_tlabs_locked(GcMutator *m);
 void gc_marker_reset(GcMarker *mk);
 void gc_marker_free(GcMarker *mk);
 void gc_mark_drain(GcMarker *mk);
+/* Drains at most budget grey entries; true if it scanned any. */
+bool gc_mark_drain_some(GcMarker *mk, size_t budget);
 void gc_mark_complete(GcMarker *mk);
 void gc_mark_thread_stack(GcMarker *mk, GcMutator *m);
 /* A C stack from lo (NULL: the caller's frame) up to hi, conservatively. */
@@ -205,6 +238,20 @@ uint64_t gc_object_capacity_words(uintptr_t obj);
 
 /* sweep.c */
 void gc_sweep_locked(void);
+
+/* collect.c: pieces of a cycle concurrent.c shares. */
+void gc_stop_world_locked(void);
+void gc_mark_roots_locked(GcMarker *mk, GcMutator *self);
+void gc_record_pause_only_locked(uint64_t ns);
+void gc_record_cycle_locked(uint64_t ns);
+
+/* concurrent.c */
+void gc_cycle_init(void);
+void gc_cycle_start(GcMutator *self);
+void gc_cycle_finish(GcMutator *self);
+void gc_cycle_pace(GcMutator *self);
+void gc_satb_log(GcMutator *m, GcWord old);
+void gc_satb_flush_locked(GcMutator *m);  /* under cycle.lock */
 
 /* verify.c */
 size_t gc_verify_heap_locked(void);

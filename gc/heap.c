@@ -183,6 +183,10 @@ GcPage *gc_page_acquire_locked(unsigned slot) {
         format_page(p, slot);
     }
     PT_ASSERT(!p->owned && p->slot == slot);
+    if (gc_heap.cycle.active && !p->snapshotted) {
+        memcpy(p->old_alloc, p->alloc, sizeof p->old_alloc);  /* what existed at the snapshot */
+        p->snapshotted = true;
+    }
     p->owned = true;
     p->cursor = 0;
     p->free_at_take = gc_page_free_cells(p);
@@ -261,6 +265,10 @@ GcPage *gc_large_alloc_locked(size_t n) {
     gc_heap.stats.large_objects++;
     GcPage *start = &gc_heap.pages[i];
     gc_bit_set(start->alloc, 0);
+    if (gc_heap.cycle.active) {  /* born during a concurrent cycle: kept by its sweep */
+        memset(start->old_alloc, 0, sizeof start->old_alloc);
+        start->snapshotted = true;
+    }
     return start;
 }
 

@@ -95,10 +95,13 @@ uintptr_t gc_resolve_ref(GcWord w) {
     if (!gc_in_heap_p(a))
         return 0;
     const GcPage *p = gc_page_of(a);
-    bool kind_ok = tag == GC_TAG_CONS
-                       ? p->kind == GC_PAGE_CONS
-                       : p->kind == GC_PAGE_SMALL || p->kind == GC_PAGE_LARGE_START;
-    return kind_ok && gc_bit_p(p->alloc, gc_granule_of(a)) ? a : 0;
+    /* atomic reads: a concurrent mark runs while pages are handed out and
+     * their owners set alloc bits (the bit of a published object is stable) */
+    uint8_t kind = __atomic_load_n(&p->kind, __ATOMIC_RELAXED);
+    bool kind_ok = tag == GC_TAG_CONS ? kind == GC_PAGE_CONS
+                                      : kind == GC_PAGE_SMALL || kind == GC_PAGE_LARGE_START;
+    unsigned g = gc_granule_of(a);
+    return kind_ok && ((__atomic_load_n(&p->alloc[g >> 6], __ATOMIC_RELAXED) >> (g & 63)) & 1) ? a : 0;
 }
 
 /* Precise: a word that is not a reference to an allocated cell is ignored. */
@@ -111,9 +114,14 @@ void gc_mark_word(GcMarker *mk, GcWord w) {
         mark_cell(mk, a, tag);
 }
 
+/* Heap words are read atomically: during a concurrent mark a mutator may be
+ * storing into them (acquire pairs with gc_store's release, so a referent
+ * published by a store is seen initialised). */
+static inline GcWord load_word(const GcWord *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
 void gc_mark_words(GcMarker *mk, const GcWord *start, const GcWord *end) {
     for (const GcWord *p = start; p < end; p++)
-        gc_mark_word(mk, *p);
+        gc_mark_word(mk, load_word(p));
 }
 
 uintptr_t gc_find_cell(uintptr_t a, unsigned *tag) {
@@ -202,8 +210,9 @@ void gc_mark_thread_stack(GcMarker *mk, GcMutator *m) {
     __asm__ volatile("" ::: "memory");
 }
 
-void gc_mark_drain(GcMarker *mk) {
-    while (mk->top) {
+bool gc_mark_drain_some(GcMarker *mk, size_t budget) {
+    bool any = mk->top > 0;
+    while (mk->top && budget--) {
         GcGrey g = mk->stack[--mk->top];
         const GcWord *hi = g.hi;
         if (hi - g.lo > GREY_CHUNK) {
@@ -211,8 +220,13 @@ void gc_mark_drain(GcMarker *mk) {
             push(mk, hi, g.hi);  /* cannot fail: an entry was just popped */
         }
         for (const GcWord *p = g.lo; p < hi; p++)
-            gc_mark_word(mk, *p);
+            gc_mark_word(mk, load_word(p));
     }
+    return any;
+}
+
+void gc_mark_drain(GcMarker *mk) {
+    while (mk->top) gc_mark_drain_some(mk, SIZE_MAX);
 }
 
 /* Grey every marked cell of p again (after an overflow). */

@@ -2,7 +2,9 @@
  * marked.  Per page: alloc &= mark, then mark = 0.  A page left empty becomes
  * FREE; a partly used one goes on its class's available list (rebuilt here in
  * address order, so allocation fills low pages first); an unmarked large run
- * is freed.  Computes live bytes and free bytes inside partly used pages.
+ * is freed.  Cells allocated during a concurrent cycle (GcPage.snapshotted:
+ * not in old_alloc) are kept, marked or not.  Computes live bytes and free
+ * bytes inside partly used pages.
  * Runs in a pause with pages_lock held; no TLAB owns a page. */
 #include "gc/gc_impl.h"
 
@@ -29,11 +31,13 @@ static void sweep_cells(GcPage *p, SweepTotals *t) {
     unsigned before = 0, live = 0;
     for (unsigned w = 0; w < GC_BITMAP_WORDS; w++) {
         uint64_t a = p->alloc[w], kept = a & p->mark[w];
+        if (p->snapshotted) kept |= a & ~p->old_alloc[w];  /* allocated during a concurrent cycle */
         before += (unsigned)__builtin_popcountll(a);
         live += (unsigned)__builtin_popcountll(kept);
         p->alloc[w] = kept;
         p->mark[w] = 0;
     }
+    p->snapshotted = false;
     p->in_avail = false;
     p->next = NULL;
     p->cursor = 0;
@@ -51,7 +55,9 @@ static void sweep_cells(GcPage *p, SweepTotals *t) {
 }
 
 static void sweep_large(GcPage *p, SweepTotals *t) {
-    if (!gc_bit_p(p->mark, 0)) {
+    bool born_during_cycle = p->snapshotted;
+    p->snapshotted = false;
+    if (!gc_bit_p(p->mark, 0) && !born_during_cycle) {
         gc_large_free_locked(p);
         return;
     }

@@ -178,11 +178,12 @@ void th_mutex_lock(ThContext *tc, pthread_mutex_t *m) {
     th_leave_safe(tc);
 }
 
+static GcMutator *current_mutator(void) { return &th_current()->gc; }
 static void may_block(GcMutator *m) { th_enter_safe(context_of(m)); }
 static void unblocked(GcMutator *m) { th_leave_safe(context_of(m)); }
 static void poll(GcMutator *m) { th_poll(context_of(m)); }
 
 void th_world_init(void) {
-    static const GcWorldHooks hooks = {may_block, stop_world, resume_world, unblocked, poll};
+    static const GcWorldHooks hooks = {current_mutator, may_block, stop_world, resume_world, unblocked, poll};
     gc_set_world_hooks(&hooks);
 }

@@ -1,0 +1,301 @@
+/* gc/concurrent.c — the concurrent collection cycle (experimental: on with
+ * PETREL_GC_CONCURRENT=1, GcConfig.concurrent; the default stays the
+ * stop-the-world cycle of collect.c until the concurrent-collector issue
+ * proves this one).  The algorithm (gc/README.md "Concurrent cycle"):
+ *
+ *   pause 1 (gc_cycle_start): stop the world, drop every TLAB, grey the
+ *     roots (all thread stacks, VM stacks, globals), set gc_marking, resume.
+ *     now: every object reachable at this instant (the snapshot) is either
+ *     grey or reachable from a grey one.
+ *   concurrent mark (marker thread): drain the grey stack while mutators
+ *     run; the write barrier logs every reference a mutator overwrites into
+ *     its SATB buffer (snapshot at the beginning, Yuasa), full buffers come
+ *     to the marker.  Objects allocated during the cycle are not marked:
+ *     each page first handed out during the cycle snapshots its alloc
+ *     bitmap (GcPage.old_alloc), and the sweep keeps every cell allocated
+ *     since ("allocate black" without touching mark bits).
+ *   pause 2 (gc_cycle_finish): stop the world, stop the marker, mark what
+ *     every SATB buffer logged, drain to the end, clear gc_marking, sweep,
+ *     resume.  now: every object reachable at the snapshot is marked; every
+ *     object reachable now was reachable then or allocated since.
+ *
+ * Threads: the marker thread is no mutator (it never allocates Lisp
+ * objects); it reads heap words with acquire loads and is the only writer
+ * of mark bits between the pauses.  cycle.lock guards the handshake and
+ * the full-buffer list; pages_lock guards cycle.active and the snapshots. */
+#include "gc/barrier.h"
+#include "gc/gc_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 4096 };
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void gc_cycle_init(void) {
+    GcCycle *c = &gc_heap.cycle;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    pthread_cond_init(&c->idle, NULL);
+}
+
+/* ---- SATB buffers ---- */
+
+static void hand_over_locked(GcWord *buf, uint32_t n) {
+    GcCycle *c = &gc_heap.cycle;
+    if (c->nfull == c->cap_full) {
+        size_t cap = c->cap_full ? c->cap_full * 2 : 64;
+        GcWord **b = realloc(c->full, cap * sizeof *b);
+        uint32_t *nb = realloc(c->full_n, cap * sizeof *nb);
+        PT_CHECK(b && nb, "out of memory queueing SATB buffers");
+        c->full = b, c->full_n = nb, c->cap_full = cap;
+    }
+    c->full[c->nfull] = buf;
+    c->full_n[c->nfull++] = n;
+}
+
+/* The barrier's slow path while marking: log old, a reference the mutator
+ * is about to overwrite, so the marker sees everything of the snapshot. */
+void gc_satb_log(GcMutator *m, GcWord old) {
+    unsigned tag = (unsigned)(old & GC_TAG_MASK);
+    if (tag != GC_TAG_CONS && tag != GC_TAG_OBJECT) return;
+    if (m->satb_n == m->satb_cap) {
+        if (m->satb) {
+            pthread_mutex_lock(&gc_heap.cycle.lock);
+            hand_over_locked(m->satb, m->satb_n);
+            gc_heap.cycle.run = true;  /* the marker may have gone idle */
+            pthread_cond_signal(&gc_heap.cycle.wake);
+            pthread_mutex_unlock(&gc_heap.cycle.lock);
+        }
+        m->satb = malloc(SATB_BUFFER_WORDS * sizeof *m->satb);
+        PT_CHECK(m->satb != NULL, "out of memory for an SATB buffer");
+        m->satb_n = 0;
+        m->satb_cap = SATB_BUFFER_WORDS;
+    }
+    m->satb[m->satb_n++] = old;
+}
+
+/* A mutator leaving (or a pause) hands its partial buffer over. */
+void gc_satb_flush_locked(GcMutator *m) {
+    if (m->satb && m->satb_n) hand_over_locked(m->satb, m->satb_n);
+    else free(m->satb);
+    m->satb = NULL;
+    m->satb_n = m->satb_cap = 0;
+}
+
+/* Marks every logged word of the taken buffers and frees them. */
+static void mark_buffers(GcMarker *mk, GcWord **bufs, uint32_t *ns, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t k = 0; k < ns[i]; k++) gc_mark_word(mk, bufs[i][k]);
+        free(bufs[i]);
+    }
+}
+
+static size_t take_full_locked(GcWord ***bufs, uint32_t **ns) {
+    GcCycle *c = &gc_heap.cycle;
+    size_t n = c->nfull;
+    *bufs = c->full, *ns = c->full_n;
+    c->full = NULL, c->full_n = NULL, c->nfull = c->cap_full = 0;
+    return n;
+}
+
+/* ---- the marker thread ---- */
+
+/* One round: some grey entries, then any full buffers.  False when there
+ * was nothing at all to do. */
+static bool marker_round(GcMarker *mk) {
+    bool worked = gc_mark_drain_some(mk, DRAIN_BUDGET);
+    GcWord **bufs;
+    uint32_t *ns;
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    size_t n = take_full_locked(&bufs, &ns);
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
+    if (n) {
+        mark_buffers(mk, bufs, ns, n);
+        worked = true;
+    }
+    free(bufs);
+    free(ns);
+    return worked || mk->top > 0;
+}
+
+static void *marker_main(void *arg) {
+    (void)arg;
+    GcCycle *c = &gc_heap.cycle;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->run) pthread_cond_wait(&c->wake, &c->lock);
+        c->working = true;
+        pthread_mutex_unlock(&c->lock);
+        bool more = marker_round(&gc_heap.marker);
+        pthread_mutex_lock(&c->lock);
+        c->working = false;
+        pthread_cond_broadcast(&c->idle);
+        if (!more && c->run && c->nfull == 0) {
+            atomic_store_explicit(&c->mark_done, true, memory_order_release);
+            c->run = false;  /* nothing left: idle until pause 2 or new buffers */
+        }
+    }
+    return NULL;
+}
+
+/* Under cycle.lock: no marker round runs after this returns. */
+static void stop_marker_locked(void) {
+    GcCycle *c = &gc_heap.cycle;
+    c->run = false;
+    while (c->working) pthread_cond_wait(&c->idle, &c->lock);
+}
+
+/* ---- the two pauses ---- */
+
+void gc_cycle_start(GcMutator *self) {
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->may_block) hooks->may_block(self);
+    pthread_mutex_lock(&gc_heap.collect_lock);
+    uint64_t t0 = now_ns();
+    if (hooks->stop) hooks->stop(self);
+    pthread_mutex_lock(&gc_heap.registry_lock);
+    gc_lock_pages();
+    bool begin = !gc_heap.cycle.active;
+    if (begin) {
+        gc_stop_world_locked();
+        /* now: no TLAB owns a page; every allocation from here takes a page
+         * through gc_page_acquire_locked, which snapshots it */
+        gc_marker_reset(&gc_heap.marker);
+        gc_mark_roots_locked(&gc_heap.marker, self);
+        gc_heap.cycle.active = true;
+        gc_heap.cycle.started_ns = t0;
+        gc_heap.bytes_since_gc = 0;
+        atomic_store_explicit(&gc_marking, 1, memory_order_release);
+        /* now: the roots of the snapshot are grey; the barrier logs */
+        gc_record_pause_only_locked(now_ns() - t0);
+    }
+    gc_unlock_pages();
+    pthread_mutex_unlock(&gc_heap.registry_lock);
+    if (begin) {
+        GcCycle *c = &gc_heap.cycle;
+        if (!c->marker_started) {
+            PT_CHECK(pthread_create(&c->marker, NULL, marker_main, NULL) == 0, "cannot start the marker thread");
+            c->marker_started = true;
+        }
+        pthread_mutex_lock(&c->lock);
+        atomic_store_explicit(&c->mark_done, false, memory_order_relaxed);
+        c->run = true;
+        pthread_cond_signal(&c->wake);
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (hooks->resume) hooks->resume(self);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked) hooks->unblocked(self);
+}
+
+/* The barrier checker: everything reachable now that existed at the
+ * snapshot must have been marked by the concurrent mark.  Re-marks from the
+ * current roots into fresh bitmaps, compares, then keeps the union. */
+static void check_barrier_locked(GcMutator *self) {
+    size_t n = gc_heap.hwm;
+    uint64_t (*saved)[GC_BITMAP_WORDS] = malloc((n ? n : 1) * sizeof *saved);
+    PT_CHECK(saved != NULL, "out of memory in the barrier checker");
+    for (size_t i = 0; i < n; i++) {
+        memcpy(saved[i], gc_heap.pages[i].mark, sizeof saved[i]);
+        memset(gc_heap.pages[i].mark, 0, sizeof saved[i]);
+    }
+    /* Precise roots only: a C stack may have grown over stale words that
+     * point at objects already unreachable at the snapshot, which a
+     * conservative re-scan would count as reachable. */
+    bool skip = gc_heap.test_skip_stack_scan;
+    gc_heap.test_skip_stack_scan = true;
+    gc_marker_reset(&gc_heap.marker);
+    gc_mark_roots_locked(&gc_heap.marker, self);
+    gc_mark_complete(&gc_heap.marker);
+    gc_heap.test_skip_stack_scan = skip;
+    size_t missed = 0;
+    for (size_t i = 0; i < n; i++) {
+        GcPage *p = &gc_heap.pages[i];
+        for (unsigned w = 0; w < GC_BITMAP_WORDS; w++) {
+            uint64_t existed = p->snapshotted ? p->old_alloc[w] : p->alloc[w];
+            uint64_t lost = p->mark[w] & existed & ~saved[i][w];
+            if (p->kind == GC_PAGE_LARGE_CONT || p->kind == GC_PAGE_FREE) lost = 0;
+            for (; lost; lost &= lost - 1, missed++)
+                if (missed < 20)
+                    fprintf(stderr, "petrel: barrier checker: %p reachable but not marked\n",
+                            (void *)(gc_page_start(p) + ((size_t)(w * 64 + __builtin_ctzll(lost)) << GC_GRANULE_SHIFT)));
+            p->mark[w] |= saved[i][w];
+        }
+    }
+    free(saved);
+    if (missed) pt_fatal("barrier checker: %zu reachable objects were not marked by the concurrent mark", missed);
+}
+
+void gc_cycle_finish(GcMutator *self) {
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->may_block) hooks->may_block(self);
+    pthread_mutex_lock(&gc_heap.collect_lock);
+    uint64_t t0 = now_ns();
+    if (hooks->stop) hooks->stop(self);
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    stop_marker_locked();
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
+    pthread_mutex_lock(&gc_heap.registry_lock);
+    gc_lock_pages();
+    if (gc_heap.cycle.active) {
+        /* now: mutators parked or safe, the marker idle */
+        GcMarker *mk = &gc_heap.marker;
+        for (GcMutator *m = gc_heap.mutators; m; m = m->next) {
+            for (uint32_t k = 0; k < m->satb_n; k++) gc_mark_word(mk, m->satb[k]);
+            m->satb_n = 0;
+        }
+        GcWord **bufs;
+        uint32_t *ns;
+        pthread_mutex_lock(&gc_heap.cycle.lock);
+        size_t n = take_full_locked(&bufs, &ns);
+        pthread_mutex_unlock(&gc_heap.cycle.lock);
+        mark_buffers(mk, bufs, ns, n);
+        free(bufs);
+        free(ns);
+        gc_mark_complete(mk);
+        atomic_store_explicit(&gc_marking, 0, memory_order_release);
+        /* now: every object of the snapshot that is still reachable is marked */
+        if (gc_heap.cfg.check_barrier) check_barrier_locked(self);
+        gc_stop_world_locked();
+        gc_sweep_locked();
+        /* now: unmarked cells of the snapshot are free; the snapshots are cleared */
+        gc_heap.cycle.active = false;
+        atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
+        gc_record_cycle_locked(now_ns() - t0);
+        if (gc_heap.cfg.verify && gc_verify_heap_locked())
+            pt_fatal("heap verifier found problems after concurrent cycle %llu",
+                     (unsigned long long)gc_heap.stats.collections);
+        if (gc_heap.cfg.log)
+            fprintf(stderr, "petrel: gc %llu (concurrent): mark %.3f ms, final pause %.3f ms, live %llu KiB\n",
+                    (unsigned long long)gc_heap.stats.collections, (double)(t0 - gc_heap.cycle.started_ns) / 1e6,
+                    (double)(now_ns() - t0) / 1e6, (unsigned long long)(gc_heap.stats.live_bytes >> 10));
+    }
+    gc_unlock_pages();
+    pthread_mutex_unlock(&gc_heap.registry_lock);
+    if (hooks->resume) hooks->resume(self);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked) hooks->unblocked(self);
+}
+
+/* Allocation's pacing in concurrent mode (alloc.c, no lock held): start a
+ * cycle when one is due; finish the running one when the marker is done,
+ * or when allocation runs far ahead of marking (backpressure). */
+void gc_cycle_pace(GcMutator *self) {
+    gc_lock_pages();
+    bool active = gc_heap.cycle.active;
+    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes;
+    gc_unlock_pages();
+    if (!active) {
+        if (due) gc_cycle_start(self);
+        return;
+    }
+    if (atomic_load_explicit(&gc_heap.cycle.mark_done, memory_order_acquire) || due) gc_cycle_finish(self);
+}
