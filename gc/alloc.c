@@ -31,7 +31,7 @@ static inline GcWord *take_cons(GcPage *p) {
         uint64_t free = ~p->alloc[w];
         if (free) {
             unsigned b = (unsigned)__builtin_ctzll(free);
-            p->alloc[w] |= 1ull << b;
+            gc_set_alloc_bit(p, w, b);
             p->cursor = (uint16_t)w;
             return (GcWord *)(gc_page_start(p) + ((size_t)(w * 64 + b) << GC_GRANULE_SHIFT));
         }

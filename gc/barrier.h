@@ -24,7 +24,7 @@ void gc_barrier_slow(GcWord old_value);
  * slot (on x86-64 this is a plain move). */
 static inline void gc_store(GcWord *slot, GcWord value) {
     if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
-        gc_barrier_slow(*slot);
+        gc_barrier_slow(__atomic_load_n(slot, __ATOMIC_RELAXED));
     __atomic_store_n(slot, value, __ATOMIC_RELEASE);
 }
 
@@ -40,7 +40,9 @@ static inline bool gc_cas(GcWord *slot, GcWord *expected, GcWord value) {
 }
 
 /* Initialising store into an object allocated by this thread and not yet
- * published: no old value can be part of the snapshot. */
-static inline void gc_init_store(GcWord *slot, GcWord value) { *slot = value; }
+ * published: no old value can be part of the snapshot.  Atomic (relaxed, a
+ * plain move): a concurrent marker may already scan the object when a
+ * pause fell between its allocation and its initialisation. */
+static inline void gc_init_store(GcWord *slot, GcWord value) { __atomic_store_n(slot, value, __ATOMIC_RELAXED); }
 
 #endif

@@ -183,6 +183,19 @@ static inline bool gc_bit_p(const uint64_t *bm, unsigned g) { return (bm[g >> 6]
 static inline void gc_bit_set(uint64_t *bm, unsigned g) { bm[g >> 6] |= 1ull << (g & 63); }
 static inline void gc_bit_clear(uint64_t *bm, unsigned g) { bm[g >> 6] &= ~(1ull << (g & 63)); }
 
+/* The owner sets an alloc bit.  A plain read-modify-write would do (only
+ * the owner writes the word), but a concurrent marker reads it, so the
+ * word is stored atomically: a relaxed store is a plain move on x86-64. */
+static inline void gc_set_alloc_bit(GcPage *p, unsigned w, unsigned b) {
+    __atomic_store_n(&p->alloc[w], __atomic_load_n(&p->alloc[w], __ATOMIC_RELAXED) | (1ull << b), __ATOMIC_RELAXED);
+}
+
+/* A page's kind changes under pages_lock; a concurrent marker reads it
+ * without the lock (gc_resolve_ref), hence the atomic store. */
+static inline void gc_set_page_kind(GcPage *p, GcPageKind kind) {
+    __atomic_store_n(&p->kind, (uint8_t)kind, __ATOMIC_RELAXED);
+}
+
 /* The allocation fast path: the next free cell at or after the cursor, or
  * NULL when the page is full.  Owner thread only; no lock. */
 static inline void *gc_page_take_cell(GcPage *p) {
@@ -191,7 +204,7 @@ static inline void *gc_page_take_cell(GcPage *p) {
         uint64_t free = starts[w] & ~p->alloc[w];
         if (free) {
             unsigned b = (unsigned)__builtin_ctzll(free);
-            p->alloc[w] |= 1ull << b;
+            gc_set_alloc_bit(p, w, b);
             p->cursor = (uint16_t)w;
             return gc_page_start(p) + ((size_t)(w * 64 + b) << GC_GRANULE_SHIFT);
         }

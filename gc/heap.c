@@ -160,7 +160,7 @@ static GcPage *take_free_page_locked(void) {
 }
 
 static void format_page(GcPage *p, unsigned slot) {
-    p->kind = slot == GC_SLOT_CONS ? GC_PAGE_CONS : GC_PAGE_SMALL;
+    gc_set_page_kind(p, slot == GC_SLOT_CONS ? GC_PAGE_CONS : GC_PAGE_SMALL);
     p->slot = (uint8_t)slot;
     p->cell_bytes = gc_slot_bytes[slot];
     p->ncells = GC_PAGE_BYTES / p->cell_bytes;
@@ -217,7 +217,7 @@ void gc_page_free_locked(GcPage *p) {
     PT_ASSERT(!p->owned && !p->in_avail);
     memset(p->alloc, 0, sizeof p->alloc);
     memset(p->mark, 0, sizeof p->mark);
-    p->kind = GC_PAGE_FREE;
+    gc_set_page_kind(p, GC_PAGE_FREE);
     p->dirty = true;
     p->next = NULL;
     gc_heap.pages_in_use--;
@@ -252,7 +252,7 @@ GcPage *gc_large_alloc_locked(size_t n) {
         return NULL;
     for (size_t k = 0; k < n; k++) {
         GcPage *p = &gc_heap.pages[i + k];
-        p->kind = k ? GC_PAGE_LARGE_CONT : GC_PAGE_LARGE_START;
+        gc_set_page_kind(p, k ? GC_PAGE_LARGE_CONT : GC_PAGE_LARGE_START);
         p->run = k ? (uint32_t)k : (uint32_t)n;
     }
     if (i + n > gc_heap.hwm)
@@ -264,7 +264,7 @@ GcPage *gc_large_alloc_locked(size_t n) {
     gc_heap.stats.bytes_allocated_total += (uint64_t)n << GC_PAGE_SHIFT;
     gc_heap.stats.large_objects++;
     GcPage *start = &gc_heap.pages[i];
-    gc_bit_set(start->alloc, 0);
+    gc_set_alloc_bit(start, 0, 0);
     if (gc_heap.cycle.active) {  /* born during a concurrent cycle: kept by its sweep */
         memset(start->old_alloc, 0, sizeof start->old_alloc);
         start->snapshotted = true;
@@ -280,7 +280,7 @@ void gc_large_free_locked(GcPage *start) {
         GcPage *p = &gc_heap.pages[i + k];
         memset(p->alloc, 0, sizeof p->alloc);
         memset(p->mark, 0, sizeof p->mark);
-        p->kind = GC_PAGE_FREE;
+        gc_set_page_kind(p, GC_PAGE_FREE);
         p->run = 0;
         p->dirty = true;
     }

@@ -171,14 +171,17 @@ void gc_mark_conservative(GcMarker *mk, const void *lo, const void *hi) {
 /* A thread's stack from lo (NULL: this frame of the calling thread; else the
  * parked or safe thread's stopped_sp) up to hi.  Reads every word,
  * including ones never written (Valgrind: suppressed for exactly this function
- * in gc/valgrind.supp) and ones in ASan redzones (hence no_sanitize).
+ * in gc/valgrind.supp) and ones in ASan redzones (hence no_sanitize).  The
+ * stack of a thread in a safe region is read while that thread may still
+ * write non-Lisp locals of the frame that entered the region: a benign race
+ * on words the scan only treats as candidate pointers (hence "thread" too).
  * A word that passes the bounds test is rebuilt bit by bit through branches
  * before it goes on: Memcheck then sees a defined value, so a stale pointer in
  * a never-written slot raises errors only here, where they are suppressed,
  * and not in the marker, sweep or verifier.  The empty asm in the branch
  * keeps the compiler from turning the loop back into a plain copy.  Only
  * candidates pay for this, and the stack holds few of them. */
-__attribute__((noinline, no_sanitize("address")))
+__attribute__((noinline, no_sanitize("address", "thread")))
 void gc_scan_stack_conservative(GcMarker *mk, const void *lo, const void *hi) {
     const uintptr_t *p = lo ? (const uintptr_t *)(((uintptr_t)lo + 7) & ~(uintptr_t)7)
                             : (const uintptr_t *)__builtin_frame_address(0);
