@@ -216,6 +216,7 @@ void gc_collect(GcMutator *self) {
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     set_phase(GC_PHASE_ROOTS);
+    gc_sweep_some_locked(SIZE_MAX);  /* a concurrent cycle's sweep still running: finish it */
     gc_stop_world_locked();
     /* now: no TLAB owns a page; all mark bits are clear */
     GcMarker *mk = &gc_heap.marker;

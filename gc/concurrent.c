@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 4096 };
+enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 4096, SWEEP_BATCH = 32 };
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -111,6 +111,10 @@ static size_t take_full_locked(GcWord ***bufs, uint32_t **ns) {
 /* One round: some grey entries, then any full buffers.  False when there
  * was nothing at all to do. */
 static bool marker_round(GcMarker *mk) {
+    gc_lock_pages();
+    bool sweeping = gc_heap.sweep.active && gc_sweep_some_locked(SWEEP_BATCH);
+    gc_unlock_pages();
+    if (sweeping) return true;  /* after pause 2: sweep first, in batches */
     bool worked = gc_mark_drain_some(mk, DRAIN_BUDGET);
     GcWord **bufs;
     uint32_t *ns;
@@ -161,10 +165,14 @@ void gc_cycle_start(GcMutator *self) {
     pthread_mutex_lock(&gc_heap.collect_lock);
     uint64_t t0 = now_ns();
     if (hooks->stop) hooks->stop(self);
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    stop_marker_locked();  /* it may still be sweeping the last cycle: it must not touch the marker now */
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     bool begin = !gc_heap.cycle.active;
     if (begin) {
+        gc_sweep_some_locked(SIZE_MAX);  /* the last cycle's sweep, if pacing let it run late */
         gc_stop_world_locked();
         /* now: no TLAB owns a page; every allocation from here takes a page
          * through gc_page_acquire_locked, which snapshots it */
@@ -175,7 +183,8 @@ void gc_cycle_start(GcMutator *self) {
         gc_heap.bytes_since_gc = 0;
         atomic_store_explicit(&gc_marking, 1, memory_order_release);
         /* now: the roots of the snapshot are grey; the barrier logs */
-        gc_record_pause_only_locked(now_ns() - t0);
+        gc_heap.cycle.first_pause_ns = now_ns() - t0;
+        gc_record_pause_only_locked(gc_heap.cycle.first_pause_ns);
     }
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
@@ -265,8 +274,12 @@ void gc_cycle_finish(GcMutator *self) {
         /* now: every object of the snapshot that is still reachable is marked */
         if (gc_heap.cfg.check_barrier) check_barrier_locked(self);
         gc_stop_world_locked();
-        gc_sweep_locked();
-        /* now: unmarked cells of the snapshot are free; the snapshots are cleared */
+        /* The sweep runs after the pause, on the marker thread and in
+         * allocating threads that find no swept page (heap.c); with the
+         * verifier on it runs here, so the verifier sees a swept heap. */
+        if (gc_heap.cfg.verify) gc_sweep_locked();
+        else gc_sweep_begin_locked();
+        /* now: pages below sweep.next are swept; no page is handed out unswept */
         gc_heap.cycle.active = false;
         atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
         gc_record_cycle_locked(now_ns() - t0);
@@ -274,12 +287,21 @@ void gc_cycle_finish(GcMutator *self) {
             pt_fatal("heap verifier found problems after concurrent cycle %llu",
                      (unsigned long long)gc_heap.stats.collections);
         if (gc_heap.cfg.log)
-            fprintf(stderr, "petrel: gc %llu (concurrent): mark %.3f ms, final pause %.3f ms, live %llu KiB\n",
-                    (unsigned long long)gc_heap.stats.collections, (double)(t0 - gc_heap.cycle.started_ns) / 1e6,
-                    (double)(now_ns() - t0) / 1e6, (unsigned long long)(gc_heap.stats.live_bytes >> 10));
+            fprintf(stderr, "petrel: gc %llu (concurrent): first pause %.3f ms, mark %.3f ms, final pause %.3f ms, "
+                            "live %llu KiB (at the last sweep)\n",
+                    (unsigned long long)gc_heap.stats.collections, (double)gc_heap.cycle.first_pause_ns / 1e6,
+                    (double)(t0 - gc_heap.cycle.started_ns) / 1e6, (double)(now_ns() - t0) / 1e6,
+                    (unsigned long long)(gc_heap.stats.live_bytes >> 10));
     }
+    bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
+    if (sweep) {
+        pthread_mutex_lock(&gc_heap.cycle.lock);
+        gc_heap.cycle.run = true;
+        pthread_cond_signal(&gc_heap.cycle.wake);
+        pthread_mutex_unlock(&gc_heap.cycle.lock);
+    }
     if (hooks->resume) hooks->resume(self);
     pthread_mutex_unlock(&gc_heap.collect_lock);
     if (hooks->unblocked) hooks->unblocked(self);
@@ -291,11 +313,16 @@ void gc_cycle_finish(GcMutator *self) {
 void gc_cycle_pace(GcMutator *self) {
     gc_lock_pages();
     bool active = gc_heap.cycle.active;
-    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes;
+    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes && !gc_heap.sweep.active;
+    /* Backpressure: the marker has fallen far behind (four triggers' worth
+     * allocated since pause 1) or the heap is nearly full: finish in a
+     * pause rather than grow.  (Mutator assists come with parallel marking.) */
+    bool behind = gc_heap.bytes_since_gc >= 4 * gc_heap.trigger_bytes ||
+                  gc_heap.pages_in_use * 10 >= gc_heap.npages * 8;
     gc_unlock_pages();
     if (!active) {
         if (due) gc_cycle_start(self);
         return;
     }
-    if (atomic_load_explicit(&gc_heap.cycle.mark_done, memory_order_acquire) || due) gc_cycle_finish(self);
+    if (atomic_load_explicit(&gc_heap.cycle.mark_done, memory_order_acquire) || behind) gc_cycle_finish(self);
 }

@@ -73,6 +73,7 @@ typedef struct GcPage {
      * (snapshotted); the sweep keeps every cell allocated since.  Guarded by
      * pages_lock (pause: collector). */
     bool snapshotted;
+    bool unswept;            /* in a sweep in steps, not swept yet; guarded by pages_lock */
     uint64_t old_alloc[GC_BITMAP_WORDS];
 } GcPage;
 
@@ -103,6 +104,19 @@ struct GcMarker {
     bool overflowed;      /* an object was marked but not pushed: rescan heap */
 };
 
+typedef struct SweepTotals {
+    uint64_t live_bytes;
+    uint64_t free_in_pages;
+    struct GcPage *tails[GC_TLAB_SLOTS];
+} SweepTotals;
+
+/* A sweep in steps (sweep.c); guarded by pages_lock. */
+typedef struct GcSweep {
+    bool active;       /* pages in [next, end) are not swept yet */
+    size_t next, end;
+    SweepTotals totals;
+} GcSweep;
+
 /* A concurrent cycle (gc/concurrent.c).  States, by `active` and the
  * marker's progress:
  *   inactive     no cycle; gc_marking 0;
@@ -124,6 +138,7 @@ typedef struct GcCycle {
     uint32_t *full_n;
     size_t nfull, cap_full;
     uint64_t started_ns;
+    uint64_t first_pause_ns;     /* pause 1's length, for the log line */
     uint64_t bytes_at_start;     /* bytes_since_gc when the cycle began (backpressure) */
 } GcCycle;
 
@@ -147,6 +162,7 @@ typedef struct GcHeap {
     GcMutator *mutators;         /* guarded by registry_lock */
     GcWorldHooks hooks;          /* written once before a second mutator exists */
     GcCycle cycle;               /* the concurrent cycle (gc/concurrent.c) */
+    GcSweep sweep;               /* a sweep in steps (sweep.c) */
     GcRootRange *ranges;         /* guarded by registry_lock */
     size_t nranges, cap_ranges;
     GcRootScan *scanners;        /* guarded by registry_lock */
@@ -250,7 +266,9 @@ uintptr_t gc_resolve_ref(GcWord w);
 uint64_t gc_object_capacity_words(uintptr_t obj);
 
 /* sweep.c */
-void gc_sweep_locked(void);
+void gc_sweep_locked(void);        /* the whole sweep, in a pause */
+void gc_sweep_begin_locked(void);  /* a sweep in steps: begin it in a pause, */
+bool gc_sweep_some_locked(size_t npages); /* ... sweep up to npages (true: more to do) */
 
 /* collect.c: pieces of a cycle concurrent.c shares. */
 void gc_stop_world_locked(void);

@@ -171,6 +171,10 @@ static void format_page(GcPage *p, unsigned slot) {
  * one.  NULL when the heap limit is reached. */
 GcPage *gc_page_acquire_locked(unsigned slot) {
     GC_ASSERT_PAGES_HELD();
+    /* A sweep in progress (after a concurrent cycle): help it before taking
+     * a FREE page, a little at a time so allocation never waits long. */
+    for (int help = 0; help < 4 && !gc_heap.avail[slot] && gc_sweep_some_locked(16); help++) {
+    }
     GcPage *p = gc_heap.avail[slot];
     if (p) {
         gc_heap.avail[slot] = p->next;

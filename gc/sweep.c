@@ -10,12 +10,6 @@
 
 #include <string.h>
 
-typedef struct SweepTotals {
-    uint64_t live_bytes;
-    uint64_t free_in_pages;
-    GcPage *tails[GC_TLAB_SLOTS];
-} SweepTotals;
-
 static void append_avail(GcPage *p, SweepTotals *t) {
     p->in_avail = true;
     p->next = NULL;
@@ -65,18 +59,51 @@ static void sweep_large(GcPage *p, SweepTotals *t) {
     t->live_bytes += (uint64_t)p->run << GC_PAGE_SHIFT;
 }
 
-void gc_sweep_locked(void) {
+/* A sweep may run in steps (a concurrent cycle sweeps after its last pause,
+ * while mutators allocate): pages below sweep.next are swept and on the
+ * available lists; the others are not handed out (not on a list, not
+ * FREE) until swept.  Every step holds pages_lock. */
+void gc_sweep_begin_locked(void) {
     GC_ASSERT_PAGES_HELD();
-    SweepTotals t;
-    memset(&t, 0, sizeof t);
+    GcSweep *sw = &gc_heap.sweep;
+    memset(&sw->totals, 0, sizeof sw->totals);
     memset(gc_heap.avail, 0, sizeof gc_heap.avail);
-    for (size_t i = 0; i < gc_heap.hwm; i++) {
+    sw->next = 0;
+    sw->end = gc_heap.hwm;
+    sw->active = true;
+    /* Only the pages in use now: a FREE page a mutator takes during the
+     * sweep is its own, not the sweep's. */
+    for (size_t i = 0; i < sw->end; i++) {
         GcPage *p = &gc_heap.pages[i];
-        if (p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL)
-            sweep_cells(p, &t);
-        else if (p->kind == GC_PAGE_LARGE_START)
-            sweep_large(p, &t);
+        p->unswept = p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL || p->kind == GC_PAGE_LARGE_START;
     }
-    gc_heap.stats.live_bytes = t.live_bytes;
-    gc_heap.stats.free_bytes_in_pages = t.free_in_pages;
+}
+
+bool gc_sweep_some_locked(size_t npages) {
+    GC_ASSERT_PAGES_HELD();
+    GcSweep *sw = &gc_heap.sweep;
+    for (; sw->active && npages && sw->next < sw->end; npages--) {
+        GcPage *p = &gc_heap.pages[sw->next++];
+        if (!p->unswept)
+            continue;
+        p->unswept = false;
+        if (p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL)
+            sweep_cells(p, &sw->totals);
+        else
+            sweep_large(p, &sw->totals);
+    }
+    if (sw->active && sw->next >= sw->end) {
+        /* now: allocated == marked (or born during the cycle), mark bits clear */
+        sw->active = false;
+        gc_heap.stats.live_bytes = sw->totals.live_bytes;
+        gc_heap.stats.free_bytes_in_pages = sw->totals.free_in_pages;
+        uint64_t live = sw->totals.live_bytes;
+        gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
+    }
+    return sw->active;
+}
+
+void gc_sweep_locked(void) {
+    gc_sweep_begin_locked();
+    gc_sweep_some_locked(SIZE_MAX);
 }

@@ -41,5 +41,5 @@ def test_concurrent_cycles_miss_nothing(tmp_path):
     r = run(["--script", script(tmp_path, CHURN)], env={**os.environ, **env}, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.out.split() == ["(148074", "148074", "148074)", "4641", "0", "T", "0"], r.out
-    cycles = re.findall(r"gc \d+ \(concurrent\): mark ([\d.]+) ms, final pause ([\d.]+) ms", r.err)
+    cycles = re.findall(r"gc \d+ \(concurrent\): first pause ([\d.]+) ms, mark ([\d.]+) ms, final pause ([\d.]+) ms", r.err)
     assert len(cycles) >= 3, r.err[-2000:]
