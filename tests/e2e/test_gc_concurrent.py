@@ -7,7 +7,6 @@ program checks its own data.  The default collector stays stop-the-world.
 
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test_gc_concurrent.py
 """
-import os
 import re
 
 from test_cli import run, script
@@ -38,7 +37,7 @@ CHURN = r"""
 def test_concurrent_cycles_miss_nothing(tmp_path):
     env = {"PETREL_GC_CONCURRENT": "1", "PETREL_GC_CHECK_BARRIER": "1", "PETREL_GC_VERIFY": "1",
            "PETREL_GC_LOG": "1"}
-    r = run(["--script", script(tmp_path, CHURN)], env={**os.environ, **env}, timeout=240, torture=False)
+    r = run(["--script", script(tmp_path, CHURN)], env=env, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.out.split() == ["(148074", "148074", "148074)", "4641", "0", "T", "0"], r.out
     cycles = re.findall(r"gc \d+ \(concurrent\): first pause ([\d.]+) ms, mark ([\d.]+) ms, final pause ([\d.]+) ms", r.err)
