@@ -541,6 +541,32 @@ static LispObj cl_parse_integer(ThContext *tc, size_t nargs, LispObj *args) {
     return parse_values(tc, num_from_int64(tc, n), i);
 }
 
+/* (%string-search pattern text start1 end1 start2 end2 from-end): SEARCH
+ * with the default test on two simple strings, bounds already checked by
+ * the caller (sequences.lisp): the index in TEXT of the leftmost (rightmost)
+ * occurrence of PATTERN[start1, end1) inside TEXT[start2, end2), or NIL. */
+static LispObj sys_string_search(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj pat = args[0], text = args[1];
+    if (!string_p(pat)) cond_type_error(tc, pat, S(SIMPLE_STRING));
+    if (!string_p(text)) cond_type_error(tc, text, S(SIMPLE_STRING));
+    size_t s1 = bi_nonneg(tc, args[2]), e1 = bi_nonneg(tc, args[3]);
+    size_t s2 = bi_nonneg(tc, args[4]), e2 = bi_nonneg(tc, args[5]);
+    if (s1 > e1 || e1 > str_length(pat)) bi_index_error(tc, args[3], str_length(pat) + 1);
+    if (s2 > e2 || e2 > str_length(text)) bi_index_error(tc, args[5], str_length(text) + 1);
+    size_t n = e1 - s1;
+    if (n > e2 - s2) return NIL;
+    const uint32_t *p = STR(pat)->chars + s1, *t = STR(text)->chars;
+    size_t last = e2 - n; /* the last start position that fits */
+    if (args[6] != NIL) {
+        for (size_t i = last + 1; i-- > s2;)
+            if (!memcmp(t + i, p, n * sizeof *p)) return fx_make((int64_t)i);
+        return NIL;
+    }
+    for (size_t i = s2; i <= last; i++)
+        if ((n == 0 || t[i] == p[0]) && !memcmp(t + i, p, n * sizeof *p)) return fx_make((int64_t)i);
+    return NIL;
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define CHAR_CMP_SPEC(cname, lname, op, ci, doc) \
@@ -569,6 +595,8 @@ const BuiltinSpec builtins_string[] = {
     {"CHARACTER", "CL", cl_character, 1, 1, "character-designator",
      "The character designated by a character, or a string or symbol of length one."},
     CHAR_COMPARISONS(CHAR_CMP_SPEC)
+    {"%STRING-SEARCH", "SYS", sys_string_search, 7, 7, "pattern text start1 end1 start2 end2 from-end",
+     "SEARCH with the default test on simple strings (checked bounds): an index or NIL."},
     {"STANDARD-CHAR-P", "CL", cl_standard_char_p, 1, 1, "character", "True if CHARACTER is one of the 96 standard characters."},
     {"CHAR-NAME", "CL", cl_char_name, 1, 1, "character",
      "The name of CHARACTER (the one the printer writes after #\\), or NIL if it has none."},
