@@ -472,6 +472,23 @@ static bool contents_shape_p(RdState *st, LispObj x, const int64_t *dims, int64_
     return true;
 }
 
+/* The length of a proper list into *n; false for a dotted or circular one
+ * (read syntax such as #1A(2 . 3) or #1=(1 . #1#) is not array contents). */
+static bool proper_length(LispObj x, size_t *n) {
+    LispObj slow = x; /* at index len / 2: meets x only on a cycle */
+    size_t len = 0;
+    while (cons_p(x)) {
+        x = CDR(x);
+        len++;
+        if (len % 2 == 0) {
+            slow = CDR(slow);
+            if (x == slow && cons_p(x)) return false;
+        }
+    }
+    *n = len;
+    return x == NIL;
+}
+
 /* #nA contents: an array of rank n whose dimensions are the lengths of the
  * nested sequences of contents (the first element of each level). */
 static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
@@ -486,7 +503,9 @@ static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
     for (int64_t k = 0; k < arg; k++) {
         if (!list_p(level) && !arr_vector_p(level))
             RD_ERROR(st, "#%ldA: %v is not a sequence at depth %ld", (long)arg, level, (long)k);
-        size_t n = list_p(level) ? lisp_list_length(st->tc, level) : arr_vector_length(level);
+        size_t n = arr_vector_p(level) ? arr_vector_length(level) : 0;
+        if (list_p(level) && !proper_length(level, &n))
+            RD_ERROR(st, "#%ldA: the contents at depth %ld are a dotted or circular list", (long)arg, (long)k);
         dims = lisp_cons(st->tc, fx_make((int64_t)n), dims);
         if (n == 0) { /* the remaining dimensions are 0 */
             for (int64_t j = k + 1; j < arg; j++) dims = lisp_cons(st->tc, fx_make(0), dims);
