@@ -16,9 +16,10 @@
 ;;;;   CLOS to add methods to yet.
 ;;;; - TRACE wraps the global definition in a closure that prints the call
 ;;;;   and its values to *TRACE-OUTPUT*, indented by depth; UNTRACE puts the
-;;;;   original back (unless the name was redefined meanwhile).  Calls a
-;;;;   compiled function makes to itself without going through its name are
-;;;;   not seen.
+;;;;   original back (unless the name was redefined meanwhile).  Calls that
+;;;;   do not go through the global definition are not seen: a compiled
+;;;;   function calling itself directly, and builtins the compiler open-codes
+;;;;   (CAR, +, ...).
 ;;;; - STEP has no stepper behind it: it evaluates its form, as several
 ;;;;   implementations do.
 ;;;; - DRIBBLE sends a copy of everything read from *STANDARD-INPUT* and
