@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""bench/ratios.py — table of median times and petrel/clisp ratios from
+"""bench/ratios.py — table of median times and petrel/clisp (and petrel/sbcl,
+when SBCL ran) ratios from
 hyperfine --export-json files (one per benchmark, named BENCH.json).
 
     /usr/bin/python3 bench/ratios.py bench/results/fib.json bench/results/tak.json
@@ -32,21 +33,25 @@ def main(paths):
             if impl not in impls:
                 impls.append(impl)
         rows.append((name, m))
-    header = ["benchmark"] + [f"{i} (s)" for i in impls] + ["petrel/clisp"]
+    # petrel/clisp always; petrel/sbcl when some benchmark ran SBCL too.
+    peers = ["clisp"] + (["sbcl"] if "sbcl" in impls else [])
+    header = ["benchmark"] + [f"{i} (s)" for i in impls] + [f"petrel/{p}" for p in peers]
     table = []
-    ratios = []
+    ratios = {p: [] for p in peers}
     for name, m in rows:
         line = [name] + [f"{m[i]:.3f}" if i in m else "-" for i in impls]
-        if "petrel" in m and "clisp" in m and m["clisp"] > 0:
-            r = m["petrel"] / m["clisp"]
-            ratios.append(r)
-            line.append(f"{r:.2f}")
-        else:
-            line.append("-")
+        for p in peers:
+            if "petrel" in m and p in m and m[p] > 0:
+                r = m["petrel"] / m[p]
+                ratios[p].append(r)
+                line.append(f"{r:.2f}")
+            else:
+                line.append("-")
         table.append(line)
-    if len(ratios) > 1:
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        table.append(["geomean"] + [""] * len(impls) + [f"{geo:.2f}"])
+    if any(len(r) > 1 for r in ratios.values()):
+        geo = [f"{math.exp(sum(math.log(x) for x in ratios[p]) / len(ratios[p])):.2f}" if ratios[p] else "-"
+               for p in peers]
+        table.append(["geomean"] + [""] * len(impls) + geo)
     widths = [max(len(str(c)) for c in col) for col in zip(header, *table)]
     fmt = lambda cells: "  ".join(str(c).ljust(w) if k == 0 else str(c).rjust(w)
                                   for k, (c, w) in enumerate(zip(cells, widths)))

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh — Petrel against compiled CLISP (and SBCL, for reference, when
 # installed) with hyperfine, on the same machine in the same run; prints the
-# median times and the ratio petrel/clisp per benchmark.
+# median times and the ratios petrel/clisp (and petrel/sbcl) per benchmark.
 #
-#   bench/run.sh                 all benchmarks (fib tak ctak arrays io bignum)
+#   bench/run.sh                 all benchmarks (fib tak ctak arrays io bignum strings hash sort float)
 #   bench/run.sh fib tak         some of them
 #
 # Environment:
@@ -27,7 +27,7 @@ FAS_DIR="$(mktemp -d)"
 trap 'rm -rf "$FAS_DIR"' EXIT
 
 benches=("$@")
-[ "${#benches[@]}" -gt 0 ] || benches=(fib tak ctak arrays io bignum)
+[ "${#benches[@]}" -gt 0 ] || benches=(fib tak ctak arrays io bignum strings hash sort float)
 
 have_sbcl=0
 if [ "${BENCH_NO_SBCL:-0}" != 1 ] && command -v sbcl >/dev/null; then

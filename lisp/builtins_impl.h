@@ -14,6 +14,8 @@ extern const BuiltinSpec builtins_num[];     /* builtins_num.c */
 extern const BuiltinSpec builtins_symbol[];  /* builtins_symbol.c */
 extern const BuiltinSpec builtins_string[];  /* builtins_string.c */
 extern const BuiltinSpec builtins_vector[];  /* builtins_vector.c */
+/* The spec builtin fn named name (a symbol) came from, or NULL (builtins_vm.c). */
+const BuiltinSpec *lisp_builtin_spec(BuiltinFn fn, LispObj name);
 
 /* ---- Keyword arguments (builtins_list.c) ----
  * Parses args[first..nargs) as alternating keyword/value pairs against

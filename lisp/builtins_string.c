@@ -11,6 +11,7 @@
 #include "lisp/builtins_impl.h"
 #include "lisp/num_impl.h"
 #include "lisp/array_impl.h"
+#include "lisp/printer_impl.h"
 
 static inline LispObj boolean(bool b) { return b ? T : NIL; }
 
@@ -149,6 +150,37 @@ static LispObj cl_character(ThContext *tc, size_t nargs, LispObj *args) {
     if (s == NIL || str_length(s) != 1)
         cond_type_error(tc, x, lisp_list(tc, 3, S(OR), S(CHARACTER), S(STRING)));
     return char_make(STR(s)->chars[0]);
+}
+
+/* CLHS 2.1.3: the 96 standard characters are Newline and the printing ASCII set. */
+static LispObj cl_standard_char_p(ThContext *tc, size_t nargs, LispObj *args) {
+    uint32_t c = char_arg(tc, args[0]);
+    return boolean(c == '\n' || (c >= 32 && c < 127));
+}
+
+/* CHAR-NAME answers the name the printer writes after #\ (pr_char_name, or
+ * U+XXXX for a character the printer does not print as itself), so that
+ * (name-char (char-name c)) is c whenever the name is non-NIL. */
+static LispObj cl_char_name(ThContext *tc, size_t nargs, LispObj *args) {
+    uint32_t c = char_arg(tc, args[0]);
+    const char *name = pr_char_name(c);
+    if (name) return str_from_cstr(tc, name);
+    bool printed_as_itself = (c >= 32 && c < 127) || (c >= 160 && (c < 0xD800 || c > 0xDFFF));
+    if (printed_as_itself) return NIL;
+    char buf[16];
+    snprintf(buf, sizeof buf, "U+%04X", (unsigned)c);
+    return str_from_cstr(tc, buf);
+}
+
+/* NAME-CHAR accepts exactly the names #\ reads (rd_name_char_code). */
+static LispObj cl_name_char(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj x = args[0];
+    if (char_p(x)) return NIL; /* a one-character name: no character has one */
+    LispObj s = arr_string_p(x) ? arr_simple_string(tc, x) : symbol_p(x) ? SYM(x)->name : NIL;
+    if (s == NIL)
+        cond_type_error(tc, x, lisp_list(tc, 4, S(OR), S(STRING), S(SYMBOL), S(CHARACTER)));
+    int64_t code = rd_name_char_code(s);
+    return code < 0 ? NIL : char_make((uint32_t)code);
 }
 
 /* Comparison operators shared by characters and strings. */
@@ -509,6 +541,32 @@ static LispObj cl_parse_integer(ThContext *tc, size_t nargs, LispObj *args) {
     return parse_values(tc, num_from_int64(tc, n), i);
 }
 
+/* (%string-search pattern text start1 end1 start2 end2 from-end): SEARCH
+ * with the default test on two simple strings, bounds already checked by
+ * the caller (sequences.lisp): the index in TEXT of the leftmost (rightmost)
+ * occurrence of PATTERN[start1, end1) inside TEXT[start2, end2), or NIL. */
+static LispObj sys_string_search(ThContext *tc, size_t nargs, LispObj *args) {
+    LispObj pat = args[0], text = args[1];
+    if (!string_p(pat)) cond_type_error(tc, pat, S(SIMPLE_STRING));
+    if (!string_p(text)) cond_type_error(tc, text, S(SIMPLE_STRING));
+    size_t s1 = bi_nonneg(tc, args[2]), e1 = bi_nonneg(tc, args[3]);
+    size_t s2 = bi_nonneg(tc, args[4]), e2 = bi_nonneg(tc, args[5]);
+    if (s1 > e1 || e1 > str_length(pat)) bi_index_error(tc, args[3], str_length(pat) + 1);
+    if (s2 > e2 || e2 > str_length(text)) bi_index_error(tc, args[5], str_length(text) + 1);
+    size_t n = e1 - s1;
+    if (n > e2 - s2) return NIL;
+    const uint32_t *p = STR(pat)->chars + s1, *t = STR(text)->chars;
+    size_t last = e2 - n; /* the last start position that fits */
+    if (args[6] != NIL) {
+        for (size_t i = last + 1; i-- > s2;)
+            if (!memcmp(t + i, p, n * sizeof *p)) return fx_make((int64_t)i);
+        return NIL;
+    }
+    for (size_t i = s2; i <= last; i++)
+        if ((n == 0 || t[i] == p[0]) && !memcmp(t + i, p, n * sizeof *p)) return fx_make((int64_t)i);
+    return NIL;
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define CHAR_CMP_SPEC(cname, lname, op, ci, doc) \
@@ -537,6 +595,13 @@ const BuiltinSpec builtins_string[] = {
     {"CHARACTER", "CL", cl_character, 1, 1, "character-designator",
      "The character designated by a character, or a string or symbol of length one."},
     CHAR_COMPARISONS(CHAR_CMP_SPEC)
+    {"%STRING-SEARCH", "SYS", sys_string_search, 7, 7, "pattern text start1 end1 start2 end2 from-end",
+     "SEARCH with the default test on simple strings (checked bounds): an index or NIL."},
+    {"STANDARD-CHAR-P", "CL", cl_standard_char_p, 1, 1, "character", "True if CHARACTER is one of the 96 standard characters."},
+    {"CHAR-NAME", "CL", cl_char_name, 1, 1, "character",
+     "The name of CHARACTER (the one the printer writes after #\\), or NIL if it has none."},
+    {"NAME-CHAR", "CL", cl_name_char, 1, 1, "name",
+     "The character named NAME (case-insensitive; a name #\\ reads, or U+XXXX), or NIL."},
     {"CHAR", "CL", cl_char, 2, 2, "string index", "The character at INDEX of STRING."},
     {"SCHAR", "CL", cl_schar, 2, 2, "string index", "The character at INDEX of the simple string STRING."},
     {"%SET-CHAR", "SYS", sys_set_char, 3, 3, "string index character",

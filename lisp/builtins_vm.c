@@ -3,6 +3,7 @@
  * macro definition, special declarations, and the registration of every
  * builtin table at startup. */
 #include "lisp/vm_impl.h"
+#include "lisp/builtins_impl.h"
 
 #include <stdlib.h>
 
@@ -37,10 +38,26 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
     X(builtins_seq) X(builtins_hash) X(builtins_array) X(builtins_threads) X(builtins_sync) \
     X(builtins_readtable) X(builtins_reader_macros) X(builtins_streams) X(builtins_files) \
     X(builtins_num_bits) X(builtins_num_complex) X(builtins_num_float) X(builtins_num_trans) \
-    X(builtins_pprint)
+    X(builtins_pprint) X(builtins_env)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X
+
+/* The spec the builtin with C function fn and Lisp name name (a symbol) was
+ * registered from, or NULL: its lambda list for DESCRIBE. */
+const BuiltinSpec *lisp_builtin_spec(BuiltinFn fn, LispObj name) {
+    static const BuiltinSpec *const tables[] = {
+#define X(t) t,
+        TABLES(X)
+#undef X
+    };
+    char buf[256];
+    if (!symbol_p(name) || str_to_utf8(SYM(name)->name, buf, sizeof buf) >= sizeof buf) return NULL;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        for (const BuiltinSpec *s = tables[i]; s->name; s++)
+            if (s->fn == fn && !strcmp(s->name, buf)) return s;
+    return NULL;
+}
 
 void lisp_register_all_builtins(ThContext *tc) {
 #define X(t) lisp_register_builtins(tc, t);

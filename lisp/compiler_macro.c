@@ -206,6 +206,8 @@ static LispObj sys_make_macro_function(ThContext *tc, size_t nargs, LispObj *arg
     }
     LispObj let = lisp_cons(tc, S(LET_STAR), lisp_cons(tc, lisp_nreverse(d.bindings), let_body));
     LispObj ignorable = lisp_list(tc, 2, S(DECLARE), lisp_list(tc, 2, S(IGNORABLE), env));
+    /* The docstring goes first, so the expander's code keeps it (DOCUMENTATION). */
+    if (doc != NIL) return lisp_list(tc, 5, S(LAMBDA), lisp_list(tc, 2, form, env), doc, ignorable, let);
     return lisp_list(tc, 4, S(LAMBDA), lisp_list(tc, 2, form, env), ignorable, let);
 }
 

@@ -380,6 +380,7 @@ LispObj stm_pathname_of(ThContext *tc, LispObj namestring);
  * returns eof_value.  Malformed input signals reader-error. */
 LispObj rd_read(ThContext *tc, LispObj stream, bool eof_error_p, LispObj eof_value, bool recursive_p);
 LispObj rd_read_from_cstr(ThContext *tc, const char *utf8); /* first form; errors signalled */
+int64_t rd_name_char_code(LispObj name); /* code of the character NAME names, or -1 */
 /* Expands the body of a backquote form (what `x reads as (sys:quasiquote x))
  * into code that builds the structure: the compiler's quasiquote macro. */
 LispObj rd_expand_quasiquote(ThContext *tc, LispObj form);

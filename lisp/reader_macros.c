@@ -183,12 +183,11 @@ static const struct { const char *name; uint32_t code; } char_names[] = {
     {"BELL", 7},         {"DELETE", 127},
 };
 
-static bool token_equal_ci(RdState *st, const char *name) {
-    size_t n = strlen(name);
-    if (n != st->len)
+static bool name_equal_ci(const uint32_t *chars, size_t n, const char *name) {
+    if (n != strlen(name))
         return false;
     for (size_t i = 0; i < n; i++)
-        if (rd_char_upcase(rd_tok_char(st, i)) != (uint32_t)name[i])
+        if (rd_char_upcase(chars[i]) != (uint32_t)name[i])
             return false;
     return true;
 }
@@ -201,22 +200,34 @@ static int hex_value(uint32_t c) {
 }
 
 /* U+XXXX or UXXXX (1 to 6 hex digits): a code point, or -1. */
-static int64_t token_code_point(RdState *st) {
+static int64_t name_code_point(const uint32_t *chars, size_t n) {
     size_t i = 1;
-    if (st->len < 2 || rd_char_upcase(rd_tok_char(st, 0)) != 'U')
+    if (n < 2 || rd_char_upcase(chars[0]) != 'U')
         return -1;
-    if (rd_tok_char(st, 1) == '+')
+    if (chars[1] == '+')
         i = 2;
-    if (st->len == i || st->len - i > 6)
+    if (n == i || n - i > 6)
         return -1;
     int64_t code = 0;
-    for (; i < st->len; i++) {
-        int d = hex_value(rd_tok_char(st, i));
+    for (; i < n; i++) {
+        int d = hex_value(chars[i]);
         if (d < 0)
             return -1;
         code = code * 16 + d;
     }
     return code < CHAR_CODE_LIMIT ? code : -1;
+}
+
+/* The code of the character named by the string NAME (a name #\ accepts:
+ * the table above, case-insensitively, or U+XXXX), or -1.  Shared with
+ * NAME-CHAR so that the two always agree. */
+int64_t rd_name_char_code(LispObj name) {
+    const uint32_t *chars = STR(name)->chars;
+    size_t n = str_length(name);
+    for (size_t i = 0; i < sizeof char_names / sizeof char_names[0]; i++)
+        if (name_equal_ci(chars, n, char_names[i].name))
+            return char_names[i].code;
+    return name_code_point(chars, n);
 }
 
 /* The character after #\ is taken literally even if it is a macro or
@@ -229,13 +240,11 @@ static LispObj sharp_backslash(RdState *st, int32_t sub, int64_t arg) {
         return NIL;
     if (st->len == 1)
         return char_make(rd_tok_char(st, 0));
-    for (size_t i = 0; i < sizeof char_names / sizeof char_names[0]; i++)
-        if (token_equal_ci(st, char_names[i].name))
-            return char_make(char_names[i].code);
-    int64_t code = token_code_point(st);
+    LispObj name = rd_token_string(st, 0, st->len);
+    int64_t code = rd_name_char_code(name);
     if (code >= 0)
         return char_make((uint32_t)code);
-    RD_ERROR(st, "unknown character name #\\%a", rd_token_string(st, 0, st->len));
+    RD_ERROR(st, "unknown character name #\\%a", name);
 }
 
 /* -- #' #( #: #. -- */
@@ -463,6 +472,23 @@ static bool contents_shape_p(RdState *st, LispObj x, const int64_t *dims, int64_
     return true;
 }
 
+/* The length of a proper list into *n; false for a dotted or circular one
+ * (read syntax such as #1A(2 . 3) or #1=(1 . #1#) is not array contents). */
+static bool proper_length(LispObj x, size_t *n) {
+    LispObj slow = x; /* at index len / 2: meets x only on a cycle */
+    size_t len = 0;
+    while (cons_p(x)) {
+        x = CDR(x);
+        len++;
+        if (len % 2 == 0) {
+            slow = CDR(slow);
+            if (x == slow && cons_p(x)) return false;
+        }
+    }
+    *n = len;
+    return x == NIL;
+}
+
 /* #nA contents: an array of rank n whose dimensions are the lengths of the
  * nested sequences of contents (the first element of each level). */
 static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
@@ -477,7 +503,9 @@ static LispObj sharp_a(RdState *st, int32_t sub, int64_t arg) {
     for (int64_t k = 0; k < arg; k++) {
         if (!list_p(level) && !arr_vector_p(level))
             RD_ERROR(st, "#%ldA: %v is not a sequence at depth %ld", (long)arg, level, (long)k);
-        size_t n = list_p(level) ? lisp_list_length(st->tc, level) : arr_vector_length(level);
+        size_t n = arr_vector_p(level) ? arr_vector_length(level) : 0;
+        if (list_p(level) && !proper_length(level, &n))
+            RD_ERROR(st, "#%ldA: the contents at depth %ld are a dotted or circular list", (long)arg, (long)k);
         dims = lisp_cons(st->tc, fx_make((int64_t)n), dims);
         if (n == 0) { /* the remaining dimensions are 0 */
             for (int64_t j = k + 1; j < arg; j++) dims = lisp_cons(st->tc, fx_make(0), dims);

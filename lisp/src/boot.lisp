@@ -21,10 +21,13 @@
             (lambda-list (car (cdr (cdr form))))
             (body (cdr (cdr (cdr form)))))
        (if (symbolp name) nil (error "DEFMACRO: the name ~S is not a symbol" name))
+       ;; The expander's code keeps the docstring; the lambda list is noted
+       ;; for DESCRIBE (the expander's own is (form env)).
        (list 'progn
              (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
                    (list '%set-macro (list 'quote name)
-                         (list 'function (%make-macro-function name lambda-list body))))
+                         (list 'function (%make-macro-function name lambda-list body)))
+                   (list '%put (list 'quote name) ''%macro-lambda-list (list 'quote lambda-list)))
              (list 'quote name))))))
 
 (defmacro lambda (&whole whole lambda-list &body body)
@@ -195,23 +198,28 @@
 
 ;; CLHS defvar: at top level the compiler must know the name is special, so
 ;; COMPILE-FILE proclaims it at compile time too.
+;; A docstring is kept on the symbol's plist (DOCUMENTATION, doc-type VARIABLE).
+(%fset '%variable-doc-form
+       (function (lambda (name doc)
+         (if doc (list '%put (list 'quote name) ''%variable-documentation doc) nil))))
+
 (defmacro defvar (name &optional (value nil value-p) doc)
-  (declare (ignore doc))
   (list 'progn
         (list 'eval-when '(:compile-toplevel) (list '%proclaim-special (list 'quote name)))
         (list '%proclaim-special (list 'quote name))
         (if value-p (list 'unless (list 'boundp (list 'quote name)) (list 'setq name value)))
+        (%variable-doc-form name doc)
         (list 'quote name)))
 
 (defmacro defparameter (name value &optional doc)
-  (declare (ignore doc))
   (list 'progn
         (list 'eval-when '(:compile-toplevel) (list '%proclaim-special (list 'quote name)))
-        (list '%proclaim-special (list 'quote name)) (list 'setq name value) (list 'quote name)))
+        (list '%proclaim-special (list 'quote name)) (list 'setq name value)
+        (%variable-doc-form name doc) (list 'quote name)))
 
 (defmacro defconstant (name value &optional doc)
-  (declare (ignore doc))
   (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
+        (%variable-doc-form name doc)
         (list '%defconstant (list 'quote name) value)))
 
 (defmacro define-symbol-macro (name expansion)

@@ -276,6 +276,7 @@
     `(progn
        (%define-condition-type ',name ',parent-types (list ,@(reverse slots))
                                (list ,@(reverse default-initargs)) ,report ,documentation)
+       ,@(when documentation `((%put ',name '%type-documentation ,documentation)))
        ,@functions
        ',name)))
 

@@ -415,8 +415,10 @@
     (when extra-exports
       (warn "~A also exports the following symbols:~%  ~S" (package-name p) extra-exports))))
 
+;; Docstrings of packages (DOCUMENTATION with doc-type T), by package object.
+(defvar *package-documentation* (make-hash-table :test 'eq :synchronized t))
+
 (%defun-locked %defpackage (name nicknames doc use use-p shadow shadowing-imports imports interns exports)
-  (declare (ignore doc))
   (let ((p (find-package name)))
     (if p
         (progn
@@ -441,6 +443,7 @@
     (dolist (n interns) (intern n p))
     ;; 4. :export
     (export (mapcar (function (lambda (n) (intern n p))) exports) p)
+    (when doc (setf (gethash p *package-documentation*) doc))
     p))
 
 (defun %string-set-difference (a b)

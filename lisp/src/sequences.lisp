@@ -417,6 +417,14 @@ position where the two ranges differ, or NIL."
                                         (start1 0) end1 (start2 0) end2)
   "Index in SEQUENCE2 of the leftmost (rightmost with FROM-END) subsequence
 matching SEQUENCE1's range, or NIL."
+  ;; Two simple strings under the default test: a direct scan in C, without
+  ;; copying SEQUENCE2's range (a loop of SEARCHes with :START2 stays linear).
+  (when (and (simple-string-p sequence1) (simple-string-p sequence2)
+             (null key) (null test-not)
+             (or (null test) (eq test #'eql) (eq test 'eql) (eq test #'char=) (eq test 'char=)))
+    (multiple-value-bind (s1 e1) (%bounds sequence1 start1 end1)
+      (multiple-value-bind (s2 e2) (%bounds sequence2 start2 end2)
+        (return-from search (%string-search sequence1 sequence2 s1 e1 s2 e2 from-end)))))
   (let* ((v1 (%range-vector sequence1 start1 end1))
          (v2 (%range-vector sequence2 start2 end2))
          (test (%test2 test test-not))

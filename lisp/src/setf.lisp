@@ -137,6 +137,10 @@ store variables, the storing form and the accessing form (CLHS 5.1.1.2)."
                           (funcall body-fn (cons (car place) (append stores syms)) env)
                           (cons (car place) syms)))))))
 
+;; DEFSETF's docstring goes on the plist (DOCUMENTATION, doc-type SETF).
+(defun %setf-doc-form (name doc)
+  (if doc (list '%put (list 'quote name) ''%setf-documentation doc) nil))
+
 (defmacro defsetf (access-fn &rest spec)
   "Short form (defsetf access update [doc]); long form
 (defsetf access lambda-list (store-var*) [[decl* | doc]] form*)."
@@ -145,6 +149,7 @@ store variables, the storing form and the accessing form (CLHS 5.1.1.2)."
          (when (and (cdr spec) (or (cdr (cdr spec)) (not (stringp (car (cdr spec))))))
            (%setf-error "DEFSETF: malformed short form ~S" (cons access-fn spec)))
          (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
+               (%setf-doc-form access-fn (car (cdr spec)))
                (list '%set-setf-expander (list 'quote access-fn)
                      (list '%short-defsetf-expander (list 'quote (car spec))))))
         ((and (consp spec) (listp (car spec)) (consp (cdr spec)) (listp (car (cdr spec))))
@@ -154,6 +159,7 @@ store variables, the storing form and the accessing form (CLHS 5.1.1.2)."
            (unless (and (listp stores) (null (remove-if (function symbolp) stores)))
              (%setf-error "DEFSETF: malformed store variables ~S" stores))
            (list 'eval-when '(:compile-toplevel :load-toplevel :execute)
+                 (%setf-doc-form access-fn (and (stringp (car body)) (cdr body) (car body)))
                  (list '%set-setf-expander (list 'quote access-fn)
                        (list '%long-defsetf-expander (length stores)
                              (list 'function

@@ -30,10 +30,11 @@
             (t (push p out))))))
 
 (defmacro deftype (name lambda-list &body body)
-  (let ((whole (gensym "WHOLE")))
+  (let ((whole (gensym "WHOLE")) (doc nil))
     (multiple-value-bind (decls forms) (%split-decls body)
-      (when (and (stringp (car forms)) (cdr forms)) (setq forms (cdr forms)))
+      (when (and (stringp (car forms)) (cdr forms)) (setq doc (car forms) forms (cdr forms)))
       `(eval-when (:compile-toplevel :load-toplevel :execute)
+         ,@(when doc `((%put ',name '%type-documentation ,doc)))
          (%put ',name '%deftype
                (function (lambda (,whole)
                  (destructuring-bind ,(%deftype-lambda-list lambda-list) (cdr ,whole)

@@ -566,6 +566,9 @@ START_TEST(test_sharp_errors) {
     reader_error("#2*101");              /* more bits than the length */
     reader_error("#2a((1 2) (3))");      /* ragged contents */
     reader_error("#a(1 2)");             /* no rank */
+    /* found by fuzz_numbers: a dotted list as contents was a TYPE-ERROR */
+    reader_error_saying("#1a(2 . 3)", "dotted or circular");
+    reader_error_saying("#1a#1=(1 2 . #1#)", "dotted or circular");
     reader_error("#s(foo)");
     reader_error("#p5");                /* #P needs a namestring */
     reader_error("#1p\"/tmp\"");
