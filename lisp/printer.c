@@ -693,6 +693,27 @@ static void print_instance(Printer *p, LispObj x, int depth) {
     put(p, ')');
 }
 
+/* A standard instance (CLOS): the generic function PRINT-OBJECT once
+ * src/clos*.lisp defines it, else #<CLASS-NAME {address}>. */
+static void print_std_instance(Printer *p, LispObj x, int depth) {
+    LispObj fn = SYM(S(CLOS_PRINT_OBJECT))->function;
+    if (fn != LISP_UNBOUND && function_p(fn)) {
+        LispObj args[2] = {x, p->stream};
+        /* the method sees prin1/princ's escaping in the specials (CLHS 22.1.3.12) */
+        size_t mark = p->tc->bind_top;
+        sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
+        sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
+        vm_funcall(p->tc, fn, 2, args);
+        sym_unbind_to(p->tc, mark);
+        return;
+    }
+    check_readable(p, "instance", x);
+    puts_(p, "#<");
+    print_object(p, clos_type_of(x), depth + 1);
+    put_address(p, x);
+    put(p, '>');
+}
+
 /* #<HASH-TABLE :TEST EQL :COUNT n {address}> */
 static void print_hash_table(Printer *p, LispObj x, int depth) {
     char buf[32];
@@ -732,7 +753,7 @@ static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_PACKAGE] = print_package,     [KIND_INSTANCE] = print_instance,
     [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
     [KIND_HASH_TABLE] = print_hash_table, [KIND_ARRAY] = print_array,
-    [KIND_UVECTOR] = print_array,
+    [KIND_UVECTOR] = print_array,       [KIND_STD_INSTANCE] = print_std_instance,
 };
 
 static void print_marker(Printer *p, LispObj x) {

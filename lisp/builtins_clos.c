@@ -1,0 +1,215 @@
+/* lisp/builtins_clos.c — the object model under CLOS (CLHS chapter 7): the
+ * KIND_STD_INSTANCE objects, CLASS-OF for every Lisp object, and the hooks
+ * TYPEP, TYPE-OF and the printer use.  The metaobjects, DEFCLASS, generic
+ * functions and method combination are Lisp (lisp/src/clos*.lisp).
+ *
+ * A standard instance is [layout][slot vector].  A layout is a simple
+ * vector #(class local-slot-names); a class's current layout is in its own
+ * slots.  An instance whose layout is not its class's current one is
+ * obsolete and is updated (by Lisp) on its next slot access, so the slot
+ * vector is a separate object that can be replaced.
+ *
+ * Class metaobjects are standard instances too; every metaclass Petrel has
+ * (standard-class, built-in-class, structure-class, condition classes)
+ * keeps the slots CLASS_SLOT_* first and in this order (src/clos.lisp
+ * defines them so).  A class is found from its name through the name's plist
+ * (SYS::%CLASS), so FIND-CLASS and TYPEP need no lock.
+ *
+ * Generic functions are closures made by the dispatcher lambdas of
+ * src/clos-generic.lisp; SYS::*%GF-CODES* lists one closure of each, and a
+ * closure with the same code is a generic function whose metaobject is its
+ * first captured value.  No C state of its own. */
+#include "lisp/vm_impl.h"
+#include "lisp/array_impl.h"
+
+enum { CLASS_SLOT_NAME = 0, CLASS_SLOT_CPL = 3 };
+enum { LAYOUT_CLASS = 0 };
+
+static bool std_instance_p(LispObj x) { return kind_p(x, KIND_STD_INSTANCE); }
+static LispObj std_layout(LispObj x) { return obj_words(x)[1]; }
+static LispObj std_slots(LispObj x) { return obj_words(x)[2]; }
+
+/* The class slot i of a class metaobject, or NIL if c is not one. */
+static LispObj class_slot(LispObj c, int i) {
+    if (!std_instance_p(c)) return NIL;
+    LispObj v = std_slots(c);
+    return vector_p(v) && vec_length(v) > (size_t)i ? VEC(v)->items[i] : NIL;
+}
+
+static LispObj class_named(LispObj name) {
+    return symbol_p(name) ? lisp_plist_get(SYM(name)->plist, S(CLOS_CLASS_KEY), NIL) : NIL;
+}
+
+/* The generic function metaobject behind a closure, or NIL. */
+static LispObj closure_gf(LispObj f) {
+    if (!kind_p(f, KIND_CLOSURE) || obj_nwords(f) < 2) return NIL;
+    /* the global value: the list is never bound dynamically */
+    LispObj codes = SYM(S(CLOS_GF_CODES))->value;
+    for (LispObj l = codes; cons_p(l); l = CDR(l)) {
+        if (!kind_p(CAR(l), KIND_CLOSURE) || CLO(CAR(l))->code != CLO(f)->code) continue;
+        LispObj gf = CLO(f)->env[0];
+        if (kind_p(gf, KIND_CELL)) gf = ((LispCell *)obj_words(gf))->value;
+        return std_instance_p(gf) ? gf : NIL;
+    }
+    return NIL;
+}
+
+static LispObj stream_class_name(LispObj x) {
+    static const int ids[] = {SYM_TY_FILE_STREAM, SYM_TY_STRING_STREAM, SYM_TY_BROADCAST_STREAM,
+                              SYM_TY_SYNONYM_STREAM, SYM_TY_TWO_WAY_STREAM, SYM_TY_ECHO_STREAM,
+                              SYM_TY_CONCATENATED_STREAM};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (stm_typep(x, lisp_syms[ids[i]])) return lisp_syms[ids[i]];
+    return S(STREAM);
+}
+
+static LispObj array_class_name(LispObj x) {
+    if (arr_string_p(x)) return S(STRING);
+    if (arr_bit_vector_p(x)) return S(TY_BIT_VECTOR);
+    if (arr_vector_p(x)) return S(VECTOR);
+    return S(ARRAY);
+}
+
+/* The name of the class x belongs to when x is not a standard instance. */
+static LispObj builtin_class_name(LispObj x) {
+    if (fx_p(x) || kind_p(x, KIND_BIGNUM)) return S(INTEGER);
+    if (char_p(x)) return S(CHARACTER);
+    if (single_float_p(x)) return S(SINGLE_FLOAT);
+    if (cons_p(x)) return S(CONS_TYPE);
+    if (x == NIL) return S(NULL);
+    if (!obj_p(x)) return T;
+    switch (obj_kind(x)) {
+    case KIND_SYMBOL: return S(SYMBOL);
+    case KIND_DOUBLE_FLOAT: return S(DOUBLE_FLOAT);
+    case KIND_RATIO: return S(RATIO);
+    case KIND_COMPLEX: return S(COMPLEX);
+    case KIND_STRING: case KIND_VECTOR: case KIND_UVECTOR: case KIND_ARRAY: return array_class_name(x);
+    case KIND_CLOSURE: case KIND_BUILTIN: return S(FUNCTION);
+    case KIND_PACKAGE: return S(PACKAGE);
+    case KIND_STREAM: return stream_class_name(x);
+    case KIND_HASH_TABLE: return S(HASH_TABLE);
+    case KIND_READTABLE: return S(TY_READTABLE);
+    case KIND_CONDITION: return CND(x)->type;
+    case KIND_INSTANCE: {
+        LispObj name = lisp_structure_name(x);
+        return name == NIL ? T : name;
+    }
+    default: return T;
+    }
+}
+
+/* CLASS-OF without running Lisp: NIL when x's class is not made yet (a
+ * structure or condition type whose class the Lisp side makes lazily). */
+static LispObj class_of_quick(LispObj x) {
+    if (std_instance_p(x)) return VEC(std_layout(x))->items[LAYOUT_CLASS];
+    LispObj gf = closure_gf(x);
+    if (gf != NIL) return VEC(std_layout(gf))->items[LAYOUT_CLASS];
+    return class_named(builtin_class_name(x));
+}
+
+LispObj clos_class_of(ThContext *tc, LispObj x) {
+    LispObj c = class_of_quick(x);
+    if (c != NIL) return c;
+    LispObj fallback = SYM(S(CLOS_CLASS_OF_FALLBACK))->function;
+    if (fallback == LISP_UNBOUND) return NIL;
+    return vm_funcall1(tc, fallback, x);
+}
+
+/* Is x an instance of class (class in the precedence list of x's class)? */
+bool clos_instance_of_p(LispObj x, LispObj class) {
+    LispObj c = class_of_quick(x);
+    if (c == NIL) return false;
+    for (LispObj l = class_slot(c, CLASS_SLOT_CPL); cons_p(l); l = CDR(l))
+        if (CAR(l) == class) return true;
+    return false;
+}
+
+bool clos_class_p(LispObj x) { return std_instance_p(x) && symbol_p(class_slot(x, CLASS_SLOT_NAME)); }
+
+/* typep against a class name: sets *known when name names a class. */
+bool clos_typep_name(LispObj x, LispObj name, bool *known) {
+    LispObj c = class_named(name);
+    *known = c != NIL;
+    return *known && clos_instance_of_p(x, c);
+}
+
+LispObj clos_type_of(LispObj x) {
+    LispObj c = VEC(std_layout(x))->items[LAYOUT_CLASS];
+    LispObj name = class_slot(c, CLASS_SLOT_NAME);
+    return name != NIL && class_named(name) == c ? name : c;
+}
+
+/* ---------------------------------------------------------------- builtins */
+
+static LispObj check_std(ThContext *tc, LispObj x) {
+    if (!std_instance_p(x)) cond_type_error(tc, x, S(TY_STANDARD_OBJECT));
+    return x;
+}
+
+/* %MAKE-STD-INSTANCE layout slot-vector → a fresh instance. */
+static LispObj sys_make_std_instance(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    if (!vector_p(args[0]) || !vector_p(args[1])) cond_type_error(tc, vector_p(args[0]) ? args[1] : args[0], S(SIMPLE_VECTOR));
+    LispObj x = obj_alloc(tc, KIND_STD_INSTANCE, 2);
+    /* x is fresh and unpublished: initialising stores need no barrier. */
+    gc_init_store(&obj_words(x)[1], args[0]);
+    gc_init_store(&obj_words(x)[2], args[1]);
+    return x;
+}
+
+static LispObj sys_std_instance_p(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)tc, (void)nargs;
+    return std_instance_p(args[0]) ? T : NIL;
+}
+
+static LispObj sys_std_instance_layout(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    return std_layout(check_std(tc, args[0]));
+}
+
+static LispObj sys_std_instance_slots(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    return std_slots(check_std(tc, args[0]));
+}
+
+static LispObj sys_set_std_instance_layout(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    obj_set(&obj_words(check_std(tc, args[0]))[1], args[1]);
+    return args[1];
+}
+
+static LispObj sys_set_std_instance_slots(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    if (!vector_p(args[1])) cond_type_error(tc, args[1], S(SIMPLE_VECTOR));
+    obj_set(&obj_words(check_std(tc, args[0]))[2], args[1]);
+    return args[1];
+}
+
+static LispObj sys_closure_gf(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)tc, (void)nargs;
+    return closure_gf(args[0]);
+}
+
+static LispObj sys_builtin_class_name(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)tc, (void)nargs;
+    return builtin_class_name(args[0]);
+}
+
+static LispObj cl_class_of(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    return clos_class_of(tc, args[0]);
+}
+
+const BuiltinSpec builtins_clos[] = {
+    {"CLASS-OF", "CL", cl_class_of, 1, 1, "object", "Returns the class of which OBJECT is a direct instance."},
+    {"%MAKE-STD-INSTANCE", "SYS", sys_make_std_instance, 2, 2, "layout slots", "A fresh standard instance."},
+    {"%STD-INSTANCE-P", "SYS", sys_std_instance_p, 1, 1, "object", "True for a standard instance."},
+    {"%STD-INSTANCE-LAYOUT", "SYS", sys_std_instance_layout, 1, 1, "instance", NULL},
+    {"%STD-INSTANCE-SLOTS", "SYS", sys_std_instance_slots, 1, 1, "instance", NULL},
+    {"%SET-STD-INSTANCE-LAYOUT", "SYS", sys_set_std_instance_layout, 2, 2, "instance layout", NULL},
+    {"%SET-STD-INSTANCE-SLOTS", "SYS", sys_set_std_instance_slots, 2, 2, "instance slots", NULL},
+    {"%CLOSURE-GF", "SYS", sys_closure_gf, 1, 1, "function", "The generic function object behind FUNCTION, or NIL."},
+    {"%BUILTIN-CLASS-NAME", "SYS", sys_builtin_class_name, 1, 1, "object",
+     "The name of the class of a non-standard object."},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
+};
