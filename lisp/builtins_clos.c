@@ -139,6 +139,13 @@ LispObj clos_type_of(LispObj x) {
     return name != NIL && class_named(name) == c ? name : c;
 }
 
+bool clos_gf_name(LispObj f, LispObj *name) {
+    LispObj gf = closure_gf(f);
+    if (gf == NIL) return false;
+    *name = class_slot(gf, CLASS_SLOT_NAME);  /* a generic function's name is its slot 0 too */
+    return true;
+}
+
 /* ---------------------------------------------------------------- builtins */
 
 static LispObj check_std(ThContext *tc, LispObj x) {
@@ -195,6 +202,14 @@ static LispObj sys_builtin_class_name(ThContext *tc, size_t nargs, LispObj *args
     return builtin_class_name(args[0]);
 }
 
+/* %UNBOUND-SLOT-ERROR instance slot-name: signals UNBOUND-SLOT (CLHS slot-unbound). */
+static LispObj sys_unbound_slot_error(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    LispObj msg = cond_format_message_v(tc, "The slot %v is unbound in the object %v.", args[1], args[0]);
+    cond_signal_error(tc, condition_make(tc, S(UNBOUND_SLOT), msg, NIL,
+                                         lisp_list(tc, 4, S(NAME_KW), args[1], S(CND_INSTANCE_KW), args[0])));
+}
+
 static LispObj cl_class_of(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
     return clos_class_of(tc, args[0]);
@@ -209,6 +224,8 @@ const BuiltinSpec builtins_clos[] = {
     {"%SET-STD-INSTANCE-LAYOUT", "SYS", sys_set_std_instance_layout, 2, 2, "instance layout", NULL},
     {"%SET-STD-INSTANCE-SLOTS", "SYS", sys_set_std_instance_slots, 2, 2, "instance slots", NULL},
     {"%CLOSURE-GF", "SYS", sys_closure_gf, 1, 1, "function", "The generic function object behind FUNCTION, or NIL."},
+    {"%UNBOUND-SLOT-ERROR", "SYS", sys_unbound_slot_error, 2, 2, "instance slot-name",
+     "Signals UNBOUND-SLOT for SLOT-NAME of INSTANCE."},
     {"%BUILTIN-CLASS-NAME", "SYS", sys_builtin_class_name, 1, 1, "object",
      "The name of the class of a non-standard object."},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},

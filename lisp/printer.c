@@ -601,6 +601,13 @@ static void print_package(Printer *p, LispObj x, int depth) {
 static void print_function(Printer *p, LispObj x, int depth) {
     check_readable(p, "function", x);
     LispObj name = NIL, lambda_list = NIL;
+    if (clos_gf_name(x, &name)) {  /* a generic function (src/clos-generic.lisp) */
+        puts_(p, "#<STANDARD-GENERIC-FUNCTION ");
+        print_object(p, name, depth + 1);
+        put_address(p, x);
+        put(p, '>');
+        return;
+    }
     if (kind_p(x, KIND_BUILTIN)) {
         name = ((LispBuiltin *)obj_words(x))->name;
     } else if (kind_p(CLO(x)->code, KIND_CODE)) {

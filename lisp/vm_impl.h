@@ -153,6 +153,7 @@ bool clos_instance_of_p(LispObj x, LispObj class);
 bool clos_class_p(LispObj x);
 bool clos_typep_name(LispObj x, LispObj name, bool *known);
 LispObj clos_type_of(LispObj x);  /* x a standard instance */
+bool clos_gf_name(LispObj f, LispObj *name);  /* true with its name if f is a generic function */
 /* types.c — the type system, for the compiler (THE) and builtins */
 bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec);
 /* package.c */

@@ -432,6 +432,15 @@
 (defun %dispatch (gf args)
   (unless (eql (%gslot gf 5) *%clos-epoch*)
     (setf (%gslot gf 4) nil (%gslot gf 5) *%clos-epoch*))
+  ;; Fast path: one required argument, no EQL specializers: the key is its class.
+  (when (and (eql (%gslot gf 7) 1) (null (%gslot gf 8)) args)
+    (let* ((class (class-of (car args)))
+           (hit (dolist (e (%gslot gf 4) nil)
+                  (when (eq (car e) class) (return (cdr e))))))
+      (unless hit
+        (setq hit (%compute-emf gf args))
+        (setf (%gslot gf 4) (cons (cons class hit) (%gslot gf 4))))
+      (return-from %dispatch (funcall hit args))))
   (let* ((key (%dispatch-key gf args))
          (hit (dolist (e (%gslot gf 4) nil)
                 (when (let ((a (car e)) (b key))
@@ -461,7 +470,7 @@
 
 (defgeneric slot-unbound (class instance slot-name))
 (defmethod slot-unbound ((class t) instance slot-name)
-  (error 'unbound-slot :name slot-name :instance instance))
+  (%unbound-slot-error instance slot-name))
 
 (defgeneric allocate-instance (class &rest initargs &key &allow-other-keys))
 (defmethod allocate-instance ((class standard-class) &rest initargs)

@@ -449,7 +449,7 @@
 (defmacro defclass (name direct-superclasses direct-slots &rest options)
   "Define (or redefine) the standard class NAME."
   (let ((names (mapcar (lambda (s) (if (consp s) (car s) s)) direct-slots))
-        (default-initargs nil) (doc nil) (metaclass nil))
+        (default-initargs nil) (di-seen nil) (doc nil) (metaclass nil))
     (loop for (n . rest) on names
           when (member n rest) do
             (error 'program-error :format-control "DEFCLASS ~S: slot ~S appears twice"
@@ -457,17 +457,16 @@
     (dolist (o options)
       (case (and (consp o) (car o))
         (:default-initargs
-         (when default-initargs
+         (when di-seen
            (error 'program-error :format-control "DEFCLASS ~S: :DEFAULT-INITARGS given twice"
                                  :format-arguments (list name)))
-         (setq default-initargs (or (cdr o) (list nil)))
+         (setq di-seen t)
          (do ((l (cdr o) (cddr l))) ((null l))
            (push `(list ',(car l) ',(car (cdr l)) (lambda () ,(car (cdr l)))) default-initargs)))
         (:documentation (setq doc (car (cdr o))))
         (:metaclass (setq metaclass (car (cdr o))))
         (t (error 'program-error :format-control "DEFCLASS ~S: unknown class option ~S"
                                  :format-arguments (list name o)))))
-    (setq default-initargs (remove nil (if (equal default-initargs '(nil)) nil default-initargs)))
     `(progn
        (eval-when (:compile-toplevel) (%note-class-name ',name))
        (%ensure-class ',name ',direct-superclasses

@@ -37,3 +37,8 @@
 (deftest structure-class.1 :symbols (find-class structure-class class-of) (eq (class-of (find-class 'cf8-point)) (find-class 'structure-class)) t)
 (deftest structure-object.1 :symbols (structure-object) (typep (make-cf8-point) 'structure-object) t)
 (deftest defstruct.accessor-type.error.1 (signals-error (cf8-point-x 5) type-error) t)
+(deftest structure-class.2 :section "4.3.7" (list (class-name (class-of (make-cf8-point))) (eq (class-of (make-cf8-p3)) (find-class 'cf8-p3))) (cf8-point t))
+(deftest structure-class.3 :section "4.3.7" (multiple-value-list (subtypep (find-class 'cf8-p3) (find-class 'cf8-point))) (t t))
+(deftest structure-class.4 :section "4.3.7" (list (typep (make-cf8-p3) (find-class 'cf8-point)) (typep (make-cf8-point) (find-class 'structure-object))) (t t))
+(deftest structure-class.5 (progn (defgeneric cf8-kind (x)) (defmethod cf8-kind ((x cf8-point)) 'point) (defmethod cf8-kind ((x cf8-p3)) (list 'p3 (call-next-method))) (list (cf8-kind (make-cf8-point)) (cf8-kind (make-cf8-p3)))) (point (p3 point)))
+(deftest structure-class.6 :section "22.1.3.12" (progn (defstruct cf8-shown v) (defmethod print-object ((o cf8-shown) s) (format s "<shown ~A>" (cf8-shown-v o))) (prin1-to-string (make-cf8-shown :v 1))) "<shown 1>")
