@@ -146,6 +146,46 @@ bool clos_gf_name(LispObj f, LispObj *name) {
     return true;
 }
 
+/* ---------------------------------------------------------------- dispatch cache */
+
+/* Slots of a generic function metaobject (+GF-SLOTS+ in src/clos-generic.lisp). */
+enum { GF_SLOT_CACHE = 4, GF_SLOT_EPOCH = 5, GF_SLOT_NREQ = 7, GF_SLOT_EQLS = 8, GF_SLOT_REQUIRED_ONLY = 10 };
+
+static bool key_matches(LispObj key, LispObj args, int64_t nreq) {
+    if (nreq == 1) {
+        LispObj c = class_of_quick(CAR(args));
+        return c != NIL && c == key;
+    }
+    for (int64_t i = 0; i < nreq; i++, key = CDR(key), args = CDR(args)) {
+        if (!cons_p(key)) return false;
+        LispObj c = class_of_quick(CAR(args));
+        if (c == NIL || c != CAR(key)) return false;
+    }
+    return true;
+}
+
+/* %GF-LOOKUP gf args → the cached effective method for args, or NIL when
+ * the Lisp side must decide (a miss, a stale cache, EQL specializers, a
+ * wrong argument count, a class not made yet).  Reads only: the cache is
+ * replaced, never mutated, by Lisp, so a racing update is seen whole. */
+static LispObj sys_gf_lookup(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)tc, (void)nargs;
+    LispObj gf = args[0], list = args[1];
+    if (!std_instance_p(gf)) return NIL;
+    LispObj slots = std_slots(gf);
+    if (!vector_p(slots) || vec_length(slots) <= GF_SLOT_REQUIRED_ONLY) return NIL;
+    LispObj *s = VEC(slots)->items;
+    if (s[GF_SLOT_EPOCH] != SYM(S(CLOS_EPOCH))->value || s[GF_SLOT_EQLS] != NIL || !fx_p(s[GF_SLOT_NREQ]))
+        return NIL;
+    int64_t nreq = fx_value(s[GF_SLOT_NREQ]), n = 0;
+    LispObj l = list;
+    for (; cons_p(l) && n <= nreq; l = CDR(l)) n++;
+    if (n < nreq || (s[GF_SLOT_REQUIRED_ONLY] != NIL && n != nreq) || nreq == 0) return NIL;
+    for (LispObj e = s[GF_SLOT_CACHE]; cons_p(e); e = CDR(e))
+        if (cons_p(CAR(e)) && key_matches(CAR(CAR(e)), list, nreq)) return CDR(CAR(e));
+    return NIL;
+}
+
 /* ---------------------------------------------------------------- builtins */
 
 static LispObj check_std(ThContext *tc, LispObj x) {
@@ -223,6 +263,7 @@ const BuiltinSpec builtins_clos[] = {
     {"%STD-INSTANCE-SLOTS", "SYS", sys_std_instance_slots, 1, 1, "instance", NULL},
     {"%SET-STD-INSTANCE-LAYOUT", "SYS", sys_set_std_instance_layout, 2, 2, "instance layout", NULL},
     {"%SET-STD-INSTANCE-SLOTS", "SYS", sys_set_std_instance_slots, 2, 2, "instance slots", NULL},
+    {"%GF-LOOKUP", "SYS", sys_gf_lookup, 2, 2, "gf args", "The cached effective method for ARGS, or NIL."},
     {"%CLOSURE-GF", "SYS", sys_closure_gf, 1, 1, "function", "The generic function object behind FUNCTION, or NIL."},
     {"%UNBOUND-SLOT-ERROR", "SYS", sys_unbound_slot_error, 2, 2, "instance slot-name",
      "Signals UNBOUND-SLOT for SLOT-NAME of INSTANCE."},

@@ -21,7 +21,7 @@
 
 (defconstant +gf-slots+
   '(name lambda-list methods method-combination cache epoch documentation nreq
-    eql-positions function from-defgeneric))
+    eql-positions function required-only))
 (defconstant +method-slots+
   '(generic-function specializers qualifiers lambda-list function documentation))
 
@@ -110,9 +110,14 @@
 ;;; ---- generic function objects ----
 
 (defun %make-dispatcher (gf)
-  (lambda (&rest args) (%dispatch gf args)))
+  (lambda (&rest args)
+    (let ((emf (%gf-lookup gf args)))   ; the cache, in C (lisp/builtins_clos.c)
+      (if emf (funcall emf args) (%dispatch gf args)))))
 
 (setq *%gf-codes* (list (%make-dispatcher nil)))
+;; Names the dispatcher code once (SETF FDEFINITION names a nameless code
+;; object), so generic functions do not take each other's names in backtraces.
+(setf (fdefinition '%generic-function-dispatcher) (car *%gf-codes*))
 
 (defun %make-gf (name ll)
   (let ((gf (%new-meta-instance 'standard-generic-function)))
@@ -141,7 +146,8 @@
       (setf (fdefinition function-name) (%gf-function gf)))
     (when ll-p
       (dolist (m (%gf-methods gf)) (%check-congruent function-name lambda-list (%gslot m 3)))
-      (setf (%gslot gf 1) lambda-list (%gslot gf 7) (length (first (%parse-ll lambda-list)))))
+      (setf (%gslot gf 1) lambda-list (%gslot gf 7) (length (first (%parse-ll lambda-list))))
+      (%gf-changed gf))
     (when documentation (setf (%gslot gf 6) documentation))
     (when mc-p (setf (%gslot gf 3) (or method-combination '(standard))))
     (setf (%gslot gf 4) nil)
@@ -189,6 +195,8 @@
 
 (defun %gf-changed (gf)
   (setf (%gslot gf 4) nil)
+  (let ((ll (%gslot gf 1)))
+    (setf (%gslot gf 10) (and (%gslot gf 1) (equal ll (first (%parse-ll ll))))))
   (setq *%clos-epoch* (1+ *%clos-epoch*))
   (let ((eqls nil))
     (dolist (m (%gslot gf 2))
@@ -290,11 +298,18 @@
            (block-name (if (consp name) (car (cdr name)) name))
            (m (gensym "METHOD")))
       (multiple-value-bind (decls forms doc) (%split-body body)
-        (let* ((inner `(apply (lambda ,fn-ll
-                                (declare (ignorable ,@(first p)))
-                                ,@decls
-                                (block ,block-name ,@forms))
-                              %args))
+        (let* ((inner (if (equal ll (first p))
+                          ;; Required parameters only: bind them straight from
+                          ;; the argument list (the dispatcher checked its length).
+                          `(let ,(loop for v in ll for i from 0 collect `(,v (nth ,i %args)))
+                             (declare (ignorable ,@ll))
+                             ,@decls
+                             (block ,block-name ,@forms))
+                          `(apply (lambda ,fn-ll
+                                    (declare (ignorable ,@(first p)))
+                                    ,@decls
+                                    (block ,block-name ,@forms))
+                                  %args)))
                (fn (if (%tree-mentions forms '(call-next-method next-method-p))
                        `(lambda (%args %next)
                           (flet ((call-next-method (&rest cnm-args)
@@ -404,10 +419,31 @@
         (mc (%gslot gf 3)))
     (cond ((null methods)
            (lambda (args) (apply #'no-applicable-method (%gf-function gf) args)))
-          ((eq (car mc) 'standard) (%standard-emf gf methods))
+          ((eq (car mc) 'standard) (%check-keys-emf gf methods (%standard-emf gf methods)))
           ((member (car mc) '(+ and or progn list append nconc max min))
-           (%operator-emf gf methods (car mc)))
+           (%check-keys-emf gf methods (%operator-emf gf methods (car mc))))
           (t (error "~S: unknown method combination ~S" (%gf-name gf) mc)))))
+
+(defun %check-keys-emf (gf methods emf)
+  ;; CLHS 7.6.5: the keyword arguments accepted are those of the generic
+  ;; function and of the applicable methods (any, if one allows other keys).
+  (let ((p (%parse-ll (%gslot gf 1))))
+    (if (or (not (fourth p)) (sixth p)
+            (some (lambda (m) (sixth (%parse-ll (%gslot m 3)))) methods))
+        emf
+        (let ((skip (+ (length (first p)) (length (second p))))
+              (keys (append (fifth p) (loop for m in methods append (fifth (%parse-ll (%gslot m 3)))))))
+          (lambda (args)
+            (let ((rest (nthcdr skip args)))
+              (when (oddp (length rest))
+                (error 'program-error :format-control "~S: odd number of keyword arguments ~S"
+                                      :format-arguments (list (%gf-name gf) rest)))
+              (unless (getf rest :allow-other-keys)
+                (do ((l rest (cddr l))) ((null l))
+                  (unless (or (member (car l) keys) (eq (car l) :allow-other-keys))
+                    (error 'program-error :format-control "~S: unknown keyword argument ~S (accepted: ~S)"
+                                          :format-arguments (list (%gf-name gf) (car l) keys))))))
+            (funcall emf args))))))
 
 ;;; ---- dispatch ----
 
@@ -427,11 +463,17 @@
                   (class-of a))
               key))
       (setq args (cdr args) i (1+ i)))
-    key))
+    (nreverse key)))
+
+(defun %wrong-arg-count (gf args)
+  (error 'program-error :format-control "~S: called with ~D arguments, but it takes exactly ~D"
+                        :format-arguments (list (%gf-name gf) (length args) (%gslot gf 7))))
 
 (defun %dispatch (gf args)
   (unless (eql (%gslot gf 5) *%clos-epoch*)
     (setf (%gslot gf 4) nil (%gslot gf 5) *%clos-epoch*))
+  (when (and (%gslot gf 10) (not (eql (length args) (%gslot gf 7))))
+    (%wrong-arg-count gf args))
   ;; Fast path: one required argument, no EQL specializers: the key is its class.
   (when (and (eql (%gslot gf 7) 1) (null (%gslot gf 8)) args)
     (let* ((class (class-of (car args)))
@@ -454,6 +496,12 @@
     (funcall hit args)))
 
 ;;; ---- the generic functions of chapter 7 ----
+
+;; A library file that defined one of these as an ordinary function before
+;; CLOS was loaded gives way to the generic function.
+(defun %replace-with-generic (name)
+  (when (and (fboundp name) (not (%closure-gf (fdefinition name))))
+    (fmakunbound name)))
 
 (defgeneric no-applicable-method (generic-function &rest function-arguments))
 (defmethod no-applicable-method ((gf t) &rest args)

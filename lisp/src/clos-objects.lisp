@@ -9,6 +9,7 @@
 
 ;;; ---- print-object ----
 
+(%replace-with-generic 'print-object)
 (defgeneric print-object (object stream))
 
 (defmethod print-object ((object t) stream)
@@ -52,6 +53,7 @@
 
 ;;; ---- make-load-form ----
 
+(%replace-with-generic 'make-load-form)
 (defgeneric make-load-form (object &optional environment))
 (defmethod make-load-form ((object standard-object) &optional environment)
   (declare (ignore environment))
@@ -89,6 +91,7 @@
 
 ;;; ---- describe-object ----
 
+(%replace-with-generic 'describe-object)
 (defgeneric describe-object (object stream))
 (defmethod describe-object ((object t) stream)
   (format stream "~&~S~%  [~S]~%" object (type-of object))
