@@ -175,6 +175,7 @@
                                     :format-arguments (list function-name v)))
             (push v seen)))))
     `(progn
+       (eval-when (:compile-toplevel) (%note-accessors '(,function-name)))
        (%defgeneric-clear ',function-name)
        (ensure-generic-function ',function-name :lambda-list ',lambda-list
                                 :documentation ',doc
@@ -310,23 +311,27 @@
                                     ,@decls
                                     (block ,block-name ,@forms))
                                   %args)))
+               (fname `(method ,name ,@qualifiers ,specializers))
                (fn (if (%tree-mentions forms '(call-next-method next-method-p))
-                       `(lambda (%args %next)
+                       `(named-lambda ,fname (%args %next)
                           (flet ((call-next-method (&rest cnm-args)
                                    (if %next
                                        (funcall %next (or cnm-args %args))
                                        (apply #'no-next-method (%method-gf ,m) ,m (or cnm-args %args))))
                                  (next-method-p () (not (null %next))))
                             ,inner))
-                       `(lambda (%args %next) (declare (ignore %next)) ,inner))))
-          `(let ((,m nil))
+                       `(named-lambda ,fname (%args %next) (declare (ignore %next)) ,inner)))
+               (fn `(function ,fn)))
+          `(progn
+            (eval-when (:compile-toplevel) (%note-accessors '(,name)))
+            (let ((,m nil))
              (setq ,m (%add-method-from-defmethod
                        ',name ',qualifiers
                        (list ,@(mapcar (lambda (s) (if (and (consp s) (eq (car s) 'eql))
                                                        `(list 'eql ,(car (cdr s)))
                                                        `',s))
                                        specializers))
-                       ',ll ,fn ,doc))))))))
+                       ',ll ,fn ,doc)))))))))
 
 ;;; ---- applicable methods and their order (CLHS 7.6.6.1) ----
 

@@ -468,12 +468,21 @@
         (t (error 'program-error :format-control "DEFCLASS ~S: unknown class option ~S"
                                  :format-arguments (list name o)))))
     `(progn
-       (eval-when (:compile-toplevel) (%note-class-name ',name))
+       (eval-when (:compile-toplevel)
+         (%note-accessors ',(loop for s in direct-slots
+                                  when (consp s)
+                                    append (loop for (k v) on (cdr s) by #'cddr
+                                                 when (member k '(:reader :accessor :writer)) collect v
+                                                 when (eq k :accessor) collect `(setf ,v)))))
        (%ensure-class ',name ',direct-superclasses
                       (list ,@(mapcar (lambda (s) (%canonical-slot name s)) direct-slots))
                       (list ,@(reverse default-initargs)) ',doc ',metaclass))))
 
-(defun %note-class-name (name) (declare (ignore name)) nil)
+;; At compile time: the accessors are defined functions for COMPILE-FILE's
+;; undefined-function warnings (src/compile.lisp).
+(defun %note-accessors (names)
+  (when (fboundp '%note-defined-function)
+    (dolist (n names) (funcall '%note-defined-function n))))
 
 (defun %ensure-class (name super-names slot-specs default-initargs doc metaclass)
   (when (and metaclass (not (eq metaclass 'standard-class)))
@@ -487,6 +496,7 @@
                     (%allocate-class-object *%standard-class*))))
     (when (eq (%class-name* (class-of class)) 'forward-referenced-class)
       (%set-std-instance-layout class (%class-layout *%standard-class*)))
+    (when (eq class old) (%remove-accessors class (%class-direct-slots class)))
     (dolist (s (%class-direct-supers class))
       (setf (%class-direct-subs s) (remove class (%class-direct-subs s) :test #'eq)))
     (setf (%class-name* class) name
@@ -511,6 +521,17 @@
     (setf (%class-name* c) name)
     (setf (get name '%class) c)
     c))
+
+(defun %remove-accessors (class slotds)
+  ;; A redefinition drops the accessor methods of the old definition.
+  (when (fboundp '%add-accessor-method)
+    (flet ((drop (name specializers)
+             (let* ((f (and (fboundp name) (fdefinition name)))
+                    (m (and f (%closure-gf f) (find-method f nil specializers nil))))
+               (when m (remove-method f m)))))
+      (dolist (d slotds)
+        (dolist (r (%slotd-readers d)) (drop r (list class)))
+        (dolist (w (%slotd-writers d)) (drop w (list (find-class t) class)))))))
 
 (defun %install-accessors (class slotds)
   (when (fboundp '%add-accessor-method)
