@@ -311,7 +311,7 @@
                                     ,@decls
                                     (block ,block-name ,@forms))
                                   %args)))
-               (fname `(method ,name ,@qualifiers ,specializers))
+               (fname `(method ,block-name ,@qualifiers ,specializers)) ; the compiler blocks on the 2nd element
                (fn (if (%tree-mentions forms '(call-next-method next-method-p))
                        `(named-lambda ,fname (%args %next)
                           (flet ((call-next-method (&rest cnm-args)
