@@ -544,15 +544,19 @@
 
 (defgeneric shared-initialize (instance slot-names &rest initargs &key &allow-other-keys))
 (defmethod shared-initialize ((instance standard-object) slot-names &rest initargs)
-  (let ((class (%check-instance-current instance)))
+  ;; The instance is current after the check, so each slot's location
+  ;; (an index or a class slot's cons) is used directly.
+  (let ((class (%check-instance-current instance))
+        (slots (%std-instance-slots instance)))
     (dolist (s (%class-slots class))
-      (let ((name (%slotd-name s)))
+      (let ((loc (%slotd-location s)))
         (multiple-value-bind (v found) (%slot-initarg-value s initargs)
-          (cond (found (setf (slot-value instance name) v))
+          (cond (found (if (consp loc) (setf (cdr loc) v) (setf (svref slots loc) v)))
                 ((and (%slotd-initfunction s)
-                      (or (eq slot-names t) (member name slot-names :test #'eq))
-                      (not (slot-boundp instance name)))
-                 (setf (slot-value instance name) (funcall (%slotd-initfunction s))))))))
+                      (or (eq slot-names t) (member (%slotd-name s) slot-names :test #'eq))
+                      (eq (if (consp loc) (cdr loc) (svref slots loc)) '%unbound-slot))
+                 (let ((v (funcall (%slotd-initfunction s))))
+                   (if (consp loc) (setf (cdr loc) v) (setf (svref slots loc) v))))))))
     instance))
 
 (defgeneric initialize-instance (instance &rest initargs &key &allow-other-keys))
@@ -561,7 +565,7 @@
 
 (defgeneric reinitialize-instance (instance &rest initargs &key &allow-other-keys))
 (defmethod reinitialize-instance ((instance standard-object) &rest initargs)
-  (%check-initargs (class-of instance) initargs '(reinitialize-instance shared-initialize))
+  (%check-initargs (class-of instance) initargs +reinitialize-gfs+)
   (apply #'shared-initialize instance nil initargs))
 
 (defun %method-keys (gf-name args)
@@ -572,28 +576,43 @@
         (when (sixth p) (return t))
         (setq keys (append (fifth p) keys))))))
 
+(defvar +make-instance-gfs+ '(make-instance initialize-instance shared-initialize allocate-instance))
+(defvar +reinitialize-gfs+ '(reinitialize-instance shared-initialize))
+
 (defun %check-initargs (class initargs gf-names)
   ;; CLHS 7.1.2: an initarg is valid if a slot or a method of the
   ;; initialization generic functions declares it.
   (when (oddp (length initargs))
     (error 'program-error :format-control "~S: odd number of initialization arguments ~S"
                           :format-arguments (list (%class-name* class) initargs)))
-  (unless (getf initargs :allow-other-keys)
-    (let ((valid (append (loop for s in (%class-slots class) append (%slotd-initargs s))
-                         (mapcar #'car (%class-default-initargs class))))
-          (proto (list (allocate-instance class))))
-      (do ((l initargs (cddr l))) ((null l))
-        (let ((k (car l)))
-          (unless (or (member k valid :test #'eq) (eq k :allow-other-keys))
-            (let ((mk (dolist (g gf-names nil)
-                        (let ((ks (%method-keys g (case g
-                                                    (allocate-instance (list class))
-                                                    (shared-initialize (list (car proto) t))
-                                                    (t proto)))))
-                          (when (or (eq ks t) (member k ks)) (return t))))))
-              (unless mk
-                (error 'program-error :format-control "~S: invalid initialization argument ~S for class ~S"
-                                      :format-arguments (list 'make-instance k (%class-name* class)))))))))))
+  (when (and initargs (not (getf initargs :allow-other-keys)))
+    (let ((valid (%valid-initargs class gf-names)))
+      (unless (eq valid t)
+        (do ((l initargs (cddr l))) ((null l))
+          (unless (or (member (car l) valid :test #'eq) (eq (car l) :allow-other-keys))
+            (error 'program-error :format-control "~S: invalid initialization argument ~S for class ~S"
+                                  :format-arguments (list (car gf-names) (car l) (%class-name* class)))))))))
+
+(defun %valid-initargs (class gf-names)
+  ;; The initargs of the slots, the default initargs and the keyword
+  ;; parameters of the applicable methods of GF-NAMES (T: any), kept per
+  ;; class and list of generic functions until the next class or method change.
+  (let ((cached (assoc gf-names (%class-valid-initargs class) :test #'eq)))
+    (if (and cached (eql (car (cdr cached)) *%clos-epoch*))
+        (cdr (cdr cached))
+        (let* ((proto (allocate-instance class))
+               (keys (append (loop for s in (%class-slots class) append (%slotd-initargs s))
+                             (mapcar #'car (%class-default-initargs class)))))
+          (dolist (g gf-names)
+            (let ((ks (%method-keys g (case g
+                                        ((allocate-instance make-instance) (list class))
+                                        (shared-initialize (list proto t))
+                                        (t (list proto))))))
+              (setq keys (if (or (eq ks t) (eq keys t)) t (append ks keys)))))
+          (setf (%class-valid-initargs class)
+                (cons (cons gf-names (cons *%clos-epoch* keys))
+                      (remove gf-names (%class-valid-initargs class) :key #'car :test #'eq)))
+          keys))))
 
 (defgeneric make-instance (class &rest initargs &key &allow-other-keys))
 (defmethod make-instance ((class symbol) &rest initargs)
@@ -607,7 +626,7 @@
           (unless (do ((l initargs (cddr l))) ((null l) nil) (when (eq (car l) (car d)) (return t)))
             (setq extra (append extra (list (car d) (funcall (third d)))))))
         (setq initargs (append initargs extra))))
-    (%check-initargs class initargs '(initialize-instance shared-initialize allocate-instance))
+    (%check-initargs class initargs +make-instance-gfs+)
     (let ((instance (apply #'allocate-instance class initargs)))
       (apply #'initialize-instance instance initargs)
       instance)))
