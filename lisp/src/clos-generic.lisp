@@ -398,15 +398,37 @@
                      main-chain)))
       (%chain around main))))
 
-(defun %operator-emf (gf methods op)
+(defvar *%short-combinations*
+  ;; name -> operator: the built-in method combination types (CLHS 7.6.6.4)
+  ;; and the short forms of DEFINE-METHOD-COMBINATION.
+  (mapcar (lambda (op) (cons op op)) '(+ and or progn list append nconc max min)))
+
+(defmacro define-method-combination (name &rest options)
+  "Define a method combination type; only the short form (CLHS 7.6.6.4) is supported."
+  (when (and options (listp (car options)))
+    (error "DEFINE-METHOD-COMBINATION ~S: the long form is not supported" name))
+  (let ((operator (getf options :operator name)))
+    `(progn
+       (setq *%short-combinations*
+             (cons (cons ',name ',operator) (remove ',name *%short-combinations* :key #'car)))
+       ',name)))
+
+(defun invalid-method-error (method format-control &rest args)
+  (error "Invalid method ~S: ~?" method format-control args))
+
+(defun method-combination-error (format-control &rest args)
+  (error "Method combination error: ~?" format-control args))
+
+(defun %operator-emf (gf methods name op order)
   (let ((primary nil) (around nil))
     (dolist (m methods)
       (let ((q (%method-qualifiers m)))
-        (cond ((equal q (list op)) (push m primary))
+        (cond ((equal q (list name)) (push m primary))
               ((equal q '(:around)) (push m around))
               (t (error "~S: method ~S has qualifiers ~S, which ~S method combination does not allow"
-                        (%gf-name gf) m q op)))))
-    (setq primary (nreverse primary) around (nreverse around))
+                        (%gf-name gf) m q name)))))
+    (setq primary (if (eq order :most-specific-last) primary (nreverse primary))
+          around (nreverse around))
     (when (null primary)
       (return-from %operator-emf
         (lambda (args) (error "~S: no primary method is applicable to ~S" (%gf-name gf) args))))
@@ -416,7 +438,10 @@
                      (and (let ((v t)) (dolist (f fns v) (setq v (funcall f args nil)) (unless v (return nil)))))
                      (or (dolist (f fns nil) (let ((v (funcall f args nil))) (when v (return v)))))
                      (progn (let ((v nil)) (dolist (f fns v) (setq v (funcall f args nil)))))
-                     (t (apply op (mapcar (lambda (f) (funcall f args nil)) fns)))))))
+                     (t (let ((values (mapcar (lambda (f) (funcall f args nil)) fns)))
+                          (if (and (symbolp op) (macro-function op))
+                              (eval (cons op (mapcar (lambda (v) (list 'quote v)) values)))
+                              (apply op values))))))))
       (%chain around main))))
 
 (defun %compute-emf (gf args)
@@ -425,8 +450,10 @@
     (cond ((null methods)
            (lambda (args) (apply #'no-applicable-method (%gf-function gf) args)))
           ((eq (car mc) 'standard) (%check-keys-emf gf methods (%standard-emf gf methods)))
-          ((member (car mc) '(+ and or progn list append nconc max min))
-           (%check-keys-emf gf methods (%operator-emf gf methods (car mc))))
+          ((assoc (car mc) *%short-combinations*)
+           (%check-keys-emf gf methods (%operator-emf gf methods (car mc)
+                                                      (cdr (assoc (car mc) *%short-combinations*))
+                                                      (car (cdr mc)))))
           (t (error "~S: unknown method combination ~S" (%gf-name gf) mc)))))
 
 (defun %check-keys-emf (gf methods emf)
@@ -520,6 +547,10 @@
 (defmethod slot-missing ((class t) object slot-name operation &optional new-value)
   (declare (ignore new-value))
   (error "~S: ~S has no slot named ~S" operation object slot-name))
+
+(defun unbound-slot-instance (condition)
+  "The instance whose slot was unbound (CLHS unbound-slot)."
+  (%condition-slot-value condition :instance))
 
 (defgeneric slot-unbound (class instance slot-name))
 (defmethod slot-unbound ((class t) instance slot-name)

@@ -152,3 +152,8 @@
 (deftest print-object.3 (let ((s (prin1-to-string (make-instance 'cf7-base)))) (list (string= "#<" (subseq s 0 2)) (char= #\> (char s (1- (length s)))))) (t t))
 (deftest make-load-form.1 :section "3.2.4.4" (progn (defclass cf7-mlf () ((a :initarg :a))) (defmethod make-load-form ((o cf7-mlf) &optional e) (make-load-form-saving-slots o :environment e)) (multiple-value-bind (create init) (make-load-form (make-instance 'cf7-mlf :a 1)) (declare (ignore init)) (list (typep (eval create) 'cf7-mlf)))) (t))
 (deftest make-load-form.error.1 (signals-error (make-load-form (make-instance 'cf7-base)) error) t)
+(deftest define-method-combination.4 :section "7.6.6.4" (progn (define-method-combination cf7-maxc :operator max) (defgeneric cf7-dmc (x) (:method-combination cf7-maxc)) (defmethod cf7-dmc cf7-maxc ((x integer)) 3) (defmethod cf7-dmc cf7-maxc ((x number)) 7) (cf7-dmc 1)) 7)
+(deftest define-method-combination.5 :section "7.6.6.4" (progn (defgeneric cf7-last (x) (:method-combination list :most-specific-last)) (defmethod cf7-last list ((x integer)) 'int) (defmethod cf7-last list ((x number)) 'num) (cf7-last 1)) (num int))
+(deftest unbound-slot-instance.1 (let ((o (make-instance 'cf7-base))) (handler-case (cf7-b o) (unbound-slot (c) (eq (unbound-slot-instance c) o)))) t)
+(deftest defmethod.error.1 :section "7.6.5" (progn (defgeneric cf7-kw2 (x &key a)) (defmethod cf7-kw2 ((x integer) &key a) a) (signals-error (cf7-kw2 1 :zz 2) program-error)) t)
+(deftest defmethod.9 :section "7.6.5" (progn (defgeneric cf7-kw3 (x &key)) (defmethod cf7-kw3 ((x integer) &key a) a) (defmethod cf7-kw3 ((x number) &key b) b) (list (cf7-kw3 1 :a 1 :b 2) (cf7-kw3 1 :b 2))) (1 nil))
