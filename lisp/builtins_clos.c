@@ -115,13 +115,25 @@ LispObj clos_class_of(ThContext *tc, LispObj x) {
     return vm_funcall1(tc, fallback, x);
 }
 
-/* Is x an instance of class (class in the precedence list of x's class)? */
-bool clos_instance_of_p(LispObj x, LispObj class) {
-    LispObj c = class_of_quick(x);
-    if (c == NIL) return false;
+static bool class_in_cpl(LispObj c, LispObj class) {
     for (LispObj l = class_slot(c, CLASS_SLOT_CPL); cons_p(l); l = CDR(l))
         if (CAR(l) == class) return true;
     return false;
+}
+
+/* Is x an instance of class (class in the precedence list of x's class)?
+ * Without running Lisp: a structure or condition whose class is not made
+ * yet is an instance of no class (right for standard classes). */
+bool clos_instance_of_p(LispObj x, LispObj class) {
+    LispObj c = class_of_quick(x);
+    return c != NIL && class_in_cpl(c, class);
+}
+
+/* The same for any class object as a type specifier: x's class is made if
+ * need be (src/clos.lisp makes structure and condition classes lazily). */
+bool clos_typep_class(ThContext *tc, LispObj x, LispObj class) {
+    LispObj c = clos_class_of(tc, x);
+    return c != NIL && class_in_cpl(c, class);
 }
 
 bool clos_class_p(LispObj x) { return std_instance_p(x) && symbol_p(class_slot(x, CLASS_SLOT_NAME)); }

@@ -348,7 +348,7 @@ static bool typep_rec(ThContext *tc, LispObj x, LispObj spec, int depth) {
     vm_check_c_stack(tc);
     if (symbol_p(spec)) return symbol_typep(tc, x, spec, depth);
     if (cons_p(spec) && symbol_p(CAR(spec))) return compound_typep(tc, x, spec, depth);
-    if (clos_class_p(spec)) return clos_instance_of_p(x, spec);  /* a class object (CLHS 4.3.7) */
+    if (clos_class_p(spec)) return clos_typep_class(tc, x, spec);  /* a class object (CLHS 4.3.7) */
     bad_spec(tc, spec);
 }
 

@@ -150,6 +150,7 @@ LispObj lisp_structure_constructor(LispObj name);  /* standard keyword construct
 /* builtins_clos.c — standard instances and classes, for typep/type-of/printer */
 LispObj clos_class_of(ThContext *tc, LispObj x);
 bool clos_instance_of_p(LispObj x, LispObj class);
+bool clos_typep_class(ThContext *tc, LispObj x, LispObj class);
 bool clos_class_p(LispObj x);
 bool clos_typep_name(LispObj x, LispObj name, bool *known);
 LispObj clos_type_of(LispObj x);  /* x a standard instance */

@@ -44,12 +44,14 @@
   (when (eq (%gf-name gf) 'print-object)
     (let ((s (car (%method-specializers method))))
       (when (and (%class-object-p s) (eq (%class-name* (class-of s)) 'structure-class))
-        (labels ((walk (c)
-                   (let ((layout (%structure-layout (%class-name* c))))
-                     (when (and layout (or (null (svref layout 5)) (eq (svref layout 5) #'print-object)))
-                       (setf (svref layout 5) #'print-object (svref layout 6) 2)))
-                   (mapc #'walk (%class-direct-subs c))))
-          (unless (eq (%class-name* s) 'structure-object) (walk s)))))))
+        ;; Every structure type that includes it, class made yet or not.
+        (let ((target (%structure-layout (%class-name* s))))
+          (when target
+            (do-all-symbols (name)
+              (let ((layout (and (symbolp name) (%structure-layout name))))
+                (when (and layout (or (null (svref layout 5)) (eq (svref layout 5) #'print-object))
+                           (do ((l layout (svref l 1))) ((null l) nil) (when (eq l target) (return t))))
+                  (setf (svref layout 5) #'print-object (svref layout 6) 2))))))))))
 
 ;;; ---- make-load-form ----
 

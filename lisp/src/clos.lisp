@@ -263,20 +263,41 @@
 
 ;;; ---- structure and condition classes (made on first use) ----
 
+(defun %structure-supers-and-slots (name)
+  (let* ((parent (svref (%structure-layout name) 1)))
+    (values (list (if parent (find-class (svref parent 0)) (find-class 'structure-object)))
+            (mapcar (lambda (s) (%make-slotd :name (car s) :initform (car (cdr s))))
+                    (nth 2 (get name 'structure-description))))))
+
 (defun %ensure-structure-class (name)
-  (let* ((layout (%structure-layout name))
-         (parent (svref layout 1))
-         (super (if parent (find-class (svref parent 0)) (find-class 'structure-object)))
-         (slots (mapcar (lambda (s) (%make-slotd :name (car s) :initform (car (cdr s))
-                                                 :location (list :structure (nth 4 s))))
-                        (nth 2 (get name 'structure-description))))
-         (c (%make-class (find-class 'structure-class) name (list super))))
-    (setf (%class-slots c) slots)
-    c))
+  (multiple-value-bind (supers slots) (%structure-supers-and-slots name)
+    (%make-class (find-class 'structure-class) name supers slots)))
+
+(defun %condition-supers (name)
+  (or (mapcar #'find-class (reverse (get name 'condition))) (list (find-class t))))
 
 (defun %ensure-condition-class (name)
-  (let ((supers (mapcar #'find-class (reverse (get name 'condition)))))
-    (%make-class (find-class 'condition-class) name (or supers (list (find-class t))))))
+  (%make-class (find-class 'condition-class) name (%condition-supers name)))
+
+(defun %reparent-class (class supers slots)
+  (dolist (s (%class-direct-supers class))
+    (setf (%class-direct-subs s) (remove class (%class-direct-subs s) :test #'eq)))
+  (setf (%class-direct-supers class) supers (%class-direct-slots class) slots)
+  (dolist (s supers) (pushnew class (%class-direct-subs s) :test #'eq))
+  (%finalize-class class))
+
+;; DEFSTRUCT and DEFINE-CONDITION call these after (re)defining a type, so
+;; a class made earlier follows the new definition.
+(defun %structure-class-changed (name)
+  (let ((c (get name '%class)))
+    (when (and c (eq (%class-name* (class-of c)) 'structure-class))
+      (multiple-value-bind (supers slots) (%structure-supers-and-slots name)
+        (%reparent-class c supers slots)))))
+
+(defun %condition-class-changed (name)
+  (let ((c (get name '%class)))
+    (when (and c (eq (%class-name* (class-of c)) 'condition-class))
+      (%reparent-class c (%condition-supers name) nil))))
 
 (defun %class-of-fallback (object)
   (or (%find-class-quiet (%builtin-class-name object)) (find-class t)))

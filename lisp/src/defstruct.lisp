@@ -258,7 +258,9 @@
       (let ((msg "DEFSTRUCT ~S: incompatible redefinition; existing instances are obsolete"))
         (if (fboundp 'warn)
             (warn msg name)
-            (format *error-output* "~&WARNING: ~?~%" msg (list name))))))
+            (format *error-output* "~&WARNING: ~?~%" msg (list name)))))
+    ;; CLOS (src/clos.lisp) keeps the structure's class in step.
+    (when (fboundp '%structure-class-changed) (funcall '%structure-class-changed name)))
   name)
 
 (defmacro defstruct (name-and-options &rest slot-descriptions)

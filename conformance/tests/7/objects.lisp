@@ -157,3 +157,7 @@
 (deftest unbound-slot-instance.1 (let ((o (make-instance 'cf7-base))) (handler-case (cf7-b o) (unbound-slot (c) (eq (unbound-slot-instance c) o)))) t)
 (deftest defmethod.error.1 :section "7.6.5" (progn (defgeneric cf7-kw2 (x &key a)) (defmethod cf7-kw2 ((x integer) &key a) a) (signals-error (cf7-kw2 1 :zz 2) program-error)) t)
 (deftest defmethod.9 :section "7.6.5" (progn (defgeneric cf7-kw3 (x &key)) (defmethod cf7-kw3 ((x integer) &key a) a) (defmethod cf7-kw3 ((x number) &key b) b) (list (cf7-kw3 1 :a 1 :b 2) (cf7-kw3 1 :b 2))) (1 nil))
+(cf-setup (define-condition cf7-cond (error) ((code :initarg :code :reader cf7-cond-code))))
+(deftest class-of.11 :section "4.3.7" (list (typep (make-condition 'cf7-cond) (find-class 'error)) (typep (make-condition 'cf7-cond) (find-class 'warning))) (t nil))
+(deftest class-of.12 (eq (class-of (make-condition 'cf7-cond)) (find-class 'cf7-cond)) t)
+(deftest defmethod.10 (progn (defgeneric cf7-on-cond (c)) (defmethod cf7-on-cond ((c error)) 'error) (defmethod cf7-on-cond ((c cf7-cond)) (list (cf7-cond-code c) (call-next-method))) (cf7-on-cond (make-condition 'cf7-cond :code 3))) (3 error))

@@ -42,3 +42,4 @@
 (deftest structure-class.4 :section "4.3.7" (list (typep (make-cf8-p3) (find-class 'cf8-point)) (typep (make-cf8-point) (find-class 'structure-object))) (t t))
 (deftest structure-class.5 (progn (defgeneric cf8-kind (x)) (defmethod cf8-kind ((x cf8-point)) 'point) (defmethod cf8-kind ((x cf8-p3)) (list 'p3 (call-next-method))) (list (cf8-kind (make-cf8-point)) (cf8-kind (make-cf8-p3)))) (point (p3 point)))
 (deftest structure-class.6 :section "22.1.3.12" (progn (defstruct cf8-shown v) (defmethod print-object ((o cf8-shown) s) (format s "<shown ~A>" (cf8-shown-v o))) (prin1-to-string (make-cf8-shown :v 1))) "<shown 1>")
+(deftest structure-class.7 :section "22.1.3.12" (progn (defstruct cf8-base7 v) (defstruct (cf8-sub7 (:include cf8-base7)) w) (defmethod print-object ((o cf8-base7) s) (format s "<base7 ~A>" (cf8-base7-v o))) (prin1-to-string (make-cf8-sub7 :v 2))) "<base7 2>")
