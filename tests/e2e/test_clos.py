@@ -226,3 +226,26 @@ def test_make_load_form_round_trip(tmp_path):
                           timeout=TIMEOUT)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == '(1 2 ("a" "b") (X Y) VEC2)\nERROR\n'
+
+
+THREADS = r"""(defclass ta () ((v :initarg :v :accessor tv)))
+(defclass tb (ta) ())
+(defgeneric tg (x))
+(defmethod tg ((x ta)) (tv x))
+(defun worker (n)
+  (let ((s 0) (a (make-instance 'ta :v 1)) (b (make-instance 'tb :v 2)))
+    (dotimes (i n) (incf s (tg a)) (incf s (tg b)) (make-instance 'tb :v 3))
+    s))
+(let ((threads (loop repeat 3 collect (petrel-threads:make-thread (lambda () (worker 5000))))))
+  (dotimes (i 20) (defmethod tg ((x tb)) (* 1 (tv x))) (defclass tc (ta) ()))
+  (print (mapcar #'petrel-threads:join-thread threads)))
+"""
+
+
+def test_threads_share_generic_functions(tmp_path):
+    """Threads calling one generic function while another thread adds
+    methods and classes (which drop every dispatch cache) get the right
+    answers: caches are replaced whole, never seen half-built."""
+    rc, out, err = run_file([PETREL, "--script"], THREADS, tmp_path, TIMEOUT)
+    assert rc == 0, err
+    assert out.split() == ["(15000", "15000", "15000)"]
