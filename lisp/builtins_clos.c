@@ -22,7 +22,7 @@
 #include "lisp/vm_impl.h"
 #include "lisp/array_impl.h"
 
-enum { CLASS_SLOT_NAME = 0, CLASS_SLOT_CPL = 3 };
+enum { CLASS_SLOT_NAME = 0, CLASS_SLOT_CPL = 3, CLASS_SLOT_LAYOUT = 6 };
 enum { LAYOUT_CLASS = 0 };
 
 static bool std_instance_p(LispObj x) { return kind_p(x, KIND_STD_INSTANCE); }
@@ -262,6 +262,41 @@ static LispObj sys_unbound_slot_error(ThContext *tc, size_t nargs, LispObj *args
                                          lisp_list(tc, 4, S(NAME_KW), args[1], S(CND_INSTANCE_KW), args[0])));
 }
 
+/* The index of a bound-or-not local slot of a current instance, or -1 when
+ * the Lisp side must decide (not a standard instance, an obsolete layout,
+ * a class slot, a missing slot). */
+static int64_t fast_slot_index(LispObj x, LispObj name) {
+    if (!std_instance_p(x)) return -1;
+    LispObj layout = std_layout(x);
+    if (class_slot(VEC(layout)->items[LAYOUT_CLASS], CLASS_SLOT_LAYOUT) != layout) return -1;
+    LispObj names = VEC(layout)->items[1];
+    for (size_t i = 0; i < vec_length(names); i++)
+        if (VEC(names)->items[i] == name) return (int64_t)i;
+    return -1;
+}
+
+static LispObj cl_slot_value(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    int64_t i = fast_slot_index(args[0], args[1]);
+    if (i >= 0) {
+        LispObj v = VEC(std_slots(args[0]))->items[i];
+        if (v != S(CLOS_UNBOUND_SLOT)) return v;
+    }
+    return vm_funcall2(tc, SYM(S(CLOS_SLOT_VALUE_SLOW))->function, args[0], args[1]);
+}
+
+/* %SET-SLOT-VALUE object slot-name value → value (what SETF of SLOT-VALUE calls). */
+static LispObj sys_set_slot_value(ThContext *tc, size_t nargs, LispObj *args) {
+    (void)nargs;
+    int64_t i = fast_slot_index(args[0], args[1]);
+    if (i >= 0) {
+        obj_set(&VEC(std_slots(args[0]))->items[i], args[2]);
+        return args[2];
+    }
+    LispObj rest[3] = {args[0], args[1], args[2]};
+    return vm_funcall(tc, SYM(S(CLOS_SET_SLOT_VALUE_SLOW))->function, 3, rest);
+}
+
 static LispObj cl_class_of(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
     return clos_class_of(tc, args[0]);
@@ -269,6 +304,9 @@ static LispObj cl_class_of(ThContext *tc, size_t nargs, LispObj *args) {
 
 const BuiltinSpec builtins_clos[] = {
     {"CLASS-OF", "CL", cl_class_of, 1, 1, "object", "Returns the class of which OBJECT is a direct instance."},
+    {"SLOT-VALUE", "CL", cl_slot_value, 2, 2, "object slot-name", "The value of the slot named SLOT-NAME in OBJECT."},
+    {"%SET-SLOT-VALUE", "SYS", sys_set_slot_value, 3, 3, "object slot-name value",
+     "Stores VALUE in the slot named SLOT-NAME of OBJECT; what (SETF SLOT-VALUE) calls."},
     {"%MAKE-STD-INSTANCE", "SYS", sys_make_std_instance, 2, 2, "layout slots", "A fresh standard instance."},
     {"%STD-INSTANCE-P", "SYS", sys_std_instance_p, 1, 1, "object", "True for a standard instance."},
     {"%STD-INSTANCE-LAYOUT", "SYS", sys_std_instance_layout, 1, 1, "instance", NULL},

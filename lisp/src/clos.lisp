@@ -348,14 +348,16 @@
                  :key #'car :test #'eq)))
     (and s (nth 4 s))))
 
-(defun slot-value (object slot-name)
-  "The value of the slot named SLOT-NAME in OBJECT."
+;; SLOT-VALUE and %SET-SLOT-VALUE are C (lisp/builtins_clos.c): they read
+;; and write a bound local slot of a current instance, and call these for
+;; everything else.
+(defun %slot-value-slow (object slot-name)
   (cond ((%std-instance-p object)
          (let* ((class (%check-instance-current object))
                 (loc (%slot-location class slot-name))
                 (v (cond ((integerp loc) (svref (%std-instance-slots object) loc))
                          ((consp loc) (cdr loc))
-                         (t (return-from slot-value
+                         (t (return-from %slot-value-slow
                               (values (slot-missing class object slot-name 'slot-value)))))))
            (if (eq v '%unbound-slot) (values (slot-unbound class object slot-name)) v)))
         ((and (%structure-name object) (%structure-slot-index object slot-name))
@@ -364,7 +366,7 @@
          (%condition-slot-value object slot-name))
         (t (values (slot-missing (class-of object) object slot-name 'slot-value)))))
 
-(defun %set-slot-value (object slot-name value)
+(defun %set-slot-value-slow (object slot-name value)
   (cond ((%std-instance-p object)
          (let* ((class (%check-instance-current object))
                 (loc (%slot-location class slot-name)))
