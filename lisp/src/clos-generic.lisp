@@ -23,7 +23,7 @@
   '(name lambda-list methods method-combination cache epoch documentation nreq
     eql-positions function required-only))
 (defconstant +method-slots+
-  '(generic-function specializers qualifiers lambda-list function documentation))
+  '(generic-function specializers qualifiers lambda-list function documentation from-defgeneric))
 
 (defmacro %gslot (gf index) `(svref (%std-instance-slots ,gf) ,index))
 
@@ -187,11 +187,11 @@
   ;; CLHS DEFGENERIC: methods a previous DEFGENERIC defined are removed.
   (let ((gf (and (fboundp name) (%closure-gf (fdefinition name)))))
     (when gf
-      (setf (%gslot gf 2) (remove-if (lambda (m) (%gslot m 5)) (%gslot gf 2)))
+      (setf (%gslot gf 2) (remove-if (lambda (m) (%gslot m 6)) (%gslot gf 2)))
       (%gf-changed gf))))
 
 (defun %mark-from-defgeneric (method)
-  (setf (%gslot method 5) t)
+  (setf (%gslot method 6) t)
   method)
 
 (defun %gf-changed (gf)
@@ -261,9 +261,7 @@
   (let ((m (%new-meta-instance 'standard-method)))
     (setf (%gslot m 1) (mapcar #'%specializer specializers)
           (%gslot m 2) qualifiers (%gslot m 3) lambda-list (%gslot m 4) function
-          (%gslot m 5) nil)
-    (setf (%gslot m 5) nil)
-    (when doc (setf (%gslot m 3) (%gslot m 3)))
+          (%gslot m 5) doc)
     (add-method (fdefinition name) m)
     m))
 

@@ -409,9 +409,6 @@
         ((%structure-name object) (not (null (%structure-slot-index object slot-name))))
         (t nil)))
 
-(defun %slot-value-or-unbound (object index)
-  (svref (%std-instance-slots object) index))
-
 (defmacro with-slots (slot-entries instance-form &body body)
   "Evaluate BODY with each slot name (or (var slot-name)) a symbol macro for SLOT-VALUE."
   (let ((in (gensym "INSTANCE")))
@@ -532,12 +529,11 @@
     (dolist (s supers) (pushnew class (%class-direct-subs s) :test #'eq))
     (setf (get name '%class) class)
     (unless (find-if (lambda (s) (eq (%class-name* (class-of s)) 'forward-referenced-class))
-                     (%class-cpl-or-supers class))
+                     (%all-superclasses class))
       (%finalize-class class))
     (%install-accessors class slotds)
     class))
 
-(defun %class-cpl-or-supers (class) (%all-superclasses class))
 
 (defun %forward-class (name)
   (let ((c (%allocate-class-object (find-class 'forward-referenced-class))))
