@@ -200,6 +200,13 @@ static LispObj sys_gf_lookup(ThContext *tc, size_t nargs, LispObj *args) {
 
 /* ---------------------------------------------------------------- builtins */
 
+/* A layout is a simple vector #(class slot-names ...): every reader relies on that. */
+static LispObj check_layout(ThContext *tc, LispObj l) {
+    if (!vector_p(l) || vec_length(l) < 2 || !vector_p(VEC(l)->items[1]))
+        cond_error(tc, "%v is not a standard instance layout", l);
+    return l;
+}
+
 static LispObj check_std(ThContext *tc, LispObj x) {
     if (!std_instance_p(x)) cond_type_error(tc, x, S(TY_STANDARD_OBJECT));
     return x;
@@ -208,7 +215,8 @@ static LispObj check_std(ThContext *tc, LispObj x) {
 /* %MAKE-STD-INSTANCE layout slot-vector → a fresh instance. */
 static LispObj sys_make_std_instance(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
-    if (!vector_p(args[0]) || !vector_p(args[1])) cond_type_error(tc, vector_p(args[0]) ? args[1] : args[0], S(SIMPLE_VECTOR));
+    check_layout(tc, args[0]);
+    if (!vector_p(args[1])) cond_type_error(tc, args[1], S(SIMPLE_VECTOR));
     LispObj x = obj_alloc(tc, KIND_STD_INSTANCE, 2);
     /* x is fresh and unpublished: initialising stores need no barrier. */
     gc_init_store(&obj_words(x)[1], args[0]);
@@ -233,6 +241,7 @@ static LispObj sys_std_instance_slots(ThContext *tc, size_t nargs, LispObj *args
 
 static LispObj sys_set_std_instance_layout(ThContext *tc, size_t nargs, LispObj *args) {
     (void)nargs;
+    check_layout(tc, args[1]);
     obj_set(&obj_words(check_std(tc, args[0]))[1], args[1]);
     return args[1];
 }
@@ -270,7 +279,8 @@ static int64_t fast_slot_index(LispObj x, LispObj name) {
     LispObj layout = std_layout(x);
     if (class_slot(VEC(layout)->items[LAYOUT_CLASS], CLASS_SLOT_LAYOUT) != layout) return -1;
     LispObj names = VEC(layout)->items[1];
-    for (size_t i = 0; i < vec_length(names); i++)
+    size_t n = vec_length(names) < vec_length(std_slots(x)) ? vec_length(names) : vec_length(std_slots(x));
+    for (size_t i = 0; i < n; i++)
         if (VEC(names)->items[i] == name) return (int64_t)i;
     return -1;
 }
