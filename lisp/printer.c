@@ -639,7 +639,33 @@ static void print_stream(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
+/* Calls PRINT-OBJECT on x with prin1/princ's escaping in the specials
+ * (CLHS 22.1.3.12: the method sees them). */
+static void call_print_object(Printer *p, LispObj fn, LispObj x) {
+    LispObj args[2] = {x, p->stream};
+    size_t mark = p->tc->bind_top;
+    sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
+    sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
+    vm_funcall(p->tc, fn, 2, args);
+    sym_unbind_to(p->tc, mark);
+}
+
+/* Does a user PRINT-OBJECT method cover this condition?  src/clos-objects.lisp
+ * lists the condition types that have one (the default method binds the
+ * list to NIL around the standard printing). */
+static bool condition_print_object_p(Printer *p, LispObj x) {
+    LispObj types = sym_value(p->tc, S(CLOS_CONDITION_PRINTERS));
+    for (LispObj l = types; cons_p(l); l = CDR(l))
+        if (cond_typep(x, CAR(l))) return true;
+    return false;
+}
+
 static void print_condition(Printer *p, LispObj x, int depth) {
+    LispObj po = SYM(S(CLOS_PRINT_OBJECT))->function;
+    if (po != LISP_UNBOUND && function_p(po) && condition_print_object_p(p, x)) {
+        call_print_object(p, po, x);
+        return;
+    }
     LispObj report = cond_report_string(p->tc, x);
     if (!escaping(p)) {
         stm_write_string(p->tc, p->stream, report, 0, str_length(report));
@@ -705,13 +731,7 @@ static void print_instance(Printer *p, LispObj x, int depth) {
 static void print_std_instance(Printer *p, LispObj x, int depth) {
     LispObj fn = SYM(S(CLOS_PRINT_OBJECT))->function;
     if (fn != LISP_UNBOUND && function_p(fn)) {
-        LispObj args[2] = {x, p->stream};
-        /* the method sees prin1/princ's escaping in the specials (CLHS 22.1.3.12) */
-        size_t mark = p->tc->bind_top;
-        sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
-        sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
-        vm_funcall(p->tc, fn, 2, args);
-        sym_unbind_to(p->tc, mark);
+        call_print_object(p, fn, x);
         return;
     }
     check_readable(p, "instance", x);

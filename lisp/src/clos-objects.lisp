@@ -12,10 +12,15 @@
 (%replace-with-generic 'print-object)
 (defgeneric print-object (object stream))
 
+(defvar *%condition-print-object-types* nil)
+
 (defmethod print-object ((object t) stream)
-  (if (%std-instance-p object)
-      (print-unreadable-object (object stream :type t :identity t))
-      (let ((*print-pretty* nil)) (write object :stream stream)))
+  (cond ((%std-instance-p object)
+         (print-unreadable-object (object stream :type t :identity t)))
+        ((typep object 'condition)
+         ;; The standard printing, not the user's methods again (lisp/printer.c).
+         (let ((*%condition-print-object-types* nil)) (write object :stream stream)))
+        (t (let ((*print-pretty* nil)) (write object :stream stream))))
   object)
 
 (defmethod print-object ((object class) stream)
@@ -43,6 +48,8 @@
 (defun %note-print-object-method (gf method)
   (when (eq (%gf-name gf) 'print-object)
     (let ((s (car (%method-specializers method))))
+      (when (and (%class-object-p s) (eq (%class-name* (class-of s)) 'condition-class))
+        (pushnew (%class-name* s) *%condition-print-object-types*))
       (when (and (%class-object-p s) (eq (%class-name* (class-of s)) 'structure-class))
         ;; Every structure type that includes it, class made yet or not.
         (let ((target (%structure-layout (%class-name* s))))

@@ -19,6 +19,20 @@ import pytest
 from case_table import PETREL, TIMEOUT, check_program_on_petrel, check_program_on_sbcl, run_file
 
 CASES = {
+    'condition_print': (
+        r"""(define-condition my-problem (error) ((what :initarg :what :reader what)) (:report (lambda (c s) (format s "problem: ~A" (what c)))))
+(defmethod print-object ((c my-problem) stream)
+  (if *print-escape*
+      (print-unreadable-object (c stream :type t) (format stream "what=~A" (what c)))
+      (call-next-method)))
+(let ((c (make-condition 'my-problem :what 42)))
+  (format t "~S~%~A~%" c c))
+(format t "~A~%" (handler-case (error 'my-problem :what 1) (error (e) (princ-to-string e))))
+""",
+        r"""#<MY-PROBLEM what=42>
+problem: 42
+problem: 1
+"""),
     'comb': (
         r"""(defvar *log* nil)
 (defgeneric g (x &optional y))
