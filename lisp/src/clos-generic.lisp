@@ -94,7 +94,9 @@
     (unless (eq (or (third g) (fourth g)) (or (third m) (fourth m)))
       (error "~S: the method lambda list ~S and the generic function's ~S disagree on &REST/&KEY"
              gf-name method-ll gf-ll))
-    (when (and (fourth g) (fourth m) (not (sixth m)) (not (third m)))
+    ;; Rule 4: the generic function's keywords, unless the method allows
+    ;; other keys or takes &rest without &key.
+    (when (and (fourth g) (fourth m) (not (sixth m)))
       (dolist (k (fifth g))
         (unless (member k (fifth m))
           (error "~S: the method lambda list ~S does not accept the keyword ~S of the generic function"
@@ -112,7 +114,7 @@
 (defun %make-dispatcher (gf)
   (lambda (&rest args)
     (let ((emf (%gf-lookup gf args)))   ; the cache, in C (lisp/builtins_clos.c)
-      (if emf (funcall emf args) (%dispatch gf args)))))
+      (if emf (funcall (car emf) args (cdr emf)) (%dispatch gf args)))))
 
 (setq *%gf-codes* (list (%make-dispatcher nil)))
 ;; Names the dispatcher code once (SETF FDEFINITION names a nameless code
@@ -442,28 +444,38 @@
                               (apply op values))))))))
       (%chain around main))))
 
+(defun %emf-pair (emf)
+  (cons (lambda (args next) (declare (ignore next)) (funcall emf args)) nil))
+
 (defun %compute-emf (gf args)
+  ;; The cached form of an effective method: (function . next), called as
+  ;; (funcall function args next).  With primary methods only, FUNCTION is
+  ;; the first method's own function, one call less per generic call.
   (let ((methods (%applicable-methods gf args))
         (mc (%gslot gf 3)))
     (cond ((null methods)
-           (lambda (args) (apply #'no-applicable-method (%gf-function gf) args)))
-          ((eq (car mc) 'standard) (%check-keys-emf gf methods (%standard-emf gf methods)))
+           (%emf-pair (lambda (args) (apply #'no-applicable-method (%gf-function gf) args))))
+          ((and (eq (car mc) 'standard) (every (lambda (m) (null (%method-qualifiers m))) methods))
+           (%check-keys-emf gf methods (cons (%method-function (car methods)) (%chain (cdr methods) nil))))
+          ((eq (car mc) 'standard) (%check-keys-emf gf methods (%emf-pair (%standard-emf gf methods))))
           ((assoc (car mc) *%short-combinations*)
-           (%check-keys-emf gf methods (%operator-emf gf methods (car mc)
+           (%check-keys-emf gf methods
+                            (%emf-pair (%operator-emf gf methods (car mc)
                                                       (cdr (assoc (car mc) *%short-combinations*))
-                                                      (car (cdr mc)))))
+                                                      (car (cdr mc))))))
           (t (error "~S: unknown method combination ~S" (%gf-name gf) mc)))))
 
-(defun %check-keys-emf (gf methods emf)
+(defun %check-keys-emf (gf methods pair)
   ;; CLHS 7.6.5: the keyword arguments accepted are those of the generic
   ;; function and of the applicable methods (any, if one allows other keys).
   (let ((p (%parse-ll (%gslot gf 1))))
     (if (or (not (fourth p)) (sixth p)
             (some (lambda (m) (sixth (%parse-ll (%gslot m 3)))) methods))
-        emf
+        pair
         (let ((skip (+ (length (first p)) (length (second p))))
               (keys (append (fifth p) (loop for m in methods append (fifth (%parse-ll (%gslot m 3)))))))
-          (lambda (args)
+          (cons
+           (lambda (args next)
             (let ((rest (nthcdr skip args)))
               (when (oddp (length rest))
                 (error 'program-error :format-control "~S: odd number of keyword arguments ~S"
@@ -473,7 +485,8 @@
                   (unless (or (member (car l) keys) (eq (car l) :allow-other-keys))
                     (error 'program-error :format-control "~S: unknown keyword argument ~S (accepted: ~S)"
                                           :format-arguments (list (%gf-name gf) (car l) keys))))))
-            (funcall emf args))))))
+            (funcall (car pair) args next))
+           (cdr pair))))))
 
 ;;; ---- dispatch ----
 
@@ -512,7 +525,7 @@
       (unless hit
         (setq hit (%compute-emf gf args))
         (setf (%gslot gf 4) (cons (cons class hit) (%gslot gf 4))))
-      (return-from %dispatch (funcall hit args))))
+      (return-from %dispatch (funcall (car hit) args (cdr hit)))))
   (let* ((key (%dispatch-key gf args))
          (hit (dolist (e (%gslot gf 4) nil)
                 (when (let ((a (car e)) (b key))
@@ -523,7 +536,7 @@
     (unless hit
       (setq hit (%compute-emf gf args))
       (setf (%gslot gf 4) (cons (cons key hit) (%gslot gf 4))))
-    (funcall hit args)))
+    (funcall (car hit) args (cdr hit))))
 
 ;;; ---- the generic functions of chapter 7 ----
 
