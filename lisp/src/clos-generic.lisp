@@ -675,43 +675,15 @@
 
 ;;; ---- accessors made by DEFCLASS ----
 
-(defun %accessor-index (object slot-name)
-  ;; (layout . index) when OBJECT is a current standard instance with a
-  ;; local slot SLOT-NAME, else NIL.
-  (when (%std-instance-p object)
-    (let ((class (%check-instance-current object)))
-      (let ((loc (%slot-location class slot-name)))
-        (and (integerp loc) (cons (%std-instance-layout object) loc))))))
-
-(defmacro %hint-valid-p (h o)
-  ;; The object has the hint's layout and that layout is still its class's.
-  `(and ,h (%std-instance-p ,o) (eq (%std-instance-layout ,o) (car ,h))
-        (eq (car ,h) (%class-layout (svref (car ,h) 0)))))
-
 (defun %add-accessor-method (name class slot-name writer-p)
-  ;; Each accessor method remembers the layout it last saw and the slot's
-  ;; index in it (one cons, replaced whole: threads may race on it safely).
-  (let ((ll (if writer-p '(new-value object) '(object)))
-        (hint nil))
+  ;; SLOT-VALUE and %SET-SLOT-VALUE are C with a fast path for local slots
+  ;; (lisp/builtins_clos.c), faster than any cache kept here.
+  (let ((ll (if writer-p '(new-value object) '(object))))
     (%add-method-from-defmethod
      name nil (if writer-p (list t class) (list class)) ll
      (if writer-p
-         (lambda (args next)
-           (declare (ignore next))
-           (let ((o (car (cdr args))) (h hint))
-             (if (%hint-valid-p h o)
-                 (setf (svref (%std-instance-slots o) (cdr h)) (car args))
-                 (progn (setf (slot-value o slot-name) (car args))
-                        (setq hint (%accessor-index o slot-name))
-                        (car args)))))
-         (lambda (args next)
-           (declare (ignore next))
-           (let ((o (car args)) (h hint))
-             (if (%hint-valid-p h o)
-                 (let ((v (svref (%std-instance-slots o) (cdr h))))
-                   (if (eq v '%unbound-slot) (slot-value o slot-name) v))
-                 (prog1 (slot-value o slot-name)
-                   (setq hint (%accessor-index o slot-name)))))))
+         (lambda (args next) (declare (ignore next)) (%set-slot-value (car (cdr args)) slot-name (car args)))
+         (lambda (args next) (declare (ignore next)) (slot-value (car args) slot-name)))
      nil)))
 
 ;; Classes defined before the accessors could be made have none; the
