@@ -21,6 +21,7 @@
  * first captured value.  No C state of its own. */
 #include "lisp/vm_impl.h"
 #include "lisp/array_impl.h"
+#include "lisp/builtins_impl.h"
 
 enum { CLASS_SLOT_NAME = 0, CLASS_SLOT_CPL = 3, CLASS_SLOT_LAYOUT = 6 };
 enum { LAYOUT_CLASS = 0 };
@@ -29,7 +30,8 @@ static bool std_instance_p(LispObj x) { return kind_p(x, KIND_STD_INSTANCE); }
 static LispObj std_layout(LispObj x) { return obj_words(x)[1]; }
 static LispObj std_slots(LispObj x) { return obj_words(x)[2]; }
 
-/* The class slot i of a class metaobject, or NIL if c is not one. */
+/* Slot i of a metaobject (a class, a generic function or a method), or NIL
+ * if c is not a standard instance with that many slots. */
 static LispObj class_slot(LispObj c, int i) {
     if (!std_instance_p(c)) return NIL;
     LispObj v = std_slots(c);
@@ -163,22 +165,51 @@ bool clos_gf_name(LispObj f, LispObj *name) {
 /* Slots of a generic function metaobject (+GF-SLOTS+ in src/clos-generic.lisp). */
 enum { GF_SLOT_CACHE = 4, GF_SLOT_EPOCH = 5, GF_SLOT_NREQ = 7, GF_SLOT_EQLS = 8, GF_SLOT_REQUIRED_ONLY = 10 };
 
-static bool key_matches(LispObj key, LispObj args, int64_t nreq) {
-    if (nreq == 1) {
-        LispObj c = class_of_quick(CAR(args));
-        return c != NIL && c == key;
+enum { GF_KEY_MAX = 8 };  /* more required arguments: the Lisp side looks up */
+
+static bool fixnum_member(int64_t i, LispObj list) {
+    for (; cons_p(list); list = CDR(list))
+        if (CAR(list) == fx_make(i)) return true;
+    return false;
+}
+
+/* The EQL specializer (eql object) at position i of the first method that
+ * has one matching arg, as %DISPATCH-KEY in src/clos-generic.lisp picks it. */
+static LispObj eql_key(LispObj methods, int64_t i, LispObj arg) {
+    for (; cons_p(methods); methods = CDR(methods)) {
+        LispObj specs = class_slot(CAR(methods), 1);
+        for (int64_t k = 0; k < i && cons_p(specs); k++) specs = CDR(specs);
+        if (!cons_p(specs)) continue;
+        LispObj s = CAR(specs);
+        if (cons_p(s) && cons_p(CDR(s)) && bi_eql(arg, CAR(CDR(s)))) return s;
     }
-    for (int64_t i = 0; i < nreq; i++, key = CDR(key), args = CDR(args)) {
-        if (!cons_p(key)) return false;
-        LispObj c = class_of_quick(CAR(args));
-        if (c == NIL || c != CAR(key)) return false;
+    return NIL;
+}
+
+/* The dispatch key of args (see %DISPATCH-KEY) into key[], or false when
+ * a class is not made yet. */
+static bool dispatch_key(LispObj *s, LispObj args, int64_t nreq, LispObj *key) {
+    LispObj eqls = s[GF_SLOT_EQLS];
+    for (int64_t i = 0; i < nreq; i++, args = CDR(args)) {
+        LispObj k = NIL;
+        if (eqls != NIL && fixnum_member(i, eqls)) k = eql_key(s[2], i, CAR(args));
+        if (k == NIL) k = class_of_quick(CAR(args));
+        if (k == NIL) return false;
+        key[i] = k;
     }
     return true;
 }
 
+static bool key_matches(LispObj cached, const LispObj *key, int64_t nreq, bool bare) {
+    if (bare) return cached == key[0];  /* one argument, no EQL specializers: the class itself */
+    for (int64_t i = 0; i < nreq; i++, cached = CDR(cached))
+        if (!cons_p(cached) || CAR(cached) != key[i]) return false;
+    return true;
+}
+
 /* %GF-LOOKUP gf args → the cached effective method for args, or NIL when
- * the Lisp side must decide (a miss, a stale cache, EQL specializers, a
- * wrong argument count, a class not made yet).  Reads only: the cache is
+ * the Lisp side must decide (a miss, a stale cache, a wrong argument
+ * count, more than GF_KEY_MAX required arguments, a class not made yet).  Reads only: the cache is
  * replaced, never mutated, by Lisp, so a racing update is seen whole. */
 static LispObj sys_gf_lookup(ThContext *tc, size_t nargs, LispObj *args) {
     (void)tc, (void)nargs;
@@ -187,14 +218,17 @@ static LispObj sys_gf_lookup(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj slots = std_slots(gf);
     if (!vector_p(slots) || vec_length(slots) <= GF_SLOT_REQUIRED_ONLY) return NIL;
     LispObj *s = VEC(slots)->items;
-    if (s[GF_SLOT_EPOCH] != SYM(S(CLOS_EPOCH))->value || s[GF_SLOT_EQLS] != NIL || !fx_p(s[GF_SLOT_NREQ]))
-        return NIL;
+    if (s[GF_SLOT_EPOCH] != SYM(S(CLOS_EPOCH))->value || !fx_p(s[GF_SLOT_NREQ])) return NIL;
     int64_t nreq = fx_value(s[GF_SLOT_NREQ]), n = 0;
     LispObj l = list;
     for (; cons_p(l) && n <= nreq; l = CDR(l)) n++;
-    if (n < nreq || (s[GF_SLOT_REQUIRED_ONLY] != NIL && n != nreq) || nreq == 0) return NIL;
+    if (n < nreq || (s[GF_SLOT_REQUIRED_ONLY] != NIL && n != nreq) || nreq == 0 || nreq > GF_KEY_MAX)
+        return NIL;
+    LispObj key[GF_KEY_MAX];
+    if (!dispatch_key(s, list, nreq, key)) return NIL;
+    bool bare = nreq == 1 && s[GF_SLOT_EQLS] == NIL;
     for (LispObj e = s[GF_SLOT_CACHE]; cons_p(e); e = CDR(e))
-        if (cons_p(CAR(e)) && key_matches(CAR(CAR(e)), list, nreq)) return CDR(CAR(e));
+        if (cons_p(CAR(e)) && key_matches(CAR(CAR(e)), key, nreq, bare)) return CDR(CAR(e));
     return NIL;
 }
 

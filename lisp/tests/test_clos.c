@@ -84,6 +84,12 @@ START_TEST(test_dispatch_cache) {
     ck_assert(eval_str(lookup) == NIL);
     ck_assert(eval_str("(list (tc-d 1) (tc-d 1.5))") != NIL);
     ck_assert_str_eq(printed(eval_str("(list (tc-d 1) (tc-d 1.5))")), "(INT NUM)");
+    /* EQL specializers: the key is the matching specializer, else the class. */
+    eval_str("(defgeneric tc-e (x y)) (defmethod tc-e ((x (eql :k)) y) 'k) (defmethod tc-e (x (y integer)) 'i)");
+    ck_assert_str_eq(printed(eval_str("(list (tc-e :k 1) (tc-e :j 1) (tc-e :k 'a))")), "(K I K)");
+    ck_assert(eval_str("(sys::%gf-lookup (sys::%closure-gf #'tc-e) (list :k 1))") != NIL);
+    ck_assert(eval_str("(sys::%gf-lookup (sys::%closure-gf #'tc-e) (list :j 1))") != NIL);
+    ck_assert(eval_str("(sys::%gf-lookup (sys::%closure-gf #'tc-e) (list :j 2.0))") == NIL);
 }
 END_TEST
 
