@@ -669,9 +669,51 @@
             (setq extra (append extra (list (car d) (funcall (third d)))))))
         (setq initargs (append initargs extra))))
     (%check-initargs class initargs +make-instance-gfs+)
-    (let ((instance (apply #'allocate-instance class initargs)))
-      (apply #'initialize-instance instance initargs)
-      instance)))
+    (if (%standard-init-p class)
+        (%fast-initialize (allocate-instance class) class initargs)
+        (let ((instance (apply #'allocate-instance class initargs)))
+          (apply #'initialize-instance instance initargs)
+          instance))))
+
+;; The standard methods of the initialization protocol; a class whose
+;; instances see only these is initialized without the generic calls (what
+;; they would do, CLHS 7.1.4-7.1.5).
+(defvar *%standard-init-methods* nil)
+
+(defun %standard-init-p (class)
+  ;; Cached in the class's PROTOTYPE slot as (epoch . answer).
+  (let ((cached (%cslot class 13)))
+    (if (and (consp cached) (eql (car cached) *%clos-epoch*))
+        (cdr cached)
+        (let* ((proto (allocate-instance class))
+               (answer (every (lambda (g args)
+                                (every (lambda (m) (member m *%standard-init-methods* :test #'eq))
+                                       (%applicable-methods (%gf-object (fdefinition g)) args)))
+                              '(allocate-instance initialize-instance shared-initialize)
+                              (list (list class) (list proto) (list proto t)))))
+          (setf (%cslot class 13) (cons *%clos-epoch* answer))
+          answer))))
+
+(defun %fast-initialize (instance class initargs)
+  ;; SHARED-INITIALIZE of a fresh instance with slot-names T.
+  (let ((slots (%std-instance-slots instance)))
+    (dolist (s (%class-slots class))
+      (let ((loc (%slotd-location s)) (found nil) (v nil))
+        (do ((l initargs (cddr l))) ((null l))
+          (when (member (car l) (%slotd-initargs s) :test #'eq)
+            (setq found t v (car (cdr l)))
+            (return)))
+        (cond (found (if (consp loc) (setf (cdr loc) v) (setf (svref slots loc) v)))
+              ((and (%slotd-initfunction s)
+                    (eq (if (consp loc) (cdr loc) (svref slots loc)) '%unbound-slot))
+               (let ((v (funcall (%slotd-initfunction s))))
+                 (if (consp loc) (setf (cdr loc) v) (setf (svref slots loc) v)))))))
+    instance))
+
+(setq *%standard-init-methods*
+      (list (find-method #'allocate-instance nil (list (find-class 'standard-class)))
+            (find-method #'initialize-instance nil (list (find-class 'standard-object)))
+            (find-method #'shared-initialize nil (list (find-class 'standard-object) (find-class t)))))
 
 ;;; ---- accessors made by DEFCLASS ----
 
