@@ -161,3 +161,7 @@
 (deftest class-of.11 :section "4.3.7" (list (typep (make-condition 'cf7-cond) (find-class 'error)) (typep (make-condition 'cf7-cond) (find-class 'warning))) (t nil))
 (deftest class-of.12 (eq (class-of (make-condition 'cf7-cond)) (find-class 'cf7-cond)) t)
 (deftest defmethod.10 (progn (defgeneric cf7-on-cond (c)) (defmethod cf7-on-cond ((c error)) 'error) (defmethod cf7-on-cond ((c cf7-cond)) (list (cf7-cond-code c) (call-next-method))) (cf7-on-cond (make-condition 'cf7-cond :code 3))) (3 error))
+(deftest subtypep.class.4 :section "4.3.7" (multiple-value-list (subtypep 'cf7-mid '(or cf7-base integer))) (t t))
+(deftest subtypep.class.5 :section "4.3.7" (multiple-value-list (subtypep '(or cf7-mid cf7-base) 'cf7-base)) (t t))
+(deftest subtypep.class.6 :section "4.3.7" (multiple-value-list (subtypep 'cf7-mid '(and cf7-base standard-object))) (t t))
+(deftest subtypep.class.7 :section "4.3.7" (multiple-value-list (subtypep 'integer 'cf7-base)) (nil t))
