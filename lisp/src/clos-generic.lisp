@@ -50,7 +50,8 @@
 
 (defun method-qualifiers (method) (%method-qualifiers method))
 (defun method-specializers (method) (%method-specializers method))
-(defun method-generic-function (method) (%method-gf method))
+(defun method-generic-function (method)
+  (let ((gf (%method-gf method))) (and gf (%gf-function gf))))
 (defun method-lambda-list (method) (%gslot method 3))
 (defun method-function (method) (%method-function method))
 (defun generic-function-name (gf) (%gf-name (%gf-object gf)))
@@ -317,7 +318,7 @@
                           (flet ((call-next-method (&rest cnm-args)
                                    (if %next
                                        (funcall %next (or cnm-args %args))
-                                       (apply #'no-next-method (%method-gf ,m) ,m (or cnm-args %args))))
+                                       (apply #'no-next-method (%gf-function (%method-gf ,m)) ,m (or cnm-args %args))))
                                  (next-method-p () (not (null %next))))
                             ,inner))
                        `(named-lambda ,fname (%args %next) (declare (ignore %next)) ,inner)))
