@@ -134,7 +134,14 @@
 (defgeneric change-class (instance new-class &rest initargs &key &allow-other-keys))
 (defmethod change-class ((instance t) (new-class symbol) &rest initargs)
   (apply #'change-class instance (find-class new-class) initargs))
+(defun %metaobject-class-p (class)
+  (some (lambda (n) (member (find-class n) (class-precedence-list class) :test #'eq))
+        '(class generic-function method)))
+
 (defmethod change-class ((instance standard-object) (new-class standard-class) &rest initargs)
+  (when (or (%metaobject-class-p (class-of instance)) (%metaobject-class-p new-class))
+    (error "CHANGE-CLASS: ~S cannot become an instance of ~S (metaobjects do not change class)"
+           instance (%class-name* new-class)))
   (%check-instance-current instance)
   (%ensure-finalized new-class)
   (let* ((previous (%make-std-instance (%std-instance-layout instance)
