@@ -252,6 +252,7 @@ static LispObj cl_type_of(ThContext *tc, size_t nargs, LispObj *args) {
     case KIND_UVECTOR:
     case KIND_ARRAY: return array_type_of(tc, x);
     case KIND_CONDITION: return CND(x)->type;
+    case KIND_STD_INSTANCE: return clos_type_of(x);
     case KIND_INSTANCE: {
         LispObj name = lisp_structure_name(x);
         if (name != NIL) return name;

@@ -239,7 +239,7 @@ static void dump_object(FaslOut *out, LispObj x) {
         put_u8(out, FT_EVAL);
         dump(out, ((LispCell *)obj_words(x))->value);
         return;
-    case KIND_INSTANCE: dump_by_load_form(out, x); return;
+    case KIND_INSTANCE: case KIND_STD_INSTANCE: dump_by_load_form(out, x); return;
     case KIND_UVECTOR: dump_uvector(out, x); return;
     case KIND_ARRAY: dump_array(out, x); return;
     default:

@@ -57,7 +57,8 @@ typedef GcWord LispObj;
     X(MUTEX, "MUTEX", 2)                   /* see LispMutex */                    \
     X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \
     X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */                \
-    X(READTABLE, "READTABLE", GC_BOXED_ALL) /* see LispReadtable (reader_impl.h) */
+    X(READTABLE, "READTABLE", GC_BOXED_ALL) /* see LispReadtable (reader_impl.h) */ \
+    X(STD_INSTANCE, "STANDARD-OBJECT", GC_BOXED_ALL) /* [layout][slot vector]: lisp/builtins_clos.c */
 
 enum LispKind {
     KIND_NONE = 0,

@@ -601,6 +601,13 @@ static void print_package(Printer *p, LispObj x, int depth) {
 static void print_function(Printer *p, LispObj x, int depth) {
     check_readable(p, "function", x);
     LispObj name = NIL, lambda_list = NIL;
+    if (clos_gf_name(x, &name)) {  /* a generic function (src/clos-generic.lisp) */
+        puts_(p, "#<STANDARD-GENERIC-FUNCTION ");
+        print_object(p, name, depth + 1);
+        put_address(p, x);
+        put(p, '>');
+        return;
+    }
     if (kind_p(x, KIND_BUILTIN)) {
         name = ((LispBuiltin *)obj_words(x))->name;
     } else if (kind_p(CLO(x)->code, KIND_CODE)) {
@@ -632,7 +639,33 @@ static void print_stream(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
+/* Calls PRINT-OBJECT on x with prin1/princ's escaping in the specials
+ * (CLHS 22.1.3.12: the method sees them). */
+static void call_print_object(Printer *p, LispObj fn, LispObj x) {
+    LispObj args[2] = {x, p->stream};
+    size_t mark = p->tc->bind_top;
+    sym_bind(p->tc, S(STAR_PRINT_ESCAPE), p->o.escape ? T : NIL);
+    sym_bind(p->tc, S(STAR_PRINT_READABLY), p->o.readably ? T : NIL);
+    vm_funcall(p->tc, fn, 2, args);
+    sym_unbind_to(p->tc, mark);
+}
+
+/* Does a user PRINT-OBJECT method cover this condition?  src/clos-objects.lisp
+ * lists the condition types that have one (the default method binds the
+ * list to NIL around the standard printing). */
+static bool condition_print_object_p(Printer *p, LispObj x) {
+    LispObj types = sym_value(p->tc, S(CLOS_CONDITION_PRINTERS));
+    for (LispObj l = types; cons_p(l); l = CDR(l))
+        if (cond_typep(x, CAR(l))) return true;
+    return false;
+}
+
 static void print_condition(Printer *p, LispObj x, int depth) {
+    LispObj po = SYM(S(CLOS_PRINT_OBJECT))->function;
+    if (po != LISP_UNBOUND && function_p(po) && condition_print_object_p(p, x)) {
+        call_print_object(p, po, x);
+        return;
+    }
     LispObj report = cond_report_string(p->tc, x);
     if (!escaping(p)) {
         stm_write_string(p->tc, p->stream, report, 0, str_length(report));
@@ -693,6 +726,21 @@ static void print_instance(Printer *p, LispObj x, int depth) {
     put(p, ')');
 }
 
+/* A standard instance (CLOS): the generic function PRINT-OBJECT once
+ * src/clos*.lisp defines it, else #<CLASS-NAME {address}>. */
+static void print_std_instance(Printer *p, LispObj x, int depth) {
+    LispObj fn = SYM(S(CLOS_PRINT_OBJECT))->function;
+    if (fn != LISP_UNBOUND && function_p(fn)) {
+        call_print_object(p, fn, x);
+        return;
+    }
+    check_readable(p, "instance", x);
+    puts_(p, "#<");
+    print_object(p, clos_type_of(x), depth + 1);
+    put_address(p, x);
+    put(p, '>');
+}
+
 /* #<HASH-TABLE :TEST EQL :COUNT n {address}> */
 static void print_hash_table(Printer *p, LispObj x, int depth) {
     char buf[32];
@@ -732,7 +780,7 @@ static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_PACKAGE] = print_package,     [KIND_INSTANCE] = print_instance,
     [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
     [KIND_HASH_TABLE] = print_hash_table, [KIND_ARRAY] = print_array,
-    [KIND_UVECTOR] = print_array,
+    [KIND_UVECTOR] = print_array,       [KIND_STD_INSTANCE] = print_std_instance,
 };
 
 static void print_marker(Printer *p, LispObj x) {

@@ -95,6 +95,14 @@ static bool structure_object_p(LispObj x) {
     X(TY_STRUCTURE_CLASS) X(TY_STANDARD_CLASS) X(TY_METHOD) X(TY_STANDARD_METHOD)               \
     X(TY_GENERIC_FUNCTION) X(TY_STANDARD_GENERIC_FUNCTION) X(TY_METHOD_COMBINATION)
 
+/* A standard class name: its class (src/clos.lisp) once CLOS has one, else
+ * a structure of that name. */
+static bool hooked_typep(LispObj x, LispObj sym) {
+    bool known;
+    bool r = clos_typep_name(x, sym, &known);
+    return known ? r : lisp_structure_typep(x, sym);
+}
+
 /* Sets *known and returns the answer when sym is a built-in atomic type. */
 static bool atomic_typep(LispObj x, LispObj sym, bool *known) {
     *known = true;
@@ -104,7 +112,7 @@ static bool atomic_typep(LispObj x, LispObj sym, bool *known) {
 #define X(id, test) if (sym == S(id)) return (test);
     ATOMIC_TYPES(X)
 #undef X
-#define X(id) if (sym == S(id)) return lisp_structure_typep(x, sym);
+#define X(id) if (sym == S(id)) return hooked_typep(x, sym);
     HOOKED_TYPES(X)
 #undef X
     *known = false;
@@ -325,6 +333,8 @@ static bool symbol_typep(ThContext *tc, LispObj x, LispObj sym, int depth) {
     if (exp != LISP_UNBOUND) return typep_rec(tc, x, exp, depth + 1);
     if (lisp_structure_type_p(sym)) return lisp_structure_typep(x, sym);
     if (cond_type_known_p(sym)) return cond_typep(x, sym);
+    r = clos_typep_name(x, sym, &known);
+    if (known) return r;
     if (sym == S(FUNCTION) || sym == S(VALUES))
         cond_error(tc, "TYPEP: %v cannot be used for type discrimination", sym);
     cond_error(tc, "TYPEP: unknown type specifier %v", sym);
@@ -338,6 +348,7 @@ static bool typep_rec(ThContext *tc, LispObj x, LispObj spec, int depth) {
     vm_check_c_stack(tc);
     if (symbol_p(spec)) return symbol_typep(tc, x, spec, depth);
     if (cons_p(spec) && symbol_p(CAR(spec))) return compound_typep(tc, x, spec, depth);
+    if (clos_class_p(spec)) return clos_typep_class(tc, x, spec);  /* a class object (CLHS 4.3.7) */
     bad_spec(tc, spec);
 }
 
@@ -350,5 +361,7 @@ bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec) {
 bool ty_known_atomic_p(LispObj sym) {
     bool known;
     atomic_typep(NIL, sym, &known);
-    return known || lisp_structure_type_p(sym) || cond_type_known_p(sym);
+    if (known || lisp_structure_type_p(sym) || cond_type_known_p(sym)) return true;
+    clos_typep_name(NIL, sym, &known);
+    return known;
 }

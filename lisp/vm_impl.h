@@ -147,6 +147,14 @@ LispObj lisp_structure_slot_key(LispObj instance, size_t i);  /* slot name as a 
 LispObj lisp_structure_slot(LispObj instance, size_t i);
 LispObj lisp_structure_printer(LispObj instance, bool *print_object_p); /* NIL: print as #S */
 LispObj lisp_structure_constructor(LispObj name);  /* standard keyword constructor or NIL */
+/* builtins_clos.c — standard instances and classes, for typep/type-of/printer */
+LispObj clos_class_of(ThContext *tc, LispObj x);
+bool clos_instance_of_p(LispObj x, LispObj class);
+bool clos_typep_class(ThContext *tc, LispObj x, LispObj class);
+bool clos_class_p(LispObj x);
+bool clos_typep_name(LispObj x, LispObj name, bool *known);
+LispObj clos_type_of(LispObj x);  /* x a standard instance */
+bool clos_gf_name(LispObj f, LispObj *name);  /* true with its name if f is a generic function */
 /* types.c — the type system, for the compiler (THE) and builtins */
 bool lisp_typep(ThContext *tc, LispObj object, LispObj type_spec);
 /* package.c */

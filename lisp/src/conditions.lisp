@@ -277,6 +277,8 @@
        (%define-condition-type ',name ',parent-types (list ,@(reverse slots))
                                (list ,@(reverse default-initargs)) ,report ,documentation)
        ,@(when documentation `((%put ',name '%type-documentation ,documentation)))
+       ;; CLOS (src/clos.lisp) keeps the condition's class in step.
+       (when (fboundp '%condition-class-changed) (funcall '%condition-class-changed ',name))
        ,@functions
        ',name)))
 

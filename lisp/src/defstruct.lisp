@@ -258,7 +258,9 @@
       (let ((msg "DEFSTRUCT ~S: incompatible redefinition; existing instances are obsolete"))
         (if (fboundp 'warn)
             (warn msg name)
-            (format *error-output* "~&WARNING: ~?~%" msg (list name))))))
+            (format *error-output* "~&WARNING: ~?~%" msg (list name)))))
+    ;; CLOS (src/clos.lisp) keeps the structure's class in step.
+    (when (fboundp '%structure-class-changed) (funcall '%structure-class-changed name)))
   name)
 
 (defmacro defstruct (name-and-options &rest slot-descriptions)
@@ -268,10 +270,9 @@
 
 ;; CLHS: the methods for structure-object (and standard-object, condition)
 ;; signal an error, so a literal structure is dumped only where its class has
-;; a method.  Methods come with CLOS; until then MAKE-LOAD-FORM is this
-;; function and the default answer is the error.
-(defun make-load-form (object &optional environment)
-  (declare (ignore environment))
+;; a method.  MAKE-LOAD-FORM is a generic function (src/clos-objects.lisp)
+;; whose default methods call this.
+(defun %make-load-form-error (object)
   ;; The object is often circular: the message is made now, printed safely.
   (error "~A" (let ((*print-circle* t) (*print-length* 10) (*print-level* 4))
                 (format nil "~S has no MAKE-LOAD-FORM method, so it cannot be dumped into a compiled file ~
@@ -280,8 +281,8 @@
 ;; The creation form makes an instance with every slot NIL; the initialization
 ;; form stores the saved slots (an unsaved slot keeps NIL: Petrel's structure
 ;; slots have no unbound state).
-(defun make-load-form-saving-slots (object &key (slot-names nil slot-names-p) environment)
-  (declare (ignore environment))
+;; MAKE-LOAD-FORM-SAVING-SLOTS (src/clos-objects.lisp) for a structure.
+(defun %structure-load-form-saving-slots (object slot-names slot-names-p)
   (let ((name (%structure-name object)))
     (unless name
       (error 'type-error :datum object :expected-type 'structure-object))

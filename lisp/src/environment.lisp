@@ -258,7 +258,7 @@ COMPILER-MACRO, SETF, or T for a function or package object), or NIL."
     (describe-object object stream)
     (values)))
 
-(defun describe-object (object stream)
+(defmethod describe-object ((object t) stream)  ; the generic function is in clos-objects.lisp
   "Writes the description DESCRIBE prints of OBJECT to STREAM."
   (fresh-line stream)
   (typecase object
