@@ -5,7 +5,8 @@
 ;;;; default 256), then for GC_PAUSE_SECONDS (default 10) mutates it from the
 ;;;; main thread — replacing list cells, vector slots, strings and table
 ;;;; entries with fresh objects, so garbage and old-to-young stores keep
-;;;; coming — while a probe thread spins reading the clock and records every
+;;;; coming, plus 1 KB of garbage per mutation so that collections happen
+;;;; during the measurement — while a probe thread spins reading the clock and records every
 ;;;; gap between two of its iterations.  Prints the largest gap and the
 ;;;; 99.9th percentile in milliseconds, and the heap built.
 ;;;;
@@ -26,6 +27,7 @@
 (defvar *mb* (env-int "GC_PAUSE_MB" 256))
 (defvar *seconds* (env-int "GC_PAUSE_SECONDS" 10))
 (defvar *stop* nil)
+(defvar *garbage* nil)
 
 ;;; The live set: *mb* MB of conses in 1000-element lists, plus vectors of
 ;;; strings and hash tables of lists.
@@ -53,6 +55,7 @@
                    (setf (car (nthcdr (rnd 1000) l)) (list n)))
                  (setf (svref (svref *vectors* (rnd 2000)) (rnd 1000)) (make-string (rnd 64)))
                  (setf (gethash (rnd 5000) (svref *tables* (rnd 64))) (cons n n))
+                 (setq *garbage* (make-list 64))  ; 1 KB of garbage per mutation: cycles must run
                  (incf n))))
     n))
 
