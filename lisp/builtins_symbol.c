@@ -108,7 +108,7 @@ static LispObj sys_set_symbol_plist(ThContext *tc, size_t nargs, LispObj *args) 
 static LispObj fdefinition_of(ThContext *tc, LispObj name) {
     bool setf;
     LispObj s = fname_symbol(tc, name, &setf);
-    if (!setf) return SYM(s)->function;
+    if (!setf) return __atomic_load_n(&SYM(s)->function, __ATOMIC_ACQUIRE);  /* may be redefined concurrently */
     return lisp_plist_get(SYM(s)->plist, S(SETF_FUNCTION), LISP_UNBOUND);
 }
 
@@ -121,7 +121,7 @@ static LispObj cl_fboundp(ThContext *tc, size_t nargs, LispObj *args) {
 
 static LispObj cl_symbol_function(ThContext *tc, size_t nargs, LispObj *args) {
     LispObj s = arg_symbol(tc, args[0]);
-    LispObj f = SYM(s)->function;
+    LispObj f = __atomic_load_n(&SYM(s)->function, __ATOMIC_ACQUIRE);
     if (f == LISP_UNBOUND) f = cond_undefined_function(tc, s);
     return f;
 }

@@ -105,7 +105,8 @@ void pr_options_from_specials(ThContext *tc, PrOptions *o) {
 static bool circle_candidate(const Printer *p, LispObj x) {
     if (cons_p(x) || string_p(x) || vector_p(x)) return true;  /* SBCL labels "" and #() too */
     if (kind_p(x, KIND_INSTANCE)) return true;
-    return symbol_p(x) && SYM(x)->package == NIL && escaping(p) && (p->o.gensym || p->o.readably);
+    return symbol_p(x) && __atomic_load_n(&SYM(x)->package, __ATOMIC_ACQUIRE) == NIL && escaping(p) &&
+           (p->o.gensym || p->o.readably);
 }
 
 static size_t circle_cap(const Printer *p) { return vec_length(p->circle) / 2; }
@@ -409,23 +410,27 @@ static bool accessible_p(Printer *p, LispObj sym) {
     return package_p(cur) && pkg_find_symbol(p->tc, SYM(sym)->name, cur, &status) == sym && status != NIL;
 }
 
-static bool external_p(Printer *p, LispObj sym) {
+static bool external_p(Printer *p, LispObj sym, LispObj home) {
     if (sym_flag_p(sym, SYMF_EXTERNAL)) return true;
     LispObj status = NIL;
-    pkg_find_symbol(p->tc, SYM(sym)->name, SYM(sym)->package, &status);
+    pkg_find_symbol(p->tc, SYM(sym)->name, home, &status);
     return status == S(EXTERNAL_KW);
 }
 
+/* The home package and its name are read once each: another thread may
+ * unintern the symbol or delete the package while it prints (then it
+ * prints as it was, or as uninterned), never a half-changed state. */
 static void print_symbol(Printer *p, LispObj x, int depth) {
     if (!escaping(p)) { write_name(p, SYM(x)->name, false); return; }
-    LispObj home = SYM(x)->package;
-    if (home == NIL) {
+    LispObj home = __atomic_load_n(&SYM(x)->package, __ATOMIC_ACQUIRE);
+    LispObj pname = package_p(home) ? __atomic_load_n(&PKG(home)->name, __ATOMIC_ACQUIRE) : NIL;
+    if (home == NIL || !string_p(pname)) {
         if (p->o.gensym || p->o.readably) puts_(p, "#:");
     } else if (home == pkg_keyword) {
         put(p, ':');
     } else if (!accessible_p(p, x)) {
-        write_name(p, PKG(home)->name, true);
-        puts_(p, external_p(p, x) ? ":" : "::");
+        write_name(p, pname, true);
+        puts_(p, external_p(p, x, home) ? ":" : "::");
     }
     write_name(p, SYM(x)->name, true);
 }
