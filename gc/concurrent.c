@@ -31,7 +31,9 @@
 #include <string.h>
 #include <time.h>
 
-enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 4096, SWEEP_BATCH = 32 };
+/* A marker round is what a pause may wait for (stop_marker_locked): kept
+ * to well under 0.1 ms (128 grey entries of at most 256 words; 32 pages). */
+enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 128, SWEEP_BATCH = 32 };
 
 static uint64_t now_ns(void) {
     struct timespec ts;
