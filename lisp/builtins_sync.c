@@ -9,8 +9,9 @@
  * RUNNING (a pause would wait for them forever).
  *
  * Deadlock detection: the wait-for graph is "thread T waits for mutex M"
- * (graph_waits) and "M is owned by thread U" (LispMutex.owner).  Both are guarded by graph_lock, a plain
- * pthread mutex never held across allocation, blocking or Lisp code.
+ * (graph_waits, guarded by graph_lock, a plain pthread mutex never held
+ * across allocation, blocking or Lisp code) and "M is owned by thread U"
+ * (LispMutex.owner, written by its holder only, read atomically).
  * Before blocking on M, a thread follows owner → the mutex that owner waits
  * for → its owner ... under graph_lock; reaching itself means the wait
  * would never end, and it signals PETREL-THREADS:DEADLOCK naming the
@@ -120,25 +121,21 @@ static LispObj mutex_arg(ThContext *tc, LispObj x) {
     return x;
 }
 
-static LispObj owner_of(LispObj mutex) {
-    pthread_mutex_lock(&graph_lock);
-    LispObj o = MTX(mutex)->owner;
-    pthread_mutex_unlock(&graph_lock);
-    return o;
-}
+/* The owner word is written only by the thread that holds (or just
+ * acquired) the mutex, so "is it me?" needs no lock; the deadlock check
+ * reads owners under graph_lock, and a thread's own owner store precedes
+ * (in its program order) any wait it registers there, which is what the
+ * check relies on. */
+static LispObj owner_of(LispObj mutex) { return __atomic_load_n(&MTX(mutex)->owner, __ATOMIC_ACQUIRE); }
 
-static void set_owner(LispObj mutex, LispObj thread) {
-    pthread_mutex_lock(&graph_lock);
-    obj_set(&MTX(mutex)->owner, thread);
-    pthread_mutex_unlock(&graph_lock);
-}
+static void set_owner(LispObj mutex, LispObj thread) { obj_set(&MTX(mutex)->owner, thread); }
 
 /* Under graph_lock: the cycle self would close by waiting for mutex, as
  * (threads . mutexes) lists in C arrays; 0 if none. */
 static size_t find_cycle_locked(LispObj self, LispObj mutex, LispObj *threads, LispObj *mutexes, size_t cap) {
     size_t n = 0;
     for (LispObj m = mutex; m != NIL && n < cap; n++) {
-        LispObj owner = MTX(m)->owner;
+        LispObj owner = owner_of(m);
         mutexes[n] = m;
         threads[n] = owner;
         if (owner == NIL) return 0;
@@ -169,9 +166,9 @@ static bool wait_for_mutex(ThContext *tc, LispObj self, LispObj mutex, const str
     th_enter_safe(tc);
     int rc = deadline ? pthread_mutex_timedlock(&MTX(mutex)->mutex, deadline) : pthread_mutex_lock(&MTX(mutex)->mutex);
     th_leave_safe(tc);
+    if (rc == 0) set_owner(mutex, self);
     pthread_mutex_lock(&graph_lock);
     remove_wait_locked(self);
-    if (rc == 0) obj_set(&MTX(mutex)->owner, self);
     pthread_mutex_unlock(&graph_lock);
     return rc == 0;
 }

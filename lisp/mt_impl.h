@@ -36,7 +36,8 @@ typedef struct LispThread {
 typedef struct LispMutex {
     GcWord header;
     LispObj name;          /* string or NIL */
-    LispObj owner;         /* thread holding it, or NIL; guarded by mt_graph_lock */
+    LispObj owner;         /* thread holding it, or NIL; written by the holder only (atomic
+                              release store), read with acquire loads (builtins_sync.c) */
     /* raw */
     pthread_mutex_t mutex;
     int64_t depth;         /* recursive locks: times the owner holds it; owner only */

@@ -54,7 +54,9 @@ or a TIMEOUT, BODY is skipped and NIL returned when the lock is not acquired."
   (let ((l (gensym "LOCK")) (got (gensym "GOT")))
     `(let* ((,l ,lock) (,got nil))
        (unwind-protect
-            (when (setq ,got (acquire-lock ,l :wait-p ,wait-p :timeout ,timeout))
+            (when (setq ,got ,(if (and (eq wait-p t) (null timeout))
+                                  `(acquire-lock ,l)   ; the common case: no keyword parsing
+                                  `(acquire-lock ,l :wait-p ,wait-p :timeout ,timeout)))
               (locally ,@body))
          (when ,got (release-lock ,l))))))
 
