@@ -202,9 +202,11 @@ static void log_cycle_locked(void) {
             (unsigned long long)(((uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT) >> 10));
 }
 
-void gc_collect(GcMutator *self) {
-    PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
-    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);  /* a running cycle ends first */
+/* Every pause (a collection, a concurrent cycle's two, gc_with_world_stopped):
+ * self waits for collect_lock in a safe region, then the other mutators stop.
+ * Returns when the pause began: after collect_lock, before the stop, so the
+ * handshake counts in the pause time. */
+uint64_t gc_pause_begin(GcMutator *self) {
     const GcWorldHooks *hooks = &gc_heap.hooks;
     if (hooks->may_block)
         hooks->may_block(self);
@@ -212,6 +214,22 @@ void gc_collect(GcMutator *self) {
     uint64_t t0 = now_ns();
     if (hooks->stop)
         hooks->stop(self);
+    return t0;
+}
+
+void gc_pause_end(GcMutator *self) {
+    const GcWorldHooks *hooks = &gc_heap.hooks;
+    if (hooks->resume)
+        hooks->resume(self);
+    pthread_mutex_unlock(&gc_heap.collect_lock);
+    if (hooks->unblocked)
+        hooks->unblocked(self);
+}
+
+void gc_collect(GcMutator *self) {
+    PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
+    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);  /* a running cycle ends first */
+    uint64_t t0 = gc_pause_begin(self);
     /* now: every other mutator is parked or safe; none touches the heap */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
@@ -242,27 +260,14 @@ void gc_collect(GcMutator *self) {
     set_phase(GC_PHASE_IDLE);
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
-    if (hooks->resume)
-        hooks->resume(self);
-    pthread_mutex_unlock(&gc_heap.collect_lock);
-    if (hooks->unblocked)
-        hooks->unblocked(self);
+    gc_pause_end(self);
 }
 
 void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data) {
-    const GcWorldHooks *hooks = &gc_heap.hooks;
-    if (hooks->may_block)
-        hooks->may_block(self);
-    pthread_mutex_lock(&gc_heap.collect_lock);
-    if (hooks->stop)
-        hooks->stop(self);
+    gc_pause_begin(self);
     /* now: every other mutator is parked or safe */
     fn(data);
-    if (hooks->resume)
-        hooks->resume(self);
-    pthread_mutex_unlock(&gc_heap.collect_lock);
-    if (hooks->unblocked)
-        hooks->unblocked(self);
+    gc_pause_end(self);
 }
 
 void gc_get_stats(GcStats *out) {

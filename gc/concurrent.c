@@ -161,15 +161,23 @@ static void stop_marker_locked(void) {
 
 /* ---- the two pauses ---- */
 
-void gc_cycle_start(GcMutator *self) {
-    const GcWorldHooks *hooks = &gc_heap.hooks;
-    if (hooks->may_block) hooks->may_block(self);
-    pthread_mutex_lock(&gc_heap.collect_lock);
-    uint64_t t0 = now_ns();
-    if (hooks->stop) hooks->stop(self);
+/* The marker finishes its round and waits: a pause may use the marker. */
+static void stop_marker(void) {
     pthread_mutex_lock(&gc_heap.cycle.lock);
-    stop_marker_locked();  /* it may still be sweeping the last cycle: it must not touch the marker now */
+    stop_marker_locked();
     pthread_mutex_unlock(&gc_heap.cycle.lock);
+}
+
+static void wake_marker(void) {
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    gc_heap.cycle.run = true;
+    pthread_cond_signal(&gc_heap.cycle.wake);
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
+}
+
+void gc_cycle_start(GcMutator *self) {
+    uint64_t t0 = gc_pause_begin(self);
+    stop_marker();  /* it may still be sweeping the last cycle: it must not touch the marker now */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     bool begin = !gc_heap.cycle.active;
@@ -196,15 +204,10 @@ void gc_cycle_start(GcMutator *self) {
             PT_CHECK(pthread_create(&c->marker, NULL, marker_main, NULL) == 0, "cannot start the marker thread");
             c->marker_started = true;
         }
-        pthread_mutex_lock(&c->lock);
         atomic_store_explicit(&c->mark_done, false, memory_order_relaxed);
-        c->run = true;
-        pthread_cond_signal(&c->wake);
-        pthread_mutex_unlock(&c->lock);
+        wake_marker();
     }
-    if (hooks->resume) hooks->resume(self);
-    pthread_mutex_unlock(&gc_heap.collect_lock);
-    if (hooks->unblocked) hooks->unblocked(self);
+    gc_pause_end(self);
 }
 
 /* The barrier checker: everything reachable now that existed at the
@@ -246,14 +249,8 @@ static void check_barrier_locked(GcMutator *self) {
 }
 
 void gc_cycle_finish(GcMutator *self) {
-    const GcWorldHooks *hooks = &gc_heap.hooks;
-    if (hooks->may_block) hooks->may_block(self);
-    pthread_mutex_lock(&gc_heap.collect_lock);
-    uint64_t t0 = now_ns();
-    if (hooks->stop) hooks->stop(self);
-    pthread_mutex_lock(&gc_heap.cycle.lock);
-    stop_marker_locked();
-    pthread_mutex_unlock(&gc_heap.cycle.lock);
+    uint64_t t0 = gc_pause_begin(self);
+    stop_marker();
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     if (gc_heap.cycle.active) {
@@ -298,15 +295,8 @@ void gc_cycle_finish(GcMutator *self) {
     bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
-    if (sweep) {
-        pthread_mutex_lock(&gc_heap.cycle.lock);
-        gc_heap.cycle.run = true;
-        pthread_cond_signal(&gc_heap.cycle.wake);
-        pthread_mutex_unlock(&gc_heap.cycle.lock);
-    }
-    if (hooks->resume) hooks->resume(self);
-    pthread_mutex_unlock(&gc_heap.collect_lock);
-    if (hooks->unblocked) hooks->unblocked(self);
+    if (sweep) wake_marker();
+    gc_pause_end(self);
 }
 
 /* Allocation's pacing in concurrent mode (alloc.c, no lock held): start a

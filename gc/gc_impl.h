@@ -271,6 +271,8 @@ void gc_sweep_begin_locked(void);  /* a sweep in steps: begin it in a pause, */
 bool gc_sweep_some_locked(size_t npages); /* ... sweep up to npages (true: more to do) */
 
 /* collect.c: pieces of a cycle concurrent.c shares. */
+uint64_t gc_pause_begin(GcMutator *self);  /* collect_lock held, the others stopped; its start (ns) */
+void gc_pause_end(GcMutator *self);
 void gc_stop_world_locked(void);
 void gc_mark_roots_locked(GcMarker *mk, GcMutator *self);
 void gc_record_pause_only_locked(uint64_t ns);
