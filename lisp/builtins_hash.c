@@ -138,7 +138,7 @@ static LispObj sys_hash_table_iterator_next(ThContext *tc, size_t nargs, LispObj
 /* Never negative, even when unsynchronized updates from several threads
  * raced on the count. */
 static LispObj cl_hash_table_count(ThContext *tc, size_t nargs, LispObj *args) {
-    LispObj n = HT(table_arg(tc, args[0]))->count;
+    LispObj n = __atomic_load_n(&HT(table_arg(tc, args[0]))->count, __ATOMIC_RELAXED);
     return fx_value(n) < 0 ? fx_make(0) : n;
 }
 static LispObj cl_hash_table_size(ThContext *tc, size_t nargs, LispObj *args) {

@@ -58,11 +58,13 @@ static LispObj copy_list(ThContext *tc, LispObj l) {
 }
 
 static LispObj cl_package_used_by_list(ThContext *tc, size_t nargs, LispObj *args) {
-    return copy_list(tc, PKG(arg_package(tc, args[0]))->used_by);
+    return copy_list(tc, __atomic_load_n(&PKG(arg_package(tc, args[0]))->used_by, __ATOMIC_ACQUIRE));
 }
 
 static LispObj cl_package_shadowing_symbols(ThContext *tc, size_t nargs, LispObj *args) {
-    return copy_list(tc, PKG(arg_package(tc, args[0]))->shadowing);
+    /* The list is replaced whole under the package lock: one acquire load
+     * gets a consistent one without taking the lock. */
+    return copy_list(tc, __atomic_load_n(&PKG(arg_package(tc, args[0]))->shadowing, __ATOMIC_ACQUIRE));
 }
 
 /* ---------------------------------------------------------------- SYS primitives */

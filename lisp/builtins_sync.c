@@ -77,6 +77,37 @@ struct timespec mt_deadline(ThContext *tc, LispObj seconds, const char *op) {
 
 static LispObj kw(ThContext *tc, const char *name) { return pkg_intern_cstr(tc, name, pkg_keyword); }
 
+/* ---- waits that interrupts reach ----
+ * A blocked wait cannot run Lisp, so every wait is cut into slices of at
+ * most WAIT_SLICE_NS; between slices a pending interrupt-thread or
+ * destroy-thread runs (th_poll), with nothing held that its unwinding could
+ * leak, and the wait goes on. */
+enum { WAIT_SLICE_NS = 50 * 1000 * 1000 };
+
+static bool interrupt_pending(ThContext *tc) {
+    return (atomic_load_explicit(&tc->poll_request, memory_order_relaxed) & TH_POLL_INTERRUPT) != 0;
+}
+
+static bool before(const struct timespec *a, const struct timespec *b) {
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The end of the next slice: now + WAIT_SLICE_NS, or the deadline if sooner. */
+static struct timespec slice_end(const struct timespec *deadline) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += WAIT_SLICE_NS;
+    if (t.tv_nsec >= 1000000000L) t.tv_sec++, t.tv_nsec -= 1000000000L;
+    return deadline && before(deadline, &t) ? *deadline : t;
+}
+
+static bool past(const struct timespec *deadline) {
+    if (!deadline) return false;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return !before(&now, deadline);
+}
+
 static LispObj optional_name(ThContext *tc, size_t nargs, LispObj *args) {
     if (nargs == 0 || args[0] == NIL) return NIL;
     return arg_string_designator(tc, args[0]);
@@ -153,23 +184,43 @@ static _Noreturn void signal_deadlock(ThContext *tc, LispObj *threads, LispObj *
 }
 
 /* Blocks until mutex is ours (true) or the deadline passes (false). */
-static bool wait_for_mutex(ThContext *tc, LispObj self, LispObj mutex, const struct timespec *deadline) {
+/* Registers self as waiting for mutex, or signals DEADLOCK if that wait
+ * would close a cycle. */
+static void register_wait(ThContext *tc, LispObj self, LispObj mutex) {
     LispObj threads[64], mutexes[64];
     pthread_mutex_lock(&graph_lock);
     size_t n = find_cycle_locked(self, mutex, threads, mutexes, 64);
-    if (n == 0 && graph_nwaits < MAX_WAITERS) {
+    if (n == 0 && graph_nwaits < MAX_WAITERS) {  /* past MAX_WAITERS a wait goes unchecked */
         graph_waits[graph_nwaits].thread = self;
         graph_waits[graph_nwaits++].mutex = mutex;
     }
     pthread_mutex_unlock(&graph_lock);
     if (n) signal_deadlock(tc, threads, mutexes, n);
-    th_enter_safe(tc);
-    int rc = deadline ? pthread_mutex_timedlock(&MTX(mutex)->mutex, deadline) : pthread_mutex_lock(&MTX(mutex)->mutex);
-    th_leave_safe(tc);
-    if (rc == 0) set_owner(mutex, self);
+}
+
+static void unregister_wait(LispObj self) {
     pthread_mutex_lock(&graph_lock);
     remove_wait_locked(self);
     pthread_mutex_unlock(&graph_lock);
+}
+
+static bool wait_for_mutex(ThContext *tc, LispObj self, LispObj mutex, const struct timespec *deadline) {
+    register_wait(tc, self, mutex);
+    int rc;
+    for (;;) {
+        struct timespec slice = slice_end(deadline);
+        th_enter_safe(tc);
+        rc = pthread_mutex_timedlock(&MTX(mutex)->mutex, &slice);
+        th_leave_safe(tc);
+        if (rc != ETIMEDOUT || past(deadline)) break;
+        if (interrupt_pending(tc)) {
+            unregister_wait(self);
+            th_poll(tc);  /* may unwind: nothing is held, no wait registered */
+            register_wait(tc, self, mutex);
+        }
+    }
+    if (rc == 0) set_owner(mutex, self);
+    unregister_wait(self);
     return rc == 0;
 }
 
@@ -275,13 +326,19 @@ static LispObj mt_condition_wait(ThContext *tc, size_t nargs, LispObj *args) {
     struct timespec deadline = timed ? mt_deadline(tc, vals[0], "CONDITION-WAIT") : (struct timespec){0};
     LispMutex *m = MTX(mutex);
     int64_t depth = m->depth;
-    set_owner(mutex, NIL);
-    th_enter_safe(tc);
-    int rc = timed ? pthread_cond_timedwait(&WQ(cv)->cond, &m->mutex, &deadline)
-                   : pthread_cond_wait(&WQ(cv)->cond, &m->mutex);
-    th_leave_safe(tc);
-    set_owner(mutex, self);
-    m->depth = depth;
+    int rc;
+    for (;;) {
+        struct timespec slice = slice_end(timed ? &deadline : NULL);
+        set_owner(mutex, NIL);
+        th_enter_safe(tc);
+        rc = pthread_cond_timedwait(&WQ(cv)->cond, &m->mutex, &slice);
+        th_leave_safe(tc);
+        /* now: the mutex is held again */
+        set_owner(mutex, self);
+        m->depth = depth;
+        if (rc != ETIMEDOUT || (timed && past(&deadline))) break;
+        if (interrupt_pending(tc)) th_poll(tc);  /* holding the lock as the caller's code would */
+    }
     return rc == ETIMEDOUT ? NIL : T;
 }
 
@@ -340,17 +397,20 @@ static LispObj mt_wait_on_semaphore(ThContext *tc, size_t nargs, LispObj *args) 
     bool timed = bi_supplied_p(vals[0]) && vals[0] != NIL;
     struct timespec deadline = timed ? mt_deadline(tc, vals[0], "WAIT-ON-SEMAPHORE") : (struct timespec){0};
     th_mutex_lock(tc, &s->lock);
-    bool got = true;
-    if (s->count == 0) {
+    while (s->count == 0 && !(timed && past(&deadline))) {
+        struct timespec slice = slice_end(timed ? &deadline : NULL);
         s->waiters++;
         th_enter_safe(tc);
-        while (s->count == 0 && got)
-            got = timed ? pthread_cond_timedwait(&s->cond, &s->lock, &deadline) != ETIMEDOUT
-                        : (pthread_cond_wait(&s->cond, &s->lock), true);
+        pthread_cond_timedwait(&s->cond, &s->lock, &slice);
         th_leave_safe(tc);
         s->waiters--;
-        got = s->count > 0;
+        if (s->count == 0 && interrupt_pending(tc)) {
+            pthread_mutex_unlock(&s->lock);  /* the interrupt may signal this semaphore, or unwind */
+            th_poll(tc);
+            th_mutex_lock(tc, &s->lock);
+        }
     }
+    bool got = s->count > 0;
     if (got) s->count--;
     pthread_mutex_unlock(&s->lock);
     return got ? T : NIL;

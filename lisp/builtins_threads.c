@@ -242,9 +242,13 @@ static LispObj mt_current_thread_fn(ThContext *tc, size_t nargs, LispObj *args) 
 
 typedef struct Collect { LispObj *items; size_t n, cap; } Collect;
 
+/* A thread whose function has returned is not listed any more, although its
+ * context stays attached a moment longer (JOIN-THREAD may have returned). */
 static void collect_thread(ThContext *other, void *data) {
     Collect *c = data;
-    if (other->lisp_thread && c->n < c->cap) c->items[c->n++] = (LispObj)other->lisp_thread;
+    LispObj t = (LispObj)other->lisp_thread;
+    if (t && c->n < c->cap && __atomic_load_n(&THR(t)->status, __ATOMIC_ACQUIRE) == fx_make(MT_RUNNING))
+        c->items[c->n++] = t;
 }
 
 static LispObj mt_all_threads(ThContext *tc, size_t nargs, LispObj *args) {

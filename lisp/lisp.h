@@ -115,8 +115,11 @@ static inline bool kind_p(LispObj x, unsigned k) { return obj_p(x) && obj_kind(x
 typedef struct LispCons { LispObj car, cdr; } LispCons;
 static inline LispCons *cons_ptr(LispObj x) { return (LispCons *)(uintptr_t)(x - GC_TAG_CONS); }
 static inline LispObj cons_from_ptr(LispCons *p) { return (LispObj)(uintptr_t)p | GC_TAG_CONS; }
-static inline LispObj CAR(LispObj x) { return cons_ptr(x)->car; }  /* x must be a cons */
-static inline LispObj CDR(LispObj x) { return cons_ptr(x)->cdr; }
+/* x must be a cons.  Relaxed atomic loads (plain moves on x86-64): another
+ * thread may store into the same cons (a Lisp-level race is no C-level
+ * data race, and TSan stays quiet about correct CAS idioms). */
+static inline LispObj CAR(LispObj x) { return __atomic_load_n(&cons_ptr(x)->car, __ATOMIC_RELAXED); }
+static inline LispObj CDR(LispObj x) { return __atomic_load_n(&cons_ptr(x)->cdr, __ATOMIC_RELAXED); }
 static inline void cons_set_car(LispObj c, LispObj v) { gc_store(&cons_ptr(c)->car, v); }
 static inline void cons_set_cdr(LispObj c, LispObj v) { gc_store(&cons_ptr(c)->cdr, v); }
 

@@ -115,3 +115,32 @@ def test_arguments_and_atomic_list_operations(tmp_path):
 """)], timeout=60)
     assert r.rc == 0, r
     assert r.out.split() == ["(8000", "8000", "16000)", "4000"], r.out
+
+
+def test_interrupts_reach_blocked_waits(tmp_path):
+    """interrupt-thread and destroy-thread reach threads blocked in a lock
+    wait, a condition wait and a semaphore wait (waits run in slices);
+    destroy-thread's unwinding runs their cleanups and releases the
+    condition variable's lock."""
+    r = run(["--script", script(tmp_path, r"""
+(use-package "PETREL-THREADS")
+(defvar *l* (make-lock "held")) (defvar *cv* (make-condition-variable)) (defvar *cl* (make-lock "cv"))
+(defvar *sem* (make-semaphore))
+(defvar *log* nil) (defvar *log-lock* (make-lock "log"))
+(defun note (x) (with-lock-held (*log-lock*) (push x *log*)))
+(acquire-lock *l*)
+(defvar *ts* (list (make-thread (lambda () (unwind-protect (with-lock-held (*l*) :got) (note :c1))) :name "lock-waiter")
+                   (make-thread (lambda () (unwind-protect (with-lock-held (*cl*) (condition-wait *cv* *cl*)) (note :c2)))
+                                :name "cv-waiter")
+                   (make-thread (lambda () (unwind-protect (wait-on-semaphore *sem*) (note :c3))) :name "sem-waiter")))
+(sleep 0.3)
+(dolist (th *ts*) (interrupt-thread th (lambda () (note (thread-name (current-thread))))))
+(sleep 0.5)
+(dolist (th *ts*) (destroy-thread th))
+(print (mapcar (lambda (th) (handler-case (join-thread th) (join-thread-error (c) (join-thread-error-reason c)))) *ts*))
+(print (sort (mapcar #'string *log*) #'string<))
+(print (lock-owner *cl*))
+""")], timeout=30)
+    assert r.rc == 0, r
+    assert r.out.split() == ["(:ABORTED", ":ABORTED", ":ABORTED)",
+                             '("C1"', '"C2"', '"C3"', '"cv-waiter"', '"lock-waiter"', '"sem-waiter")', "NIL"], r.out
