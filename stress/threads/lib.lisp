@@ -14,7 +14,7 @@
 
 (defpackage "STRESS"
   (:use "CL" "PETREL-THREADS")
-  (:export "*SEED*" "*ITERATIONS*" "*THREADS*" "DEFCASE" "RUN-CASES" "CHECK" "FAIL"
+  (:export "*SEED*" "*ITERATIONS*" "*THREADS*" "DEFCASE" "RUN-CASES" "CHECK" "FAIL" "STUCK"
            "MAKE-RNG" "RNG" "SPAWN" "JOIN-ALL" "RUN-THREADS" "NOTE"))
 
 (in-package "STRESS")
@@ -58,6 +58,16 @@
     (with-lock-held (*failure-lock*)
       (when (< (length *failures*) 5) (push msg *failures*))))
   nil)
+
+;;; The name of the running case, for STUCK.
+(defvar *case* nil)
+
+(defun stuck (format-control &rest args)
+  "Ends the program at once with a FAIL line: a thread is stuck where no
+safepoint is reached, so neither VERIFY-HEAP nor a clean exit can wait for it."
+  (format t "FAIL ~(~A~): ~?~%" *case* format-control args)
+  (finish-output)
+  (petrel-ext:quit 1))
 
 (defmacro check (form format-control &rest args)
   "Records a failure (with the message) unless FORM is true; returns FORM's value."
@@ -130,7 +140,7 @@ FUNCTION together (a start gate), so they really contend."
     (start-watchdog)
     (loop for (name . fn) in *cases*
           when (or (null only) (string-equal only (symbol-name name)))
-            do (setf *failures* nil (car *failure-count*) 0 *notes* nil)
+            do (setf *failures* nil (car *failure-count*) 0 *notes* nil *case* name)
                (handler-case (funcall fn)
                  (error (e) (fail "unhandled ~A: ~A" (type-of e) e)))
                (let ((heap (petrel-ext:verify-heap)))

@@ -56,6 +56,8 @@ ITERATIONS = {
 # Known runtime bugs: "program::case" -> reason.  strict=True, so a fix makes
 # the suite fail until the entry is removed.
 XFAIL = {
+    "hash-unsync::growth-race":
+        "a PUTHASH racing a resize of an unsynchronized table can loop forever in C (no safepoint)",
     "readtable::macro-character-change":
         "COPY-READTABLE / SET-MACRO-CHARACTER / GET-MACRO-CHARACTER are undefined",
     "interrupt::destroy-during-sleep-runs-cleanup":
@@ -64,6 +66,13 @@ XFAIL = {
         "INTERRUPT-THREAD is not delivered to a thread blocked in SLEEP until the sleep ends",
     "interrupt::destroy-lock-waiter":
         "DESTROY-THREAD is never delivered to a thread blocked in ACQUIRE-LOCK",
+}
+
+
+# Cases that do not run in a mode, with the reason.
+SKIP = {
+    ("hash-unsync::growth-race", "torture"):
+        "the race needs many fast rounds; GC torture slows it so the livelock shows only sometimes",
 }
 
 
@@ -91,7 +100,9 @@ def params():
                 for rep in range(REPEAT):
                     key = f"{program}::{case}"
                     marks = []
-                    if key in XFAIL:
+                    if (key, mode) in SKIP:
+                        marks.append(pytest.mark.skip(reason=SKIP[(key, mode)]))
+                    elif key in XFAIL:
                         marks.append(pytest.mark.xfail(reason=XFAIL[key], strict=True))
                     ident = f"{key}-{mode}" + (f"-{rep}" if REPEAT > 1 else "")
                     result.append(pytest.param(program, case, mode, rep, marks=marks, id=ident))
