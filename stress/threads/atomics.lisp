@@ -68,14 +68,14 @@ thread saw, merged, must be exactly 0 .. total-1."
                  (lambda (i rng)
                    (declare (ignore i rng))
                    (dotimes (k *iterations*)
-                     (loop for old = (car cell)
+                     (loop for old = (atomic-read (car cell))
                            until (eql (compare-and-swap (car cell) old (1+ old)) old)
                            do (atomic-incf (car retries)))
-                     (loop for old = (svref vec 0)
+                     (loop for old = (atomic-read (svref vec 0))
                            until (eql (compare-and-swap (svref vec 0) old (1+ old)) old))
-                     (loop for old = (counter-n st)
+                     (loop for old = (atomic-read (counter-n st))
                            until (eql (compare-and-swap (counter-n st) old (1+ old)) old))
-                     (loop for old = *global-counter*
+                     (loop for old = (atomic-read (symbol-value '*global-counter*))
                            until (eql (compare-and-swap (symbol-value '*global-counter*) old (1+ old)) old)))))
     (check (eql (car cell) total) "CAS on car counted ~S, expected ~D" (car cell) total)
     (check (eql (svref vec 0) total) "CAS on svref counted ~S, expected ~D" (svref vec 0) total)
@@ -115,5 +115,19 @@ thread saw, merged, must be exactly 0 .. total-1."
     (check (eql *global-counter* 0) "threads' bound ATOMIC-INCFs leaked into the global value: ~S" *global-counter*)
     (dolist (x r)
       (check (eql (second x) (+ 100 *iterations*)) "thread ~D's own binding counted ~S" (first x) (second x)))))
+
+(defcase plain-read-cas-idiom ()
+  ;; The usual idiom reads the place with a plain CAR, then CASes; plain
+  ;; reads and writes racing with each other or with a CAS return a value
+  ;; some thread wrote (no tearing), and the CAS loop counts exactly.
+  (let ((cell (list 0)) (flag (list :a)) (total (* *threads* *iterations*)))
+    (run-threads *threads*
+                 (lambda (i rng) (declare (ignore rng))
+                   (dotimes (k *iterations*)
+                     (loop for old = (car cell)
+                           until (eql (compare-and-swap (car cell) old (1+ old)) old))
+                     (setf (car flag) (if (evenp i) :a :b))
+                     (check (member (car flag) '(:a :b)) "a plain read gave ~S" (car flag)))))
+    (check (eql (car cell) total) "counted ~S, expected ~D" (car cell) total)))
 
 (run-cases)

@@ -104,7 +104,7 @@
          (traversals (list 0))
          (observer (spawn "observer"
                           (lambda ()
-                            (loop until (car stop)
+                            (loop until (atomic-read (car stop))
                                   do (let ((visited 0) (count nil) (seen (make-hash-table)))
                                        (maphash (lambda (k v)
                                                   (unless count (setf count (hash-table-count table)))
@@ -123,7 +123,7 @@
                    (dotimes (n *iterations*)
                      (let ((k (rng rng 200)))
                        (if (zerop (rng rng 2)) (setf (gethash k table) (* 3 k)) (remhash k table))))))
-    (setf (car stop) t)
+    (atomic-write (car stop) t)
     (join-all (list observer))
     (note :traversals (car traversals))))
 
@@ -136,7 +136,7 @@
          (observer (spawn "observer"
                           (lambda ()
                             (let ((last 0))
-                              (loop until (car stop)
+                              (loop until (atomic-read (car stop))
                                     do (let ((c (hash-table-count table)))
                                          (check (>= c last) "HASH-TABLE-COUNT went from ~D to ~D" last c)
                                          (setf last c)
@@ -144,7 +144,7 @@
     (run-threads *threads*
                  (lambda (i rng) (declare (ignore rng))
                    (dotimes (n *iterations*) (setf (gethash (+ (* i 1000000) n) table) n))))
-    (setf (car stop) t)
+    (atomic-write (car stop) t)
     (join-all (list observer))
     (check (eql (hash-table-count table) (* *threads* *iterations*)) "final count ~D, expected ~D"
            (hash-table-count table) (* *threads* *iterations*))

@@ -15,7 +15,8 @@
 (defpackage "STRESS"
   (:use "CL" "PETREL-THREADS")
   (:export "*SEED*" "*ITERATIONS*" "*THREADS*" "DEFCASE" "RUN-CASES" "CHECK" "FAIL" "STUCK"
-           "MAKE-RNG" "RNG" "SPAWN" "JOIN-ALL" "RUN-THREADS" "NOTE"))
+           "MAKE-RNG" "RNG" "SPAWN" "JOIN-ALL" "RUN-THREADS" "NOTE"
+           "ATOMIC-READ" "ATOMIC-WRITE"))
 
 (in-package "STRESS")
 
@@ -40,6 +41,20 @@
   "The integer in command-line argument INDEX after the script (NIL: none), else in ENV."
   (let ((v (if index (arg-or-env index env nil) (petrel-ext:getenv env))))
     (if (and v (plusp (length v))) (parse-integer v) default)))
+
+;;; Shared flags and counters are read and written atomically, so the specs
+;;; themselves are free of data races (ThreadSanitizer checks the runtime,
+;;; not deliberate races in a test).  A failed COMPARE-AND-SWAP against a
+;;; value never stored is an atomic load.
+(defmacro atomic-read (place)
+  `(compare-and-swap ,place '%never-stored% '%never-stored%))
+
+(defmacro atomic-write (place value)
+  (let ((old (gensym)) (new (gensym)))
+    `(let ((,new ,value))
+       (loop for ,old = (atomic-read ,place)
+             until (eq (compare-and-swap ,place ,old ,new) ,old))
+       ,new)))
 
 ;;; A small deterministic generator per thread (Park-Miller minimal standard),
 ;;; so a seed reproduces each thread's choices.
@@ -106,7 +121,7 @@ FUNCTION together (a start gate), so they really contend."
                     collect (spawn (format nil "worker-~D" i)
                                    (lambda (i rng)
                                      (atomic-incf (car ready))
-                                     (loop until (>= (car ready) n) do (thread-yield))
+                                     (loop until (>= (atomic-read (car ready)) n) do (thread-yield))
                                      (funcall function i rng))
                                    i (make-rng (+ (* *seed* 7919) (* i 104729) 1)))))))
 

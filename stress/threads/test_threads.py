@@ -56,6 +56,8 @@ ITERATIONS = {
 # Known runtime bugs: "program::case" -> reason.  strict=True, so a fix makes
 # the suite fail until the entry is removed.
 XFAIL = {
+    "packages::make-package-race":
+        "MAKE-PACKAGE checks the name and registers the package in two steps: two threads can both create one name",
     "hash-unsync::growth-race":
         "a PUTHASH racing a resize of an unsynchronized table can loop forever in C (no safepoint)",
     "readtable::macro-character-change":
@@ -71,6 +73,8 @@ XFAIL = {
 
 # Cases that do not run in a mode, with the reason.
 SKIP = {
+    ("packages::make-package-race", "torture"):
+        "xfail in release mode; under GC torture the race window opens only sometimes",
     ("hash-unsync::growth-race", "torture"):
         "the race needs many fast rounds; GC torture slows it so the livelock shows only sometimes",
 }
