@@ -16,6 +16,7 @@ Environment:
   STRESS_SCALE     multiplies every iteration count (default 1; TSan 0.2)
   STRESS_REPEAT    runs every test this many times (default 1)
   STRESS_MODES     comma-separated subset of "release,torture"
+  PETREL_GC_TORTURE  if set: only the torture mode runs, at this interval
 """
 
 import os
@@ -33,7 +34,11 @@ SANITIZE = os.environ.get("PETREL_SANITIZE", "")
 TSAN = SANITIZE == "thread"
 SCALE = float(os.environ.get("STRESS_SCALE") or (0.2 if SANITIZE else 1))
 REPEAT = int(os.environ.get("STRESS_REPEAT", "1"))
-MODES = [m for m in os.environ.get("STRESS_MODES", "release,torture").split(",") if m]
+# Under an outer PETREL_GC_TORTURE (ci/test.sh's torture pass) only the
+# torture mode runs, at that collection interval.
+OUTER_TORTURE = os.environ.get("PETREL_GC_TORTURE", "")
+MODES = [m for m in os.environ.get("STRESS_MODES",
+                                   "torture" if OUTER_TORTURE else "release,torture").split(",") if m]
 SLOW = 6 if SANITIZE else 1          # time-limit multiplier for sanitized builds
 
 # Iterations per program: (release, torture).  Chosen so the whole suite
@@ -126,7 +131,7 @@ def test_spec(program, case, mode, rep):
     env.pop("STRESS_LIST", None)
     env.pop("PETREL_GC_TORTURE", None)
     if mode == "torture":
-        env["PETREL_GC_TORTURE"] = "500"
+        env["PETREL_GC_TORTURE"] = OUTER_TORTURE or "500"
     if TSAN:
         env.setdefault("TSAN_OPTIONS", "halt_on_error=1:exitcode=86")
     cmd = [PETREL, "--script", str(HERE / f"{program}.lisp"), str(seed), str(iterations), case]
