@@ -76,22 +76,28 @@
   (setf (fdefinition 'arity-1) (lambda (a) (list :one a)))
   (let* ((stop (list nil))
          (errors (list 0))
+         (started (make-semaphore))
          (callers (loop for i below *threads*
                         collect (spawn "caller"
                                        (lambda ()
+                                         (signal-semaphore started)
                                          (loop until (atomic-read (car stop))
                                                do (handler-case
                                                       (let ((r (arity-1 7)))
                                                         (check (member r '((:one 7) (:opt 7 nil)) :test #'equal)
                                                                "ARITY-1 returned ~S" r))
                                                     (program-error () (atomic-incf (car errors))))))))))
-    (dotimes (k (max 300 (floor *iterations* 3)))
-      ;; Each two-argument definition is freshly compiled: a new code object.
+    (dotimes (i *threads*) (wait-on-semaphore started))
+    (dotimes (k (max 600 (floor *iterations* 3)))
+      ;; Each two-argument definition is a closure over freshly compiled
+      ;; code: a new, still unnamed code object.
       (setf (fdefinition 'arity-1)
-            (case (mod k 3)
-              (0 (compile nil `(lambda (a b) (list :two a b ,k))))
+            (case (mod k 4)
+              ((0 2) (funcall (compile nil `(lambda () (let ((k ,k)) (lambda (a b) (list :two a b k)))))))
               (1 (lambda (a &optional b) (list :opt a b)))
-              (t (lambda (a) (list :one a))))))
+              (t (lambda (a) (list :one a)))))
+      ;; let the callers run into the two-argument definition
+      (when (evenp k) (sleep 0.0005)))
     (atomic-write (car stop) t)
     (join-all callers)
     (note :argument-errors (car errors))))

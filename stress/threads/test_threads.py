@@ -2,7 +2,9 @@
 
 Every stress/threads/*.lisp program except lib.lisp is a spec; each of its
 cases (listed by the program itself with STRESS_LIST=1) becomes one test per
-mode:
+mode (or, with STRESS_GROUP=1, its passing cases one test per program and
+mode); a known runtime bug (XFAIL, and under TSan XFAIL_TSAN) is a strict
+xfail of its own, run in release mode only:
   release  the case at its full iteration count;
   torture  PETREL_GC_TORTURE=500 with a short iteration count.
 A run prints "seed=S iterations=N ..." first; a failure message repeats the
@@ -44,9 +46,9 @@ OUTER_TORTURE = os.environ.get("PETREL_GC_TORTURE", "")
 MODES = [m for m in os.environ.get("STRESS_MODES",
                                    "torture" if OUTER_TORTURE else "release,torture").split(",") if m]
 SLOW = 6 if SANITIZE else 1          # time-limit multiplier for sanitized builds
+KNOWN_BUGS = os.environ.get("STRESS_KNOWN_BUGS", "xfail")   # or "skip"
 # One process per program and mode (all its passing cases) instead of one per
 # case: a sanitized process costs more to start and to end.
-KNOWN_BUGS = os.environ.get("STRESS_KNOWN_BUGS", "xfail")   # or "skip"
 GROUP = os.environ.get("STRESS_GROUP", "1" if SANITIZE else "0") == "1"
 
 # Iterations per program: (release, torture).  Chosen so the whole suite
