@@ -116,6 +116,35 @@
         (check (eq (symbol-package (first syms)) pkg) "r~D is in ~S" k (symbol-package (first syms)))))
     (check (eql (length (package-symbols pkg)) n) "~D symbols for ~D names" (length (package-symbols pkg)) n)))
 
+(defcase intern-unintern-import ()
+  ;; Threads intern, unintern, import and export the same names at random:
+  ;; afterwards each name is in the package at most once, FIND-SYMBOL agrees
+  ;; with DO-SYMBOLS, and every accessible symbol's name is its key.
+  (let* ((pkg (fresh-package))
+         (other (fresh-package))
+         (n 50))
+    (run-threads *threads*
+                 (lambda (i rng)
+                   (dotimes (j *iterations*)
+                     (let ((name (format nil "U~D" (rng rng n))))
+                       (case (rng rng 5)
+                         (0 (intern name pkg))
+                         (1 (let ((s (find-symbol name pkg))) (when s (unintern s pkg))))
+                         (2 (let ((s (intern name other)))
+                              (handler-case (import s pkg) (package-error () nil))))
+                         (3 (let ((s (find-symbol name pkg)))
+                              (when s (handler-case (export s pkg) (package-error () nil)))))
+                         (t (multiple-value-bind (s status) (find-symbol name pkg)
+                              (check (or (null status) (string= (symbol-name s) name))
+                                     "thread ~D: FIND-SYMBOL ~A gave ~S" i name s))))))))
+    (let ((seen (make-hash-table :test 'equal)))
+      (do-symbols (s pkg)
+        (check (null (gethash (symbol-name s) seen)) "~A is accessible twice" (symbol-name s))
+        (setf (gethash (symbol-name s) seen) s)
+        (check (eq (find-symbol (symbol-name s) pkg) s) "FIND-SYMBOL ~A disagrees with DO-SYMBOLS"
+               (symbol-name s)))
+      (note :accessible (hash-table-count seen)))))
+
 (defcase make-package-race ()
   ;; Threads race to create the same package names: for each name exactly
   ;; one MAKE-PACKAGE succeeds, the others signal PACKAGE-ERROR, and
