@@ -1,7 +1,7 @@
 ;;;; stress/threads/atomics.lisp — SPEC.md "Atomics": COMPARE-AND-SWAP and
 ;;;; ATOMIC-INCF/ATOMIC-DECF count exactly under contention, on every place
 ;;;; kind (car, cdr, svref, symbol-value, structure slot).
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

@@ -2,7 +2,7 @@
 ;;;; wait that would close a cycle of threads waiting for locks signals
 ;;;; PETREL-THREADS:DEADLOCK in one waiting thread, naming the threads and
 ;;;; locks of the cycle; once that thread gives up its locks the others go on.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

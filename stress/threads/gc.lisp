@@ -3,7 +3,7 @@
 ;;;; reach intact (their data checks out afterwards), a thread blocked in a
 ;;;; wait never delays a collection, and the heap verifies at the end
 ;;;; (PETREL-EXT:VERIFY-HEAP returns 0; lib.lisp checks it after every case).
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

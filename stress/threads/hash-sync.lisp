@@ -2,7 +2,7 @@
 ;;;; tables made with :SYNCHRONIZED T are linearizable: every operation
 ;;;; behaves as if it happened atomically at one instant between its call and
 ;;;; its return, whatever mix of operations the threads run.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

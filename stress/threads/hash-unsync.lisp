@@ -3,7 +3,7 @@
 ;;;; process or corrupts memory.  Entries may be lost and reads may be stale,
 ;;;; but every value read is one some thread stored under that key, each key
 ;;;; is present at most once, and after CLRHASH the table is exact again.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

@@ -3,7 +3,7 @@
 ;;;; environment) soon, also when the target is blocked in a wait;
 ;;;; DESTROY-THREAD unwinds the target, running its UNWIND-PROTECT cleanups,
 ;;;; and JOIN-THREAD then reports it as aborted.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

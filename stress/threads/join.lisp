@@ -3,7 +3,7 @@
 ;;;; of times), signals JOIN-THREAD-ERROR for a thread that died, was
 ;;;; aborted or did not finish in time (or returns :DEFAULT), and the
 ;;;; thread's status, name and error are reported.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

@@ -12,6 +12,10 @@
 ;;;; the time bound is a watchdog thread that prints "FAIL timeout" and exits
 ;;;; 2 once the budget has passed.
 
+#-petrel
+(let ((f (format nil "~A" *load-truename*)))   ; SBCL: the names through sb-thread
+  (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "sbcl-shim.lisp")))
+
 (defpackage "STRESS"
   (:use "CL" "PETREL-THREADS")
   (:export "*SEED*" "*ITERATIONS*" "*THREADS*" "DEFCASE" "RUN-CASES" "CHECK" "FAIL" "STUCK"

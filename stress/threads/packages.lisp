@@ -2,7 +2,7 @@
 ;;;; FIND-SYMBOL, MAKE-PACKAGE and the reader's interning are atomic per
 ;;;; call: one symbol per name and package however many threads intern it,
 ;;;; and the package's tables stay consistent.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

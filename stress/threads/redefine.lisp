@@ -4,7 +4,7 @@
 ;;;; new definition, never garbage; once the redefinition returns, calls
 ;;;; that start after it (in a thread that has synchronized with it) run the
 ;;;; new one; and a caller never goes back to an older version.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

@@ -4,7 +4,7 @@
 ;;;; a binding; MAKE-THREAD's :INITIAL-BINDINGS bind in the new thread only;
 ;;;; handlers, restarts and catch tags belong to the thread that established
 ;;;; them.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 

@@ -1,7 +1,7 @@
 ;;;; stress/threads/sync.lisp — SPEC.md "Locks", "Condition variables",
 ;;;; "Semaphores": mutual exclusion, ownership errors, recursion, WAIT-P and
 ;;;; timeouts, no lost wake-ups, exact semaphore counts.
-(let ((f (string *load-truename*)))
+(let ((f (format nil "~A" *load-truename*)))
   (load (concatenate 'string (subseq f 0 (1+ (position #\/ f :from-end t))) "lib.lisp")))
 (in-package "STRESS")
 
