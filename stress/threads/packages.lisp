@@ -125,7 +125,7 @@
          (n 50))
     (run-threads *threads*
                  (lambda (i rng)
-                   (dotimes (j *iterations*)
+                   (dotimes (j (max 2000 *iterations*))
                      (let ((name (format nil "U~D" (rng rng n))))
                        (case (rng rng 5)
                          (0 (intern name pkg))

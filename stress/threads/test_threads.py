@@ -98,6 +98,9 @@ XFAIL = {
 
 # Known problems only a ThreadSanitizer build shows (a TSan report).
 XFAIL_TSAN = {
+    "packages::intern-unintern-import":
+        "UNINTERN/IMPORT read PACKAGE-SHADOWING-SYMBOLS without the package lock while another thread's "
+        "UNINTERN rewrites that list under it (TSan: cl_package_shadowing_symbols vs pkg_remove_present)",
     "redefine::change-lambda-list":
         "%FSET stores the function cell, then names the closure's code object; a caller's argument-count "
         "error reads that name (TSan: race in code_name)",
