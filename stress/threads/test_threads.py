@@ -99,8 +99,9 @@ XFAIL = {
 # Known problems only a ThreadSanitizer build shows (a TSan report).
 XFAIL_TSAN = {
     "packages::intern-unintern-import":
-        "UNINTERN/IMPORT read PACKAGE-SHADOWING-SYMBOLS without the package lock while another thread's "
-        "UNINTERN rewrites that list under it (TSan: cl_package_shadowing_symbols vs pkg_remove_present)",
+        "package state written under the package lock is read without it: PACKAGE-SHADOWING-SYMBOLS (by "
+        "UNINTERN/IMPORT) and a symbol's home package (by the printer) (TSan: cl_package_shadowing_symbols, "
+        "print_symbol vs pkg_remove_present)",
     "redefine::change-lambda-list":
         "%FSET stores the function cell, then names the closure's code object; a caller's argument-count "
         "error reads that name (TSan: race in code_name)",
