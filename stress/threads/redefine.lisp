@@ -102,4 +102,38 @@
     (join-all callers)
     (note :argument-errors (car errors))))
 
+(defun flicker (x) (list :defined x))
+
+(defcase fmakunbound-race ()
+  ;; One thread alternately FMAKUNBOUNDs and redefines a function (also as a
+  ;; macro now and then); callers get the function's result or an
+  ;; UNDEFINED-FUNCTION error, and FBOUNDP/FDEFINITION never see garbage.
+  (let* ((stop (list nil))
+         (undefined (list 0))
+         (started (make-semaphore))
+         (callers (loop for i below *threads*
+                        collect (spawn "caller"
+                                       (lambda ()
+                                         (signal-semaphore started)
+                                         (loop until (atomic-read (car stop))
+                                               do (handler-case
+                                                      (let ((r (flicker 1)))
+                                                        (check (equal r '(:defined 1)) "FLICKER returned ~S" r))
+                                                    (undefined-function () (atomic-incf (car undefined)))
+                                                    ;; calling a name that is a macro right now
+                                                    (error () nil))
+                                                  (let ((f (and (fboundp 'flicker) (ignore-errors (fdefinition 'flicker)))))
+                                                    (check (or (null f) (functionp f)) "FDEFINITION gave ~S" f))))))))
+    (dotimes (i *threads*) (wait-on-semaphore started))
+    (dotimes (k (max 3000 *iterations*))
+      (case (mod k 3)
+        (0 (fmakunbound 'flicker))
+        (1 (setf (fdefinition 'flicker) (lambda (x) (list :defined x))))
+        (t (setf (macro-function 'flicker) (lambda (form env) (declare (ignore env)) `(list :defined ,(second form))))
+           (setf (fdefinition 'flicker) (lambda (x) (list :defined x))))))
+    (atomic-write (car stop) t)
+    (join-all callers)
+    (setf (fdefinition 'flicker) (lambda (x) (list :defined x)))
+    (note :undefined-calls (car undefined))))
+
 (run-cases)
