@@ -156,4 +156,35 @@
     (delete-package pkg)
     (note :collections (car collections))))
 
+(defcase interrupts-while-allocating ()
+  ;; Interrupts that allocate, delivered to threads that allocate, while
+  ;; collections run: every interrupt runs once, all data checks out.
+  (let* ((stop (list nil)) (ran (list 0)) (collections (list 0))
+         (gc-thread (spawn "collector" #'collector stop collections))
+         (targets (loop for i below (max 1 (1- *threads*))
+                        collect (let ((i i))
+                                  (spawn "allocator"
+                                         (lambda ()
+                                           (let ((rng (make-rng (+ *seed* i))) (rounds 0))
+                                             (loop until (atomic-read (car stop))
+                                                   do (let ((head (build rng 60)))
+                                                        (check (eql (checksum head) 1770) "allocator ~D: damaged" i)
+                                                        (incf rounds)))
+                                             rounds)))))))
+    (dotimes (n (max 20 *iterations*))
+      (dolist (th targets)
+        (interrupt-thread th (let ((seed n))      ; a binding of its own, not the loop's
+                               (lambda ()
+                               (let ((junk (build (make-rng seed) 20)))
+                                 (when (eql (checksum junk) 190) (atomic-incf (car ran))))))))
+      (sleep 0.001))
+    (loop for k below 5000 until (eql (atomic-read (car ran)) (* (length targets) (max 20 *iterations*)))
+          do (sleep 0.002))
+    (atomic-write (car stop) t)
+    (join-all (cons gc-thread targets))
+    (check (eql (car ran) (* (length targets) (max 20 *iterations*))) "~D of ~D interrupts ran"
+           (car ran) (* (length targets) (max 20 *iterations*)))
+    (note :interrupts (car ran))
+    (note :collections (car collections))))
+
 (run-cases)
