@@ -9,6 +9,10 @@
 #   PETREL_GC_VERIFY=1    verify the heap after each collection (passed through)
 #   CTEST_ARGS            extra ctest arguments, e.g. "-R e2e" (word-split)
 #   CTEST_PARALLEL        ctest -j value (default 2)
+#   PETREL_TSAN_PASS      1: run the short TSan pass of the thread specs
+#                         (ci/tsan.sh, TSAN_QUICK=1) before ctest; 0: don't;
+#                         default: only in a plain run (no SANITIZE, no
+#                         PETREL_GC_TORTURE)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -35,6 +39,18 @@ bash ci/build.sh
 if [ -n "${PETREL_GC_TORTURE:-}" ]; then
     export PETREL_GC_TORTURE
     echo "test.sh: GC torture mode, PETREL_GC_TORTURE=$PETREL_GC_TORTURE"
+fi
+
+# A short ThreadSanitizer pass over the thread-safety specs (its own clang
+# build in build-tsan/); before ctest, whose summary must close the log.
+tsan_pass="${PETREL_TSAN_PASS:-auto}"
+if [ "$tsan_pass" = auto ]; then
+    tsan_pass=0
+    if [ -z "${SANITIZE:-}" ] && [ -z "${PETREL_GC_TORTURE:-}" ]; then tsan_pass=1; fi
+fi
+if [ "$tsan_pass" = 1 ]; then
+    echo "test.sh: short TSan pass of the thread specs (ci/tsan.sh)"
+    (unset BUILD_DIR; TSAN_QUICK=1 bash ci/tsan.sh)
 fi
 
 # shellcheck disable=SC2206
