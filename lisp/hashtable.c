@@ -273,6 +273,19 @@ static inline bool live_key_p(LispObj k) { return k != HT_EMPTY && k != HT_TOMBS
  * time and a marker the second). */
 static inline LispObj word(const LispObj *w) { return __atomic_load_n(w, __ATOMIC_RELAXED); }
 
+/* A whole entry, or false if another thread (misusing an unsynchronized
+ * table) changed it while it was read: the key is read before and after the
+ * value and hash, and writers store the value and hash before the key, so
+ * an entry that reads back the same key is one that was stored whole.
+ * (A slot reused for the same key holds a value stored under that key.) */
+static bool read_entry(const LispObj *s, LispObj *k, LispObj *v, LispObj *h) {
+    *k = __atomic_load_n(&s[0], __ATOMIC_ACQUIRE);
+    if (!live_key_p(*k)) return false;
+    *v = __atomic_load_n(&s[1], __ATOMIC_ACQUIRE);
+    *h = __atomic_load_n(&s[2], __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&s[0], __ATOMIC_ACQUIRE) == *k && !marker_p(*v) && fx_p(*h);
+}
+
 /* The entries vector, read with acquire: a rebuild by another thread
  * publishes a vector it filled just before (pairs with obj_set's release). */
 static inline LispObj entries_of(LispObj t) { return __atomic_load_n(&HT(t)->entries, __ATOMIC_ACQUIRE); }
@@ -305,7 +318,7 @@ static int64_t probe(ThContext *tc, LispObj t, LispObj key, uint64_t h, int64_t 
     *free = -1;
     for (size_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
         LispObj *s = slot_words(entries, i);
-        LispObj k = word(&s[0]);
+        LispObj k = __atomic_load_n(&s[0], __ATOMIC_ACQUIRE);
         if (k == HT_EMPTY) {
             if (*free < 0) *free = (int64_t)i;
             return -1;
@@ -329,10 +342,10 @@ static void rebuild(ThContext *tc, LispObj t, size_t target) {
     size_t placed = 0;
     for (size_t i = 0; i < n; i++) {
         LispObj *s = slot_words(old, i);
-        LispObj k = word(&s[0]), v = word(&s[1]), h = word(&s[2]);
+        LispObj k, v, h;
         /* A misused table may hold more live keys than its count said: an
          * entry that finds the fresh vector full is dropped, never looped on. */
-        if (!live_key_p(k) || !fx_p(h) || placed == slots) continue;
+        if (!read_entry(s, &k, &v, &h) || placed >= slots - slots / 4) continue;  /* keep empty slots */
         size_t j = (uint64_t)fx_value(h) & mask;
         while (slot_words(fresh, j)[0] != HT_EMPTY) j = (j + 1) & mask;
         LispObj *d = slot_words(fresh, j);
@@ -343,7 +356,9 @@ static void rebuild(ThContext *tc, LispObj t, size_t target) {
         placed++;
     }
     obj_set(&HT(t)->entries, fresh);
-    obj_set(&HT(t)->used, word(&HT(t)->count));
+    /* exact again: what the fresh vector holds (a misused table's count may have drifted) */
+    obj_set(&HT(t)->count, fx_make((int64_t)placed));
+    obj_set(&HT(t)->used, fx_make((int64_t)placed));
     obj_set(&HT(t)->size, fx_make((int64_t)((double)slots * load)));
 }
 
@@ -398,7 +413,12 @@ static LispObj get_locked(ThContext *tc, LispObj t, LispObj key) {
     int64_t free;
     LispObj entries;
     int64_t i = probe(tc, t, key, key_hash(table_test(t), key), &free, &entries);
-    return i < 0 ? LISP_UNBOUND : word(&slot_words(entries, (size_t)i)[1]);
+    if (i < 0) return LISP_UNBOUND;
+    LispObj k, v, h;
+    /* misuse: the entry was removed (or its slot reused) while we looked */
+    if (!read_entry(slot_words(entries, (size_t)i), &k, &v, &h) || !same_key(tc, table_test(t), key, k))
+        return LISP_UNBOUND;
+    return v;
 }
 
 static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
@@ -411,15 +431,19 @@ static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
         return;
     }
     bool reuse = free >= 0 && word(&slot_words(entries, (size_t)free)[0]) == HT_TOMBSTONE;
-    while (free < 0 || (!reuse && fx_value(word(&HT(t)->used)) >= fx_value(word(&HT(t)->size)))) {
-        rebuild(tc, t, grown_size(t));
+    for (size_t target = grown_size(t);
+         free < 0 || (!reuse && fx_value(word(&HT(t)->used)) >= fx_value(word(&HT(t)->size)));
+         target *= 2) {  /* racing misuse can leave a rebuilt table full again: grow until not */
+        rebuild(tc, t, target);
         probe(tc, t, key, h, &free, &entries); /* now: no tombstones, free is the chain's empty end */
         reuse = false;
     }
     LispObj *s = slot_words(entries, (size_t)free);
-    obj_set(&s[0], key);
+    /* value and hash first, the key last (a release store): a reader that
+     * finds the key (acquire) finds the entry complete */
     obj_set(&s[1], value);
     obj_set(&s[2], fx_make((int64_t)h));
+    obj_set(&s[0], key);
     obj_set(&HT(t)->count, fx_make(fx_value(word(&HT(t)->count)) + 1));
     if (!reuse) obj_set(&HT(t)->used, fx_make(fx_value(word(&HT(t)->used)) + 1));
 }
@@ -499,11 +523,10 @@ bool ht_next(LispObj t, size_t *pos, LispObj *key, LispObj *value) {
     LispObj entries = entries_of(t);
     size_t n = slot_count(entries);
     for (size_t i = *pos; i < n; i++) {
-        LispObj *s = slot_words(entries, i);
-        LispObj k = word(&s[0]);
-        if (!live_key_p(k)) continue;
+        LispObj k, v, h;
+        if (!read_entry(slot_words(entries, i), &k, &v, &h)) continue;  /* empty, or changing under misuse */
         *key = k;
-        *value = word(&s[1]);
+        *value = v;
         *pos = i + 1;
         return true;
     }

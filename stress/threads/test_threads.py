@@ -72,49 +72,11 @@ ITERATIONS = {
 # Known runtime bugs: "program::case" -> reason.  strict=True, so a fix makes
 # the suite fail until the entry is removed.
 XFAIL = {
-    "packages::print-while-unintern":
-        "SEGFAULT: print_symbol reads the symbol's home package twice; an UNINTERN in between makes "
-        "external_p call pkg_find_symbol on NIL",
-    "hash-unsync::misuse-values":
-        "concurrent misuse of an unsynchronized table lets GETHASH/MAPHASH return an internal marker object "
-        "and HASH-TABLE-COUNT go negative",
-    "join::all-threads-after-join":
-        "ALL-THREADS lists every attached context: a thread stays listed after JOIN-THREAD returns until it detaches",
-    "packages::make-package-race":
-        "MAKE-PACKAGE checks the name and registers the package in two steps: two threads can both create one name",
-    "hash-unsync::growth-race":
-        "a PUTHASH racing a resize of an unsynchronized table can loop forever in C (no safepoint)",
-    "readtable::macro-character-change":
-        "COPY-READTABLE / SET-MACRO-CHARACTER / GET-MACRO-CHARACTER are undefined",
-    "interrupt::destroy-during-sleep-runs-cleanup":
-        "an interrupt pending as UNWIND-PROTECT's protected form returns (a DESTROY-THREAD during a SLEEP "
-        "in tail position) unwinds without running the cleanup forms",
-    "interrupt::interrupt-wakes-sleep":
-        "INTERRUPT-THREAD is not delivered to a thread blocked in SLEEP until the sleep ends",
-    "interrupt::destroy-lock-waiter":
-        "INTERRUPT-THREAD/DESTROY-THREAD never reach a thread blocked in ACQUIRE-LOCK",
-    "interrupt::destroy-semaphore-waiter":
-        "INTERRUPT-THREAD/DESTROY-THREAD never reach a thread blocked in WAIT-ON-SEMAPHORE",
-    "interrupt::destroy-condition-waiter":
-        "INTERRUPT-THREAD/DESTROY-THREAD never reach a thread blocked in CONDITION-WAIT",
 }
 
 
 # Known problems only a ThreadSanitizer build shows (a TSan report).
 XFAIL_TSAN = {
-    "redefine::fmakunbound-race":
-        "FBOUNDP/FDEFINITION read the function cell with a plain load (the VM's calls use acquire): "
-        "TSan reports fdefinition_of vs FMAKUNBOUND, and FUNCTIONP reading a closure published without sync",
-    "packages::intern-unintern":
-        "UNINTERN reads PACKAGE-SHADOWING-SYMBOLS without the package lock while another thread's UNINTERN "
-        "rewrites that list under it (TSan: cl_package_shadowing_symbols vs pkg_remove_present)",
-    "redefine::change-lambda-list":
-        "%FSET stores the function cell, then names the closure's code object; a caller's argument-count "
-        "error reads that name (TSan: race in code_name)",
-    "hash-sync::count-monotonic":
-        "HASH-TABLE-COUNT reads a synchronized table's count without its lock (TSan: race with put_locked)",
-    "atomics::plain-read-cas-idiom":
-        "plain CAR/(SETF CAR) are non-atomic C accesses: a Lisp-level race on a cons is a C data race (TSan)",
 }
 
 # Programs that do not run under TSan, with the reason.
