@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ci/tsan.sh — build Petrel with ThreadSanitizer (clang, build-tsan/) and run
-# the thread-safety specs (stress/threads, SPEC.md there) against that binary.
+# the thread-safety specs (stress/threads, SPEC.md there) and the concurrent
+# collector's e2e test (tests/e2e/test_gc_concurrent.py) against that binary.
 # Any TSan report fails the run: TSAN_OPTIONS halt_on_error=1, exitcode=86.
 #
 #   ci/tsan.sh                full pass: every spec, release and GC-torture
@@ -39,4 +40,7 @@ if [ "${TSAN_QUICK:-0}" = 1 ]; then
 else
     echo "tsan.sh: thread specs on $PETREL_BIN"
 fi
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider stress/threads
+# The thread specs, then the concurrent collector's churn test (mark
+# workers, SATB hand-over, lazy sweep racing mutators; 1 and 3 markers).
+/usr/bin/python3 -m pytest -q -p no:cacheprovider stress/threads
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py

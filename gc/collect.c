@@ -234,10 +234,13 @@ void gc_set_target_percent(unsigned percent) {
     gc_unlock_pages();
 }
 
-static void log_cycle_locked(void) {
+static void log_cycle_locked(uint64_t sweep_ns) {
     const GcStats *s = &gc_heap.stats;
-    fprintf(stderr, "petrel: gc %llu: pause %.3f ms, live %llu KiB, heap %llu KiB\n",
-            (unsigned long long)s->collections, (double)s->pause_ns_last / 1e6,
+    fprintf(stderr, "petrel: gc %llu: pause %.3f ms (mark %.3f ms with %u marker%s, sweep %.3f ms), "
+                    "marked %llu KiB, freed %llu KiB, live %llu KiB, heap %llu KiB\n",
+            (unsigned long long)s->collections, (double)s->pause_ns_last / 1e6, (double)s->last_mark_ns / 1e6,
+            gc_heap.cfg.markers, gc_heap.cfg.markers == 1 ? "" : "s", (double)sweep_ns / 1e6,
+            (unsigned long long)(s->last_marked_bytes >> 10), (unsigned long long)(s->last_freed_bytes >> 10),
             (unsigned long long)(s->live_bytes >> 10),
             (unsigned long long)(((uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT) >> 10));
 }
@@ -280,13 +283,18 @@ void gc_collect(GcMutator *self) {
     /* now: no TLAB owns a page; all mark bits are clear */
     GcMarker *mk = &gc_heap.marker;
     gc_marker_reset(mk);
+    uint64_t t_mark = now_ns();
     gc_mark_roots_locked(mk, self);
     set_phase(GC_PHASE_MARK);
     /* now: every root is marked and grey */
     gc_mark_parallel(mk);
+    gc_heap.stats.last_marked_bytes = mk->marked_bytes;
+    uint64_t t_sweep = now_ns();
+    gc_heap.stats.last_mark_ns = t_sweep - t_mark;
     set_phase(GC_PHASE_SWEEP);
     /* now: every object reachable from a root is marked */
     gc_sweep_locked();
+    uint64_t sweep_ns = now_ns() - t_sweep;
     /* now: allocated == marked, mark bits clear, available lists rebuilt */
     gc_record_cycle_locked(now_ns() - t0);
     if (gc_heap.cfg.verify) {
@@ -297,7 +305,7 @@ void gc_collect(GcMutator *self) {
                      (unsigned long long)gc_heap.stats.collections);
     }
     if (gc_heap.cfg.log)
-        log_cycle_locked();
+        log_cycle_locked(sweep_ns);
     set_phase(GC_PHASE_IDLE);
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
@@ -318,6 +326,9 @@ void gc_get_stats(GcStats *out) {
     out->heap_bytes = (uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT;
     gc_unlock_pages();
     out->barrier_slow_calls = gc_barrier_slow_count();
+    out->markers = gc_heap.cfg.markers;
+    out->target_percent = gc_heap.cfg.target_percent;
+    out->concurrent = gc_heap.cfg.concurrent;
 }
 
 bool gc_is_heap_object(const void *ptr) {

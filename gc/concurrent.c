@@ -174,7 +174,7 @@ static void check_barrier_locked(GcMutator *self) {
 void gc_cycle_finish(GcMutator *self) {
     uint64_t t0 = gc_pause_begin(self);
     GcMarker *mk = &gc_heap.marker;
-    gc_marker_reset(mk);
+    mk->top = 0;  /* not a full reset: marked_bytes holds what pause 1's roots counted */
     gc_workers_stop(mk);  /* what they had not drained yet comes to mk */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
@@ -188,6 +188,8 @@ void gc_cycle_finish(GcMutator *self) {
         gc_workers_mark_queued_buffers(mk);
         atomic_store_explicit(&gc_heap.cycle.logging, false, memory_order_release);
         gc_mark_parallel(mk);
+        gc_heap.stats.last_marked_bytes = mk->marked_bytes;
+        gc_heap.stats.last_mark_ns = t0 - gc_heap.cycle.started_ns;
         atomic_store_explicit(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0, memory_order_release);
         /* now: every object of the snapshot that is still reachable is marked */
         if (gc_heap.cfg.check_barrier) check_barrier_locked(self);
@@ -201,16 +203,18 @@ void gc_cycle_finish(GcMutator *self) {
         gc_heap.cycle.active = false;
         atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
         gc_record_cycle_locked(now_ns() - t0);
+        gc_heap.sweep.log_when_done = gc_heap.cfg.log && gc_heap.sweep.active;
+        gc_heap.sweep.cycle = gc_heap.stats.collections;
         if (gc_heap.cfg.verify && gc_verify_heap_locked())
             pt_fatal("heap verifier found problems after concurrent cycle %llu",
                      (unsigned long long)gc_heap.stats.collections);
         if (gc_heap.cfg.log)
             fprintf(stderr, "petrel: gc %llu (concurrent, %u marker%s): first pause %.3f ms, mark %.3f ms, final pause %.3f ms, "
-                            "live %llu KiB (at the last sweep)\n",
+                            "marked %llu KiB\n",
                     (unsigned long long)gc_heap.stats.collections, gc_heap.cfg.markers, gc_heap.cfg.markers == 1 ? "" : "s",
                     (double)gc_heap.cycle.first_pause_ns / 1e6,
                     (double)(t0 - gc_heap.cycle.started_ns) / 1e6, (double)(now_ns() - t0) / 1e6,
-                    (unsigned long long)(gc_heap.stats.live_bytes >> 10));
+                    (unsigned long long)(mk->marked_bytes >> 10));
     }
     bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();

@@ -168,6 +168,12 @@ typedef struct GcStats {
     uint64_t pause_histogram[8];   /* <0.1ms <1ms <10ms <100ms <1s <10s ... */
     uint64_t barrier_slow_calls;
     size_t heap_limit_bytes;
+    uint64_t last_marked_bytes;    /* what the last cycle's mark reached (cell sizes) */
+    uint64_t last_freed_bytes;     /* what the last completed sweep freed */
+    uint64_t last_mark_ns;         /* the last cycle's marking (concurrent: pause 1 to pause 2) */
+    unsigned markers;              /* threads that mark (GcConfig.markers) */
+    unsigned target_percent;       /* pacing (GcConfig.target_percent) */
+    bool concurrent;               /* GcConfig.concurrent */
 } GcStats;
 void gc_get_stats(GcStats *out);
 

@@ -102,10 +102,12 @@ struct GcMarker {
     size_t top, cap;
     size_t limit;         /* test hook: max entries (0: only malloc limits it) */
     bool overflowed;      /* an object was marked but not pushed: rescan heap */
+    uint64_t marked_bytes; /* cells this marker greyed (their cell sizes), for the log */
 };
 
 typedef struct SweepTotals {
     uint64_t live_bytes;
+    uint64_t freed_bytes;
     uint64_t free_in_pages;
     struct GcPage *tails[GC_TLAB_SLOTS];
 } SweepTotals;
@@ -115,6 +117,8 @@ typedef struct GcSweep {
     bool active;       /* pages in [next, end) are not swept yet */
     size_t next, end;
     SweepTotals totals;
+    bool log_when_done;  /* a concurrent cycle's sweep: one log line at its end (PETREL_GC_LOG) */
+    uint64_t cycle;      /* the collection it belongs to, for that line */
 } GcSweep;
 
 /* A mark worker (gc/workers.c): its own grey stack, pushed and popped

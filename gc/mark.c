@@ -18,6 +18,7 @@ enum { GREY_INITIAL = 4096, GREY_CHUNK = 256 };
 void gc_marker_reset(GcMarker *mk) {
     mk->top = 0;
     mk->overflowed = false;
+    mk->marked_bytes = 0;
 }
 
 void gc_marker_free(GcMarker *mk) {
@@ -63,10 +64,11 @@ uint64_t gc_object_capacity_words(uintptr_t obj) {
     return bytes / 8 - 1;
 }
 
-/* The words of an object that hold references, clipped to its cell. */
-static uint64_t boxed_words(uintptr_t obj) {
+/* The words of an object that hold references, clipped to its cell
+ * (cap: the cell's words after the header). */
+static uint64_t boxed_words(uintptr_t obj, uint64_t cap) {
     GcWord h = *(const GcWord *)obj;
-    uint64_t n = gc_header_nwords(h), cap = gc_object_capacity_words(obj);
+    uint64_t n = gc_header_nwords(h);
     unsigned b = gc_header_nboxed(h);
     uint64_t nb = b == GC_BOXED_ALL ? n : b;
     PT_ASSERT(n <= cap && nb <= n);
@@ -78,10 +80,14 @@ static uint64_t boxed_words(uintptr_t obj) {
 /* cell is marked: queue its reference words. */
 static void grey(GcMarker *mk, uintptr_t cell, unsigned tag) {
     const GcWord *w = (const GcWord *)cell;
-    if (tag == GC_TAG_CONS)
+    if (tag == GC_TAG_CONS) {
+        mk->marked_bytes += 16;
         push(mk, w, w + 2);
-    else
-        push(mk, w + 1, w + 1 + boxed_words(cell));
+    } else {
+        uint64_t cap = gc_object_capacity_words(cell);
+        mk->marked_bytes += (cap + 1) * 8;
+        push(mk, w + 1, w + 1 + boxed_words(cell, cap));
+    }
 }
 
 /* Parallel markers race for a cell: the atomic OR lets exactly one grey

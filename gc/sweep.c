@@ -8,6 +8,7 @@
  * Runs in a pause with pages_lock held; no TLAB owns a page. */
 #include "gc/gc_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void append_avail(GcPage *p, SweepTotals *t) {
@@ -37,6 +38,7 @@ static void sweep_cells(GcPage *p, SweepTotals *t) {
     p->cursor = 0;
     if (live < before)
         p->dirty = true;  /* freed cells keep their old contents */
+    t->freed_bytes += (uint64_t)(before - live) * p->cell_bytes;
     if (live == 0) {
         gc_page_free_locked(p);
         return;
@@ -52,6 +54,7 @@ static void sweep_large(GcPage *p, SweepTotals *t) {
     bool born_during_cycle = p->snapshotted;
     p->snapshotted = false;
     if (!gc_bit_p(p->mark, 0) && !born_during_cycle) {
+        t->freed_bytes += (uint64_t)p->run << GC_PAGE_SHIFT;
         gc_large_free_locked(p);
         return;
     }
@@ -97,7 +100,14 @@ bool gc_sweep_some_locked(size_t npages) {
         sw->active = false;
         gc_heap.stats.live_bytes = sw->totals.live_bytes;
         gc_heap.stats.free_bytes_in_pages = sw->totals.free_in_pages;
+        gc_heap.stats.last_freed_bytes = sw->totals.freed_bytes;
         gc_pace_from_live_locked(sw->totals.live_bytes);
+        if (sw->log_when_done)
+            fprintf(stderr, "petrel: gc %llu swept: freed %llu KiB, live %llu KiB, heap %llu KiB\n",
+                    (unsigned long long)sw->cycle, (unsigned long long)(sw->totals.freed_bytes >> 10),
+                    (unsigned long long)(sw->totals.live_bytes >> 10),
+                    (unsigned long long)(((uint64_t)gc_heap.pages_in_use << GC_PAGE_SHIFT) >> 10));
+        sw->log_when_done = false;
     }
     return sw->active;
 }

@@ -149,10 +149,15 @@ static bool shared_work_locked(void) {
     return c->nfull > 0 || c->sweeping;
 }
 
+/* hungry changes under cycle.lock; sharers read it without (atomically). */
+static void add_hungry_locked(int d) {
+    __atomic_store_n(&gc_heap.cycle.hungry, gc_heap.cycle.hungry + (unsigned)d, __ATOMIC_RELAXED);
+}
+
 static void set_idle_locked(GcWorker *w, bool idle) {
     if (w->idle == idle) return;
     w->idle = idle;
-    __atomic_store_n(&gc_heap.cycle.hungry, gc_heap.cycle.hungry + (idle ? 1u : -1u), __ATOMIC_RELAXED);
+    add_hungry_locked(idle ? 1 : -1);
 }
 
 /* A worker just ran out of work: between the pauses, if every worker is
@@ -224,7 +229,7 @@ static void start_workers(void) {
         GcWorker *w = &c->workers[i];
         w->index = i;
         w->idle = true;
-        c->hungry++;
+        add_hungry_locked(1);
         PT_CHECK(pthread_create(&w->thread, NULL, worker_main, w) == 0, "cannot start mark worker %u", i);
         c->nworkers++;
     }
@@ -244,6 +249,8 @@ void gc_workers_stop(GcMarker *into) {
         GcWorker *w = &c->workers[i];
         gc_marker_push_many(into, w->mk.stack, w->mk.top);
         w->mk.top = 0;
+        into->marked_bytes += w->mk.marked_bytes;
+        w->mk.marked_bytes = 0;
         if (w->mk.overflowed) into->overflowed = true;
         w->mk.overflowed = false;
         set_idle_locked(w, true);
@@ -290,21 +297,25 @@ void gc_mark_parallel(GcMarker *mk) {
         maybe_share(mk);
         if (mk->top) continue;
         pthread_mutex_lock(&c->lock);
-        if (!self_idle) { self_idle = true; c->hungry++; }
+        if (!self_idle) { self_idle = true; add_hungry_locked(1); }
         while (c->pool_n == 0 && !(c->hungry == c->nworkers + 1 && c->nworking == 0))
             pthread_cond_wait(&c->wake, &c->lock);
         bool done = !pool_take_locked(mk);
-        if (!done) { self_idle = false; c->hungry--; }
+        if (!done) { self_idle = false; add_hungry_locked(-1); }
         pthread_mutex_unlock(&c->lock);
         if (done) break;
     }
     /* now: every participant is idle and the pool empty: nothing is grey */
     pthread_mutex_lock(&c->lock);
-    c->hungry--;
+    add_hungry_locked(-1);
     c->run = false;
     c->pause_mode = false;
-    for (unsigned i = 0; i < c->nworkers; i++)
-        if (c->workers[i].mk.overflowed) mk->overflowed = true, c->workers[i].mk.overflowed = false;
+    for (unsigned i = 0; i < c->nworkers; i++) {
+        GcMarker *wm = &c->workers[i].mk;
+        if (wm->overflowed) mk->overflowed = true, wm->overflowed = false;
+        mk->marked_bytes += wm->marked_bytes;
+        wm->marked_bytes = 0;
+    }
     pthread_mutex_unlock(&c->lock);
     gc_mark_complete(mk);
 }

@@ -53,7 +53,7 @@ enum ArrEtype arr_etype_of_spec(ThContext *tc, LispObj spec) {
     int et = known_etype(spec);
     if (et >= 0 && !(symbol_p(spec) && lisp_plist_get(SYM(spec)->plist, S(TY_DEFTYPE_KEY), NIL) != NIL))
         return (enum ArrEtype)et;
-    LispObj fn = SYM(S(TY_UPGRADED_ELEMENT_TYPE))->function;
+    LispObj fn = sym_function(S(TY_UPGRADED_ELEMENT_TYPE));
     if (fn == LISP_UNBOUND || !function_p(fn)) return ET_T; /* early boot */
     et = known_etype(vm_funcall1(tc, fn, spec));
     return et < 0 ? ET_T : (enum ArrEtype)et;

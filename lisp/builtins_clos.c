@@ -112,7 +112,7 @@ static LispObj class_of_quick(LispObj x) {
 LispObj clos_class_of(ThContext *tc, LispObj x) {
     LispObj c = class_of_quick(x);
     if (c != NIL) return c;
-    LispObj fallback = SYM(S(CLOS_CLASS_OF_FALLBACK))->function;
+    LispObj fallback = sym_function(S(CLOS_CLASS_OF_FALLBACK));
     if (fallback == LISP_UNBOUND) return NIL;
     return vm_funcall1(tc, fallback, x);
 }
@@ -326,7 +326,7 @@ static LispObj cl_slot_value(ThContext *tc, size_t nargs, LispObj *args) {
         LispObj v = VEC(std_slots(args[0]))->items[i];
         if (v != S(CLOS_UNBOUND_SLOT)) return v;
     }
-    return vm_funcall2(tc, SYM(S(CLOS_SLOT_VALUE_SLOW))->function, args[0], args[1]);
+    return vm_funcall2(tc, sym_function(S(CLOS_SLOT_VALUE_SLOW)), args[0], args[1]);
 }
 
 /* %SET-SLOT-VALUE object slot-name value → value (what SETF of SLOT-VALUE calls). */
@@ -338,7 +338,7 @@ static LispObj sys_set_slot_value(ThContext *tc, size_t nargs, LispObj *args) {
         return args[2];
     }
     LispObj rest[3] = {args[0], args[1], args[2]};
-    return vm_funcall(tc, SYM(S(CLOS_SET_SLOT_VALUE_SLOW))->function, 3, rest);
+    return vm_funcall(tc, sym_function(S(CLOS_SET_SLOT_VALUE_SLOW)), 3, rest);
 }
 
 static LispObj cl_class_of(ThContext *tc, size_t nargs, LispObj *args) {

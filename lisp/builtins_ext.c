@@ -40,15 +40,33 @@ static LispObj ext_gc_statistics(ThContext *tc, size_t nargs, LispObj *args) {
         kw(tc, "PAUSE-MAX-NS"), num_u64(tc, st.pause_ns_max),
         kw(tc, "PAUSE-TOTAL-NS"), num_u64(tc, st.pause_ns_total),
         kw(tc, "PAUSE-HISTOGRAM"), hist,
+        kw(tc, "LAST-MARKED-BYTES"), num_u64(tc, st.last_marked_bytes),
+        kw(tc, "LAST-FREED-BYTES"), num_u64(tc, st.last_freed_bytes),
+        kw(tc, "LAST-MARK-NS"), num_u64(tc, st.last_mark_ns),
+        kw(tc, "BARRIER-SLOW-CALLS"), num_u64(tc, st.barrier_slow_calls),
+        kw(tc, "MARKERS"), num_u64(tc, st.markers),
+        kw(tc, "TARGET-PERCENT"), num_u64(tc, st.target_percent),
+        kw(tc, "CONCURRENT"), st.concurrent ? T : NIL,
     };
     return lisp_list_from(tc, sizeof items / sizeof items[0], items);
+}
+
+/* Pacing: (gc-target-percent) reads it; (gc-target-percent N) sets it. */
+static LispObj ext_gc_target_percent(ThContext *tc, size_t nargs, LispObj *args) {
+    if (nargs == 1) {
+        LispObj n = args[0];
+        if (!fx_p(n) || fx_value(n) < 10 || fx_value(n) > 10000)
+            cond_type_error(tc, n, lisp_list(tc, 3, S(INTEGER), fx_make(10), fx_make(10000)));
+        gc_set_target_percent((unsigned)fx_value(n));
+    }
+    return fx_make((int64_t)gc_target_percent());
 }
 
 static LispObj cl_room(ThContext *tc, size_t nargs, LispObj *args) {
     GcStats st;
     gc_get_stats(&st);
     LispObj out = stm_output_designator(tc, NIL);
-    char buf[512];
+    char buf[1024];
     double mb = 1024.0 * 1024.0;
     double frag = st.heap_bytes ? 100.0 * (double)st.free_bytes_in_pages / (double)st.heap_bytes : 0.0;
     double mean = st.collections ? (double)st.pause_ns_total / (double)st.collections / 1e6 : 0.0;
@@ -57,13 +75,17 @@ static LispObj cl_room(ThContext *tc, size_t nargs, LispObj *args) {
              "  live after last GC: %.1f MB; free inside used pages: %.1f MB (fragmentation %.1f%%)\n"
              "  large objects: %llu; allocated since start: %.1f MB\n"
              "GC: %llu collections; pauses max %.3f ms, mean %.3f ms, last %.3f ms\n"
-             "  pause histogram (<0.1ms <1ms <10ms <100ms <1s <10s >=10s): %llu %llu %llu %llu %llu %llu %llu\n",
+             "  pause histogram (<0.1ms <1ms <10ms <100ms <1s <10s >=10s): %llu %llu %llu %llu %llu %llu %llu\n"
+             "  collector: %s, %u marker%s, next cycle after %u%% of live allocated; last cycle marked %.1f MB "
+             "in %.3f ms, freed %.1f MB\n",
              st.heap_bytes / mb, st.heap_limit_bytes / mb, st.live_bytes / mb, st.free_bytes_in_pages / mb, frag,
              (unsigned long long)st.large_objects, st.bytes_allocated_total / mb, (unsigned long long)st.collections,
              st.pause_ns_max / 1e6, mean, st.pause_ns_last / 1e6, (unsigned long long)st.pause_histogram[0],
              (unsigned long long)st.pause_histogram[1], (unsigned long long)st.pause_histogram[2],
              (unsigned long long)st.pause_histogram[3], (unsigned long long)st.pause_histogram[4],
-             (unsigned long long)st.pause_histogram[5], (unsigned long long)st.pause_histogram[6]);
+             (unsigned long long)st.pause_histogram[5], (unsigned long long)st.pause_histogram[6],
+             st.concurrent ? "concurrent" : "stop-the-world", st.markers, st.markers == 1 ? "" : "s",
+             st.target_percent, st.last_marked_bytes / mb, st.last_mark_ns / 1e6, st.last_freed_bytes / mb);
     stm_write_cstr(tc, out, buf);
     vm_values(tc, 0, NULL);
     return NIL;
@@ -123,6 +145,11 @@ const BuiltinSpec builtins_ext[] = {
      "PATHNAME is a program: this petrel binary with the image inside, which starts from that image."},
     {"GC", "EXT", ext_gc, 0, BUILTIN_REST, "&key full", "Runs a full garbage collection."},
     {"GC-STATISTICS", "EXT", ext_gc_statistics, 0, 0, "", "Collector figures as a plist."},
+    {"GC-TARGET-PERCENT", "EXT", ext_gc_target_percent, 0, 1, "&optional percent",
+     "The collector's pacing: a cycle starts when the memory allocated since the last one reaches PERCENT of "
+     "the live heap (at least 8 MB). Lower collects more often and keeps the heap smaller; higher collects "
+     "less. With PERCENT (an integer from 10 to 10000) sets it; returns the value in force. Initially 100, "
+     "or PETREL_GC_TARGET_PERCENT."},
     {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},
     {"QUIT", "EXT", ext_quit, 0, 2, "&key code", "Exits Petrel with status CODE (default 0)."},
     {"GETENV", "EXT", ext_getenv, 1, 1, "name", "The value of environment variable NAME, or NIL."},

@@ -185,7 +185,7 @@ static LispObj sys_file_error(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 LispObj stm_pathname_of(ThContext *tc, LispObj namestring) {
-    LispObj fn = SYM(S(TY_PATHNAME))->function;
+    LispObj fn = sym_function(S(TY_PATHNAME));
     if (fn == LISP_UNBOUND || !function_p(fn)) return namestring;
     return vm_funcall1(tc, fn, namestring);
 }

@@ -23,7 +23,7 @@ static LispObj table_arg(ThContext *tc, LispObj x) {
 static LispObj test_arg(ThContext *tc, LispObj d) {
     const LispObj tests[] = {S(EQ), S(EQL), S(EQUAL), S(EQUALP)};
     for (size_t i = 0; i < 4; i++)
-        if (d == tests[i] || (function_p(d) && SYM(tests[i])->function == d)) return tests[i];
+        if (d == tests[i] || (function_p(d) && sym_function(tests[i]) == d)) return tests[i];
     cond_type_error(tc, d, lisp_list(tc, 5, S(MEMBER), S(EQ), S(EQL), S(EQUAL), S(EQUALP)));
 }
 

@@ -42,9 +42,9 @@ void bi_parse_keys(ThContext *tc, const char *op, size_t nargs, const LispObj *a
 }
 
 static enum BiTestKind test_kind(LispObj designator, LispObj fn) {
-    if (designator == S(EQL) || fn == SYM(S(EQL))->function) return BT_EQL;
-    if (designator == S(EQ) || fn == SYM(S(EQ))->function) return BT_EQ;
-    if (designator == S(EQUAL) || fn == SYM(S(EQUAL))->function) return BT_EQUAL;
+    if (designator == S(EQL) || fn == sym_function(S(EQL))) return BT_EQL;
+    if (designator == S(EQ) || fn == sym_function(S(EQ))) return BT_EQ;
+    if (designator == S(EQUAL) || fn == sym_function(S(EQUAL))) return BT_EQUAL;
     return BT_FN;
 }
 

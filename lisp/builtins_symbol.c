@@ -170,7 +170,7 @@ static LispObj cl_copy_symbol(ThContext *tc, size_t nargs, LispObj *args) {
     if (nargs > 1 && args[1] != NIL) {
         LispObj v = SYM(s)->value;
         obj_set(&SYM(r)->value, v);
-        obj_set(&SYM(r)->function, SYM(s)->function);
+        obj_set(&SYM(r)->function, sym_function(s));
         lisp_list_length(tc, SYM(s)->plist);
         LispObj copy = NIL;
         for (LispObj l = SYM(s)->plist; cons_p(l); l = CDR(l)) copy = lisp_cons(tc, CAR(l), copy);

@@ -178,7 +178,7 @@ static size_t find_cycle_locked(LispObj self, LispObj mutex, LispObj *threads, L
 
 static _Noreturn void signal_deadlock(ThContext *tc, LispObj *threads, LispObj *mutexes, size_t n) {
     LispObj tl = lisp_list_from(tc, n, threads), ml = lisp_list_from(tc, n, mutexes);
-    LispObj fn = SYM(S(MT_DEADLOCK_FN))->function;
+    LispObj fn = sym_function(S(MT_DEADLOCK_FN));
     if (fn != LISP_UNBOUND) vm_funcall2(tc, fn, tl, ml);
     cond_error(tc, "deadlock: waiting for %v would never end (threads %v)", ml, tl);
 }

@@ -199,7 +199,7 @@ static LispObj mt_make_thread(ThContext *tc, size_t nargs, LispObj *args) {
 /* ---- joining ---- */
 
 static LispObj signal_join_error(ThContext *tc, LispObj t, LispObj reason) {
-    LispObj fn = SYM(S(MT_JOIN_ERROR_FN))->function;
+    LispObj fn = sym_function(S(MT_JOIN_ERROR_FN));
     if (fn == LISP_UNBOUND) cond_error(tc, "JOIN-THREAD: the thread %v did not finish normally", t);
     return vm_funcall2(tc, fn, t, reason);
 }

@@ -64,7 +64,7 @@ void lisp_register_all_builtins(ThContext *tc) {
     TABLES(X)
 #undef X
     sym_set_flag(S(QUASIQUOTE), SYMF_MACRO);
-    obj_set(&SYM(S(QUASIQUOTE))->function, SYM(pkg_intern_cstr(tc, "%QUASIQUOTE-EXPANDER", pkg_system))->function);
+    obj_set(&SYM(S(QUASIQUOTE))->function, sym_function(pkg_intern_cstr(tc, "%QUASIQUOTE-EXPANDER", pkg_system)));
 }
 
 /* ---- calling ---- */

@@ -245,7 +245,7 @@ static void comp_function(CcFn *fs, LispObj args, LispObj env, CcCtx ctx) {
         if (e != NIL && ent_int(e, E_KIND) == ENT_FUN) {
             emit_var_read(fs, e);
         } else {
-            if (e == NIL && sym_flag_p(x, SYMF_SPECIAL_OPERATOR | SYMF_MACRO) && SYM(x)->function == LISP_UNBOUND)
+            if (e == NIL && sym_flag_p(x, SYMF_SPECIAL_OPERATOR | SYMF_MACRO) && sym_function(x) == LISP_UNBOUND)
                 cc_error(fs, "FUNCTION: %v names a special operator or macro, not a function", x);
             cc_note_free_function(fs, x);
             cc_emit_op_u16(fs, OP_FDEF, cc_const_index(fs, x));

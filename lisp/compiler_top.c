@@ -17,8 +17,8 @@ LispObj cc_macro_function(ThContext *tc, LispObj sym, LispObj env) {
         if ((k == ENT_FUN || k == ENT_MACRO) && VEC(e)->items[E_NAME] == sym)
             return k == ENT_MACRO ? VEC(e)->items[2] : NIL;
     }
-    if (symbol_p(sym) && sym_flag_p(sym, SYMF_MACRO) && SYM(sym)->function != LISP_UNBOUND)
-        return SYM(sym)->function;
+    if (symbol_p(sym) && sym_flag_p(sym, SYMF_MACRO) && sym_function(sym) != LISP_UNBOUND)
+        return sym_function(sym);
     return NIL;
 }
 
@@ -81,7 +81,7 @@ void cc_note_free_variable(CcFn *fs, LispObj sym) {
 }
 
 static bool function_defined_p(LispObj name) {
-    if (symbol_p(name)) return SYM(name)->function != LISP_UNBOUND;
+    if (symbol_p(name)) return sym_function(name) != LISP_UNBOUND;
     return lisp_plist_get(SYM(CAR(CDR(name)))->plist, S(SETF_FUNCTION), LISP_UNBOUND) != LISP_UNBOUND;
 }
 
@@ -95,7 +95,7 @@ void cc_note_free_function(CcFn *fs, LispObj name) {
 /* Hands what the last pass met to the Lisp side (compile.lisp), which warns
  * about variables now and about functions at the end of the compilation unit. */
 static void report_free_references(ThContext *tc, CcUnit *unit) {
-    LispObj fn = SYM(S(CC_NOTE_UNDEFINED))->function;
+    LispObj fn = sym_function(S(CC_NOTE_UNDEFINED));
     if (fn == LISP_UNBOUND || (unit->free_variables == NIL && unit->free_functions == NIL)) return;
     vm_funcall2(tc, fn, lisp_nreverse(unit->free_variables), lisp_nreverse(unit->free_functions));
 }

@@ -395,7 +395,7 @@ LispObj cond_restart_report(ThContext *tc, LispObj r) {
 }
 
 static bool fbound_function_p(LispObj sym) {
-    return SYM(sym)->function != LISP_UNBOUND && !sym_flag_p(sym, SYMF_MACRO);
+    return sym_function(sym) != LISP_UNBOUND && !sym_flag_p(sym, SYMF_MACRO);
 }
 
 /* True if *break-on-signals* asks to break on c: TYPEP once the type system
@@ -517,11 +517,11 @@ void cond_end_of_file(ThContext *tc, LispObj stream) {
 /* Once conditions.lisp is loaded, these errors come with USE-VALUE and
  * STORE-VALUE restarts (made in Lisp); the value a restart supplies is
  * returned, and the caller uses it in place of the missing one. */
-static bool restarts_ready(LispObj fn_sym) { return SYM(fn_sym)->function != LISP_UNBOUND; }
+static bool restarts_ready(LispObj fn_sym) { return sym_function(fn_sym) != LISP_UNBOUND; }
 
 LispObj cond_unbound_variable(ThContext *tc, LispObj sym) {
     if (restarts_ready(S(CND_UNBOUND_VARIABLE_RESTARTS)))
-        return vm_funcall1(tc, SYM(S(CND_UNBOUND_VARIABLE_RESTARTS))->function, sym);
+        return vm_funcall1(tc, sym_function(S(CND_UNBOUND_VARIABLE_RESTARTS)), sym);
     signal_new(tc, S(UNBOUND_VARIABLE), cond_format_message_v(tc, "The variable %v is unbound.", sym),
                lisp_list(tc, 2, S(NAME_KW), sym));
 }
@@ -529,7 +529,7 @@ LispObj cond_unbound_variable(ThContext *tc, LispObj sym) {
 /* The replacement is a function (the Lisp side coerces what a restart gets). */
 LispObj cond_undefined_function(ThContext *tc, LispObj name) {
     if (restarts_ready(S(CND_UNDEFINED_FUNCTION_RESTARTS))) {
-        LispObj f = vm_funcall1(tc, SYM(S(CND_UNDEFINED_FUNCTION_RESTARTS))->function, name);
+        LispObj f = vm_funcall1(tc, sym_function(S(CND_UNDEFINED_FUNCTION_RESTARTS)), name);
         if (function_p(f)) return f;
         cond_type_error(tc, f, S(FUNCTION));
     }

@@ -148,7 +148,7 @@ static void dump_symbol(FaslOut *out, LispObj x) {
 static void dump_by_load_form(FaslOut *out, LispObj x) {
     ThContext *tc = out->tc;
     LispObj mlf = S(MAKE_LOAD_FORM);
-    if (SYM(mlf)->function == LISP_UNBOUND)
+    if (sym_function(mlf) == LISP_UNBOUND)
         cond_error(tc, "COMPILE-FILE: the object %v cannot be dumped into %s: it has no MAKE-LOAD-FORM method",
                    x, out->source);
     LispObj creation = vm_funcall1(tc, mlf, x);

@@ -474,7 +474,7 @@ static int dir_c(Fmt *f, Directive *d, Args *a) {
     bool graphic = c > ' ' && c != 127 && !(c >= 128 && c < 160);
     if (d->colon && !graphic) {   /* a non-graphic character: the name CHAR-NAME gives */
         LispObj sym = pkg_find_symbol(f->tc, str_from_cstr(f->tc, "CHAR-NAME"), pkg_common_lisp, &(LispObj){NIL});
-        LispObj fn = symbol_p(sym) ? SYM(sym)->function : LISP_UNBOUND;
+        LispObj fn = symbol_p(sym) ? sym_function(sym) : LISP_UNBOUND;
         LispObj name = function_p(fn) ? vm_funcall1(f->tc, fn, x) : NIL;
         if (string_p(name)) { fmt_out_lstr(f, name); return GO_ON; }
         const char *cname = pr_char_name(char_code(x));

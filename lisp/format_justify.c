@@ -102,7 +102,7 @@ static LispObj literal_clause(Fmt *f, const Clause *c) {
 }
 
 static LispObj lisp_function_of(ThContext *tc, LispObj sym) {
-    LispObj fn = SYM(sym)->function;
+    LispObj fn = sym_function(sym);
     if (fn == LISP_UNBOUND) cond_undefined_function(tc, sym);
     return fn;
 }
@@ -164,7 +164,7 @@ LispObj sys_format_block_body(ThContext *tc, size_t nargs, LispObj *args) {
 static LispObj keyword(ThContext *tc, const char *name) { return pkg_intern_cstr(tc, name, pkg_keyword); }
 
 void fmt_pprint_newline(Fmt *f, const char *kind) {
-    LispObj fn = SYM(S(PPRINT_NEWLINE))->function;
+    LispObj fn = sym_function(S(PPRINT_NEWLINE));
     if (fn == LISP_UNBOUND) return;
     vm_funcall2(f->tc, fn, keyword(f->tc, kind), f->stream);
 }
@@ -175,7 +175,7 @@ int fmt_dir_underscore(Fmt *f, Directive *d, Args *a) {
 }
 
 int fmt_dir_indent(Fmt *f, Directive *d, Args *a) {
-    LispObj fn = SYM(S(PPRINT_INDENT))->function;
+    LispObj fn = sym_function(S(PPRINT_INDENT));
     if (fn == LISP_UNBOUND) return GO_ON;
     LispObj argv[3] = { keyword(f->tc, d->colon ? "CURRENT" : "BLOCK"), fx_make(fmt_int_param(f, d, 0, 0)), f->stream };
     vm_funcall(f->tc, fn, 3, argv);
@@ -183,13 +183,13 @@ int fmt_dir_indent(Fmt *f, Directive *d, Args *a) {
 }
 
 bool fmt_pretty_stream_p(ThContext *tc, LispObj stream) {
-    LispObj fn = SYM(S(PP_PRETTY_STREAM_P))->function;
+    LispObj fn = sym_function(S(PP_PRETTY_STREAM_P));
     return fn != LISP_UNBOUND && vm_funcall1(tc, fn, stream) != NIL;
 }
 
 void fmt_pprint_tab(Fmt *f, int kind, int64_t colnum, int64_t colinc) {
     static const char *const kinds[4] = { "LINE", "LINE-RELATIVE", "SECTION", "SECTION-RELATIVE" };
-    LispObj fn = SYM(S(PPRINT_TAB))->function;
+    LispObj fn = sym_function(S(PPRINT_TAB));
     if (fn == LISP_UNBOUND) return;
     LispObj argv[4] = { keyword(f->tc, kinds[kind]), fx_make(colnum), fx_make(colinc), f->stream };
     vm_funcall(f->tc, fn, 4, argv);

@@ -269,6 +269,10 @@ static inline bool real_p(LispObj x) { return rational_p(x) || float_p(x); }
 static inline bool number_p(LispObj x) { return real_p(x) || kind_p(x, KIND_COMPLEX); }
 
 static inline LispSymbol *SYM(LispObj x) { return (LispSymbol *)obj_words(x); }
+/* A symbol's function cell, read with acquire: another thread may
+ * redefine (or fmakunbound) it at any time, publishing a function it
+ * has just built. */
+static inline LispObj sym_function(LispObj s) { return __atomic_load_n(&SYM(s)->function, __ATOMIC_ACQUIRE); }
 static inline LispString *STR(LispObj x) { return (LispString *)obj_words(x); }
 static inline LispVector *VEC(LispObj x) { return (LispVector *)obj_words(x); }
 static inline LispPackage *PKG(LispObj x) { return (LispPackage *)obj_words(x); }

@@ -666,7 +666,7 @@ static bool condition_print_object_p(Printer *p, LispObj x) {
 }
 
 static void print_condition(Printer *p, LispObj x, int depth) {
-    LispObj po = SYM(S(CLOS_PRINT_OBJECT))->function;
+    LispObj po = sym_function(S(CLOS_PRINT_OBJECT));
     if (po != LISP_UNBOUND && function_p(po) && condition_print_object_p(p, x)) {
         call_print_object(p, po, x);
         return;
@@ -734,7 +734,7 @@ static void print_instance(Printer *p, LispObj x, int depth) {
 /* A standard instance (CLOS): the generic function PRINT-OBJECT once
  * src/clos*.lisp defines it, else #<CLASS-NAME {address}>. */
 static void print_std_instance(Printer *p, LispObj x, int depth) {
-    LispObj fn = SYM(S(CLOS_PRINT_OBJECT))->function;
+    LispObj fn = sym_function(S(CLOS_PRINT_OBJECT));
     if (fn != LISP_UNBOUND && function_p(fn)) {
         call_print_object(p, fn, x);
         return;
@@ -801,7 +801,7 @@ static void print_marker(Printer *p, LispObj x) {
  * Lisp side sees this walk's depth (*print-depth*) and labels
  * (*print-circle-state*) so nested printing continues them. */
 static bool pretty_dispatch(Printer *p, LispObj x, int depth) {
-    LispObj fn = SYM(S(PP_PRINT_OBJECT_HOOK))->function;
+    LispObj fn = sym_function(S(PP_PRINT_OBJECT_HOOK));
     if (fn == LISP_UNBOUND) return false;
     if (p->shared != NIL) cons_set_cdr(p->shared, fx_make(p->next_label));
     size_t mark = p->tc->bind_top;

@@ -228,7 +228,7 @@ static LispObj make_readtable(ThContext *tc, LispObj rcase, LispObj syntax, Lisp
 }
 
 static LispObj builtin_named(ThContext *tc, const char *name) {
-    return SYM(pkg_intern_cstr(tc, name, pkg_system))->function;
+    return sym_function(pkg_intern_cstr(tc, name, pkg_system));
 }
 
 /* CLHS Figure 2-7. */

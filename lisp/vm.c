@@ -481,7 +481,7 @@ LispObj vm_funcall2(ThContext *tc, LispObj fn, LispObj a, LispObj b) {
 
 LispObj vm_fdefinition(ThContext *tc, LispObj name) {
     if (symbol_p(name)) {
-        LispObj f = SYM(name)->function;
+        LispObj f = sym_function(name);
         if (f == LISP_UNBOUND || sym_flag_p(name, SYMF_MACRO | SYMF_SPECIAL_OPERATOR))
             f = cond_undefined_function(tc, name);
         return f;
@@ -513,7 +513,7 @@ LispObj vm_fdefinition(ThContext *tc, LispObj name) {
 /* Generic arithmetic for the inline opcodes' slow paths lives in the
  * builtins; we call them through their symbols' function cells. */
 static LispObj call_generic2(ThContext *tc, LispObj sym, LispObj a, LispObj b) {
-    return vm_funcall2(tc, SYM(sym)->function, a, b);
+    return vm_funcall2(tc, sym_function(sym), a, b);
 }
 
 static LispObj run_loop(ThContext *tc, size_t mine, RunRegs *r) {

@@ -195,7 +195,8 @@ START_TEST(test_log_line) {
     ck_assert_ptr_nonnull(fgets(line, sizeof line, tmp));
     fclose(tmp);
     ck_assert_msg(strncmp(line, "petrel: gc 1: pause ", 20) == 0, "log line: %s", line);
-    ck_assert_ptr_nonnull(strstr(line, " ms, live "));
+    ck_assert_ptr_nonnull(strstr(line, " KiB, live "));
+    ck_assert_ptr_nonnull(strstr(line, ", marked "));
     ck_assert_ptr_nonnull(strstr(line, ", heap "));
 }
 END_TEST
