@@ -153,6 +153,9 @@ void gc_with_world_stopped(GcMutator *self, void (*fn)(void *data), void *data);
  * allocated objects and headers are sane; returns number of problems and
  * prints each to stderr. */
 size_t gc_verify_heap(void);
+/* The same while other mutators may run: stops the world first (and ends
+ * a concurrent cycle and its sweep). */
+size_t gc_verify_heap_stopped(GcMutator *self);
 
 /* True if p points at the start of an allocated object or cons. */
 bool gc_is_heap_object(const void *p);

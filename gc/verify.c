@@ -171,3 +171,19 @@ size_t gc_verify_heap(void) {
     pthread_mutex_unlock(&gc_heap.collect_lock);
     return bad;
 }
+
+/* With other mutators running: a concurrent cycle and its sweep finish
+ * first (their workers write mark bits and page lists), then the verifier
+ * runs with the world stopped. */
+size_t gc_verify_heap_stopped(GcMutator *self) {
+    PT_CHECK(gc_heap.initialized, "gc_verify_heap_stopped before gc_init");
+    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);
+    gc_pause_begin(self);
+    gc_workers_stop(NULL);
+    gc_lock_pages();
+    gc_sweep_some_locked(SIZE_MAX);
+    size_t bad = gc_verify_heap_locked();
+    gc_unlock_pages();
+    gc_pause_end(self);
+    return bad;
+}

@@ -114,7 +114,7 @@ static LispObj ext_posix_argv(ThContext *tc, size_t nargs, LispObj *args) {
 }
 
 static LispObj ext_verify_heap(ThContext *tc, size_t nargs, LispObj *args) {
-    return fx_make((int64_t)gc_verify_heap());
+    return fx_make((int64_t)gc_verify_heap_stopped(&tc->gc));
 }
 
 /* Saves the image and exits through QUIT-TAG like QUIT, so the stack
