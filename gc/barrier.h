@@ -23,8 +23,11 @@ void gc_barrier_slow(GcWord old_value);
  * and then published by gc_store is seen whole by a thread that reads the
  * slot (on x86-64 this is a plain move). */
 static inline void gc_store(GcWord *slot, GcWord value) {
+    /* acquire: the logged object goes to a mark worker, which then reads
+     * it; this pairs with the release that published it (maybe by another
+     * thread), so its initialisation happens before that read */
     if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
-        gc_barrier_slow(__atomic_load_n(slot, __ATOMIC_RELAXED));
+        gc_barrier_slow(__atomic_load_n(slot, __ATOMIC_ACQUIRE));
     __atomic_store_n(slot, value, __ATOMIC_RELEASE);
 }
 

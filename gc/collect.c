@@ -113,6 +113,7 @@ void gc_init(const GcConfig *cfg) {
 void gc_shutdown(void) {
     if (!gc_heap.initialized)
         return;
+    gc_workers_shutdown();
     gc_heap_release();
     gc_marker_free(&gc_heap.marker);
     free(gc_heap.ranges);

@@ -150,6 +150,7 @@ typedef struct GcCycle {
     unsigned nworkers;
     bool workers_started;
     bool run;                    /* the workers may work */
+    bool quit;                   /* the workers end (gc_shutdown) */
     bool pause_mode;             /* a pause marks with the workers: no SATB, no sweep */
     bool active_mark;            /* the concurrent mark is on (mark_done may be set) */
     bool sweeping;               /* a sweep in steps may have pages left (a hint: workers re-check) */
@@ -310,6 +311,7 @@ void gc_workers_run(GcMarker *mk, bool mark, bool sweep);
 void gc_mark_parallel(GcMarker *mk);
 void gc_workers_mark_queued_buffers(GcMarker *mk);
 void gc_workers_drop_queued_buffers_locked(void);  /* under cycle.lock */
+void gc_workers_shutdown(void);
 
 /* concurrent.c */
 void gc_cycle_init(void);

@@ -191,7 +191,7 @@ static void *worker_main(void *arg) {
     GcCycle *c = &gc_heap.cycle;
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        while (!c->run || (w->mk.top == 0 && !shared_work_locked())) {
+        while (!c->quit && (!c->run || (w->mk.top == 0 && !shared_work_locked()))) {
             if (w->mk.top == 0) {
                 set_idle_locked(w, true);
                 check_mark_done_locked();
@@ -199,6 +199,7 @@ static void *worker_main(void *arg) {
             }
             pthread_cond_wait(&c->wake, &c->lock);
         }
+        if (c->quit) break;
         set_idle_locked(w, false);
         c->nworking++;
         bool sweep = !c->pause_mode && c->sweeping && c->pool_n == 0 && w->mk.top == 0;
@@ -213,7 +214,26 @@ static void *worker_main(void *arg) {
         c->nworking--;
         if (c->nworking == 0) pthread_cond_broadcast(&c->stopped);
     }
+    pthread_mutex_unlock(&c->lock);
     return NULL;
+}
+
+/* gc_shutdown (tests): the workers end and their memory goes. */
+void gc_workers_shutdown(void) {
+    GcCycle *c = &gc_heap.cycle;
+    pthread_mutex_lock(&c->lock);
+    c->quit = true;
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    for (unsigned i = 0; i < c->nworkers; i++) {
+        pthread_join(c->workers[i].thread, NULL);
+        gc_marker_free(&c->workers[i].mk);
+    }
+    free(c->workers);
+    free(c->pool);
+    gc_workers_drop_queued_buffers_locked();  /* no other thread is left to race */
+    c->workers = NULL, c->pool = NULL;
+    c->nworkers = 0;
 }
 
 /* Starts the worker threads the configuration wants (once; in a pause or
