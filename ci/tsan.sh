@@ -41,6 +41,7 @@ else
     echo "tsan.sh: thread specs on $PETREL_BIN"
 fi
 # The thread specs, then the concurrent collector's churn test (mark
-# workers, SATB hand-over, lazy sweep racing mutators; 1 and 3 markers).
+# workers, SATB hand-over, lazy sweep racing mutators; 1 and 3 markers) and
+# the weak pointers (read barrier while marking).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider stress/threads
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py tests/e2e/test_weak.py

@@ -114,6 +114,7 @@ void gc_shutdown(void) {
     if (!gc_heap.initialized)
         return;
     gc_workers_shutdown();
+    gc_weak_forget();
     gc_heap_release();
     gc_marker_free(&gc_heap.marker);
     free(gc_heap.ranges);
@@ -292,6 +293,7 @@ void gc_collect(GcMutator *self) {
     gc_heap.stats.last_marked_bytes = mk->marked_bytes;
     uint64_t t_sweep = now_ns();
     gc_heap.stats.last_mark_ns = t_sweep - t_mark;
+    gc_heap.stats.weak_broken_total += gc_weak_process_locked();
     set_phase(GC_PHASE_SWEEP);
     /* now: every object reachable from a root is marked */
     gc_sweep_locked();
@@ -330,6 +332,7 @@ void gc_get_stats(GcStats *out) {
     out->markers = gc_heap.cfg.markers;
     out->target_percent = gc_heap.cfg.target_percent;
     out->concurrent = gc_heap.cfg.concurrent;
+    out->weak_refs = gc_weak_count();
 }
 
 bool gc_is_heap_object(const void *ptr) {

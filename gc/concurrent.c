@@ -193,6 +193,7 @@ void gc_cycle_finish(GcMutator *self) {
         atomic_store_explicit(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0, memory_order_release);
         /* now: every object of the snapshot that is still reachable is marked */
         if (gc_heap.cfg.check_barrier) check_barrier_locked(self);
+        gc_heap.stats.weak_broken_total += gc_weak_process_locked();
         gc_stop_world_locked();
         /* The sweep runs after the pause, on the workers and in allocating
          * threads that find no swept page (heap.c); with the verifier on it

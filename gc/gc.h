@@ -160,6 +160,15 @@ size_t gc_verify_heap_stopped(GcMutator *self);
 /* True if p points at the start of an allocated object or cons. */
 bool gc_is_heap_object(const void *p);
 
+/* Weak references (gc/weak.c).  A weak word is a payload word of a heap
+ * object (holder) outside its boxed prefix — no marker traces it — that
+ * holds a reference.  Registered once, it is checked at the end of every
+ * mark with the world stopped: when its referent did not survive, the word
+ * becomes `broken`; when the holder died, the registration goes.  Read it
+ * with gc_weak_read (barrier.h) only. */
+void gc_weak_register(GcWord holder, GcWord *word, GcWord broken);
+size_t gc_weak_count(void);  /* registrations (tests, statistics) */
+
 typedef struct GcStats {
     uint64_t collections;
     uint64_t bytes_allocated_total;
@@ -177,6 +186,8 @@ typedef struct GcStats {
     unsigned markers;              /* threads that mark (GcConfig.markers) */
     unsigned target_percent;       /* pacing (GcConfig.target_percent) */
     bool concurrent;               /* GcConfig.concurrent */
+    uint64_t weak_refs;            /* weak words registered */
+    uint64_t weak_broken_total;    /* weak words cleared since start */
 } GcStats;
 void gc_get_stats(GcStats *out);
 

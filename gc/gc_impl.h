@@ -321,6 +321,10 @@ void gc_cycle_pace(GcMutator *self);
 void gc_satb_log(GcMutator *m, GcWord old);
 void gc_satb_flush_locked(GcMutator *m);  /* under cycle.lock */
 
+/* weak.c */
+size_t gc_weak_process_locked(void);  /* in a pause, mark complete: returns words cleared */
+void gc_weak_forget(void);
+
 /* verify.c */
 size_t gc_verify_heap_locked(void);
 

@@ -47,6 +47,8 @@ static LispObj ext_gc_statistics(ThContext *tc, size_t nargs, LispObj *args) {
         kw(tc, "MARKERS"), num_u64(tc, st.markers),
         kw(tc, "TARGET-PERCENT"), num_u64(tc, st.target_percent),
         kw(tc, "CONCURRENT"), st.concurrent ? T : NIL,
+        kw(tc, "WEAK-POINTERS"), num_u64(tc, st.weak_refs),
+        kw(tc, "WEAK-POINTERS-BROKEN"), num_u64(tc, st.weak_broken_total),
     };
     return lisp_list_from(tc, sizeof items / sizeof items[0], items);
 }

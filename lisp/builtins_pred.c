@@ -214,6 +214,11 @@ static LispObj kind_type_symbol(ThContext *tc, unsigned kind) {
     case KIND_HASH_TABLE: return S(HASH_TABLE);
     case KIND_ARRAY: return S(ARRAY);
     case KIND_STREAM: return S(STREAM);
+    case KIND_THREAD: return S(MT_THREAD);
+    case KIND_MUTEX: return S(MT_MUTEX);
+    case KIND_WAITQUEUE: return S(MT_WAITQUEUE);
+    case KIND_SEMAPHORE: return S(MT_SEMAPHORE);
+    case KIND_WEAK_POINTER: return S(EXT_WEAK_POINTER);
     default: break;
     }
     /* Kernel-internal kinds (code templates, cells, ...) are named in SYS. */

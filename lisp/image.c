@@ -161,6 +161,8 @@ static void relocate(GcWord *w, void *data) {
         s->column = 0;
         int flags = (f && isatty(fileno(f))) ? STMF_INTERACTIVE : 0;
         obj_set(&s->end, fx_make(flags));  /* a fixnum: no reference changes */
+    } else if (kind == KIND_WEAK_POINTER) {
+        weak_pointer_restored(w);  /* the collector's registry is not in the image */
     }
 }
 

@@ -58,7 +58,8 @@ typedef GcWord LispObj;
     X(WAITQUEUE, "WAITQUEUE", 1)           /* condition variable: LispWaitqueue */ \
     X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */                \
     X(READTABLE, "READTABLE", GC_BOXED_ALL) /* see LispReadtable (reader_impl.h) */ \
-    X(STD_INSTANCE, "STANDARD-OBJECT", GC_BOXED_ALL) /* [layout][slot vector]: lisp/builtins_clos.c */
+    X(STD_INSTANCE, "STANDARD-OBJECT", GC_BOXED_ALL) /* [layout][slot vector]: lisp/builtins_clos.c */ \
+    X(WEAK_POINTER, "WEAK-POINTER", 0)      /* [referent, not traced: gc/weak.c] (builtins_weak.c) */
 
 enum LispKind {
     KIND_NONE = 0,

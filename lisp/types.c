@@ -85,6 +85,11 @@ static bool structure_object_p(LispObj x) {
     X(TY_ECHO_STREAM, stm_typep(x, S(TY_ECHO_STREAM)))                                        \
     X(TY_CONCATENATED_STREAM, stm_typep(x, S(TY_CONCATENATED_STREAM)))                        \
     X(HASH_TABLE, kind_p(x, KIND_HASH_TABLE))                                                 \
+    X(MT_THREAD, kind_p(x, KIND_THREAD))                                                      \
+    X(MT_MUTEX, kind_p(x, KIND_MUTEX))                                                        \
+    X(MT_WAITQUEUE, kind_p(x, KIND_WAITQUEUE))                                                \
+    X(MT_SEMAPHORE, kind_p(x, KIND_SEMAPHORE))                                                \
+    X(EXT_WEAK_POINTER, kind_p(x, KIND_WEAK_POINTER))                                         \
     X(TY_RESTART, cond_restart_p(x))                                                          \
     X(TY_STRUCTURE_OBJECT, structure_object_p(x) || lisp_structure_typep(x, S(TY_STRUCTURE_OBJECT)))
 

@@ -105,6 +105,9 @@ void mt_init_main_thread(ThContext *tc);
 /* What the printer shows after the kind of a thread, mutex, wait queue or
  * semaphore ("name" and state); NIL for other objects. */
 LispObj mt_print_detail(ThContext *tc, LispObj x);
+/* A weak pointer restored from a core image registers with the collector
+ * again (builtins_weak.c; w is the object's first word). */
+void weak_pointer_restored(GcWord *w);
 /* Makes threads/ scan every context's VM (once, at startup). */
 void vm_register_root_scanner(void);
 void vm_register_builtins(ThContext *tc);
