@@ -42,15 +42,19 @@ static inline bool gc_cas(GcWord *slot, GcWord *expected, GcWord value) {
     return __atomic_compare_exchange_n(slot, expected, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-/* Reads a weak word (gc.h: gc_weak_register).  While a concurrent mark
- * runs, the value read is logged like an overwritten reference: the caller
+/* Reads a weak word (gc.h: gc_weak_register); gc_weak_keep is the same
+ * for a value already read from a weak container (a weak hash table's
+ * entry).  While a concurrent mark runs, the value is logged like an
+ * overwritten reference: the caller
  * now holds it strongly and may store it anywhere, and the marker might
  * otherwise never reach it (only weak paths lead there) and free it. */
-static inline GcWord gc_weak_read(const GcWord *word) {
-    GcWord v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+static inline GcWord gc_weak_keep(GcWord v) {
     if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
         gc_barrier_slow(v);
     return v;
+}
+static inline GcWord gc_weak_read(const GcWord *word) {
+    return gc_weak_keep(__atomic_load_n(word, __ATOMIC_ACQUIRE));
 }
 
 /* Initialising store into an object allocated by this thread and not yet

@@ -169,6 +169,16 @@ bool gc_is_heap_object(const void *p);
 void gc_weak_register(GcWord holder, GcWord *word, GcWord broken);
 size_t gc_weak_count(void);  /* registrations (tests, statistics) */
 
+/* Weak containers of the higher layers (weak hash tables): the hook runs
+ * with the world stopped at the end of every mark, before weak words are
+ * checked.  In it, gc_survives(w) says whether w (any value; non-references
+ * always survive) outlives this collection, and gc_mark_more(w) keeps w and
+ * everything reachable from it. */
+typedef void (*GcWeakHook)(void);
+void gc_set_weak_hook(GcWeakHook fn);
+bool gc_survives(GcWord w);
+void gc_mark_more(GcWord w);
+
 typedef struct GcStats {
     uint64_t collections;
     uint64_t bytes_allocated_total;

@@ -19,7 +19,13 @@
  * reference, so it is marked in this cycle.
  *
  * The registry is an array under weak_lock: registration is rare (one per
- * weak object) and processing runs only in a pause. */
+ * weak object) and processing runs only in a pause.
+ *
+ * Containers whose entries live or die together (weak hash tables: an
+ * entry of a :key table keeps its value while the key lives) are the
+ * higher layer's: its hook runs first in the same pause and asks
+ * gc_survives, marks with gc_mark_more until nothing changes (ephemeron
+ * semantics), then removes the dead entries. */
 #include "gc/barrier.h"
 #include "gc/gc_impl.h"
 
@@ -58,8 +64,29 @@ static bool survives(uintptr_t cell) {
     return p->kind == GC_PAGE_LARGE_START || !gc_bit_p(p->old_alloc, g);  /* born during the cycle */
 }
 
+/* ---- weak containers of the higher layers (weak hash tables) ---- */
+
+static GcWeakHook weak_hook;  /* set once at startup */
+
+void gc_set_weak_hook(GcWeakHook fn) { weak_hook = fn; }
+
+bool gc_survives(GcWord w) {
+    GC_ASSERT_PAGES_HELD();
+    uintptr_t cell = gc_resolve_ref(w);
+    return cell == 0 || survives(cell);
+}
+
+void gc_mark_more(GcWord w) {
+    GC_ASSERT_PAGES_HELD();
+    gc_mark_word(&gc_heap.marker, w);
+    gc_mark_complete(&gc_heap.marker);
+}
+
 size_t gc_weak_process_locked(void) {
     GC_ASSERT_PAGES_HELD();
+    /* the containers first: keeping an entry may mark more, which the weak
+     * words below then see */
+    if (weak_hook) weak_hook();
     size_t broken = 0, kept = 0;
     pthread_mutex_lock(&weak_lock);
     for (size_t i = 0; i < nrefs; i++) {

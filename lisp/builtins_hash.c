@@ -44,6 +44,8 @@ static LispObj rehash_threshold_arg(ThContext *tc, LispObj x) {
     cond_type_error(tc, x, lisp_list(tc, 3, S(REAL), fx_make(0), fx_make(1)));
 }
 
+static LispObj kw_named(ThContext *tc, const char *name) { return pkg_intern_cstr(tc, name, pkg_keyword); }
+
 static LispObj cl_make_hash_table(ThContext *tc, size_t nargs, LispObj *args) {
     enum { K_TEST, K_SIZE, K_RSIZE, K_RTHRESHOLD, K_SYNC, K_WEAK, NKEYS };
     const LispObj keys[NKEYS] = {S(TEST_KW), S(HT_SIZE_KW), S(HT_REHASH_SIZE_KW), S(HT_REHASH_THRESHOLD_KW),
@@ -54,9 +56,11 @@ static LispObj cl_make_hash_table(ThContext *tc, size_t nargs, LispObj *args) {
     size_t size = bi_supplied_p(v[K_SIZE]) ? bi_nonneg(tc, v[K_SIZE]) : 16;
     LispObj rsize = rehash_size_arg(tc, bi_or(v[K_RSIZE], single_float_make(1.5f)));
     LispObj rthreshold = rehash_threshold_arg(tc, bi_or(v[K_RTHRESHOLD], single_float_make(1.0f)));
-    if (bi_or(v[K_WEAK], NIL) != NIL)
-        cond_error(tc, "MAKE-HASH-TABLE: :WEAKNESS %v is not supported yet", v[K_WEAK]);
-    return ht_make(tc, test, size, rsize, rthreshold, bi_or(v[K_SYNC], NIL) != NIL);
+    LispObj weakness = bi_or(v[K_WEAK], NIL);
+    if (ht_weakness_code(weakness) < 0)
+        cond_type_error(tc, weakness, lisp_list(tc, 6, S(MEMBER), NIL, kw_named(tc, "KEY"), kw_named(tc, "VALUE"),
+                                                kw_named(tc, "KEY-AND-VALUE"), kw_named(tc, "KEY-OR-VALUE")));
+    return ht_make(tc, test, size, rsize, rthreshold, bi_or(v[K_SYNC], NIL) != NIL, weakness);
 }
 
 /* ---------------------------------------------------------------- access */
@@ -196,7 +200,7 @@ const BuiltinSpec builtins_hash[] = {
     {"HASH-TABLE-SYNCHRONIZED-P", "EXT", ext_hash_table_synchronized_p, 1, 1, "hash-table",
      "True if HASH-TABLE was made with :SYNCHRONIZED true."},
     {"HASH-TABLE-WEAKNESS", "EXT", ext_hash_table_weakness, 1, 1, "hash-table",
-     "The weakness of HASH-TABLE: always NIL (weak tables are not supported yet)."},
+     "The weakness of HASH-TABLE: NIL, :KEY, :VALUE, :KEY-AND-VALUE or :KEY-OR-VALUE."},
     {"SXHASH", "CL", cl_sxhash, 1, 1, "object",
      "A non-negative fixnum hash code of OBJECT; EQUAL objects have the same code."},
     {0},

@@ -35,6 +35,8 @@
 #include "lisp/mt_impl.h"
 #include "lisp/vm_impl.h"
 
+#include "gc/barrier.h"
+
 #include <math.h>
 
 /* ---------------------------------------------------------------- hashing */
@@ -332,11 +334,25 @@ static int64_t probe(ThContext *tc, LispObj t, LispObj key, uint64_t h, int64_t 
     return -1;
 }
 
+/* An entries vector of words words, all HT_EMPTY.  A weak table's is not
+ * traced: its header says no word is boxed (hashtable_weak.c). */
+static LispObj entries_make(ThContext *tc, size_t words, bool weak) {
+    LispObj v = vec_make(tc, words, HT_EMPTY);
+    if (weak) gc_init_store(&obj_words(v)[0], gc_make_header(KIND_VECTOR, 0, words));  /* not yet published */
+    return v;
+}
+
+static inline bool weak_p(LispObj t) { return HT(t)->weakness != NIL; }
+
+/* A key or value a weak table hands out: kept alive by a running
+ * concurrent mark (gc_weak_keep), since the table does not hold it. */
+static inline LispObj handed_out(LispObj t, LispObj x) { return weak_p(t) ? (LispObj)gc_weak_keep(x) : x; }
+
 /* Moves the live entries into a fresh vector sized for target entries. */
 static void rebuild(ThContext *tc, LispObj t, size_t target) {
     double load = table_load(HT(t)->rehash_threshold);
     size_t slots = slots_for(tc, target, load);
-    LispObj fresh = vec_make(tc, slots * HT_ENTRY_WORDS, HT_EMPTY);
+    LispObj fresh = entries_make(tc, slots * HT_ENTRY_WORDS, weak_p(t));
     LispObj old = entries_of(t);
     size_t n = slot_count(old), mask = slots - 1;
     size_t placed = 0;
@@ -375,11 +391,11 @@ static size_t grown_size(LispObj t) {
 /* ---------------------------------------------------------------- operations */
 
 LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
-                LispObj rehash_threshold, bool synchronized) {
+                LispObj rehash_threshold, bool synchronized, LispObj weakness) {
     enum { INITIAL_LIMIT = 1 << 20 }; /* :size is a hint: grow past this on demand */
     double load = table_load(rehash_threshold);
     size_t slots = slots_for(tc, size < INITIAL_LIMIT ? size : INITIAL_LIMIT, load);
-    LispObj entries = vec_make(tc, slots * HT_ENTRY_WORDS, HT_EMPTY);
+    LispObj entries = entries_make(tc, slots * HT_ENTRY_WORDS, weakness != NIL);
     LispObj lock = synchronized ? mt_make_internal_mutex(tc, true) : NIL;
     LispObj t = obj_alloc(tc, KIND_HASH_TABLE, HASH_TABLE_NWORDS);
     LispHashTable *h = HT(t);
@@ -391,7 +407,8 @@ LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
     gc_init_store(&h->rehash_size, rehash_size);
     gc_init_store(&h->rehash_threshold, rehash_threshold);
     gc_init_store(&h->synchronized, lock);
-    gc_init_store(&h->weakness, NIL);
+    gc_init_store(&h->weakness, weakness);
+    if (weakness != NIL) ht_weak_register(t, (enum HtWeakness)ht_weakness_code(weakness));
     return t;
 }
 
@@ -418,7 +435,7 @@ static LispObj get_locked(ThContext *tc, LispObj t, LispObj key) {
     /* misuse: the entry was removed (or its slot reused) while we looked */
     if (!read_entry(slot_words(entries, (size_t)i), &k, &v, &h) || !same_key(tc, table_test(t), key, k))
         return LISP_UNBOUND;
-    return v;
+    return handed_out(t, v);
 }
 
 static void put_locked(ThContext *tc, LispObj t, LispObj key, LispObj value) {
@@ -529,8 +546,8 @@ bool ht_next(LispObj t, size_t *pos, LispObj *key, LispObj *value) {
     for (size_t i = *pos; i < n; i++) {
         LispObj k, v, h;
         if (!read_entry(slot_words(entries, i), &k, &v, &h)) continue;  /* empty, or changing under misuse */
-        *key = k;
-        *value = v;
+        *key = handed_out(t, k);
+        *value = handed_out(t, v);
         *pos = i + 1;
         return true;
     }

@@ -20,7 +20,7 @@ typedef struct LispHashTable {
     LispObj rehash_size;      /* (integer 1 *) or (float (1.0) *), as given */
     LispObj rehash_threshold; /* (real 0 1), as given */
     LispObj synchronized;     /* a recursive MUTEX (EXT :synchronized), or NIL */
-    LispObj weakness;         /* NIL: weak tables are not supported yet */
+    LispObj weakness;         /* NIL, :KEY, :VALUE, :KEY-AND-VALUE or :KEY-OR-VALUE (hashtable_weak.c) */
 } LispHashTable;
 #define HASH_TABLE_NWORDS 9
 enum { HT_ENTRY_WORDS = 3 };
@@ -31,10 +31,19 @@ enum { HT_ENTRY_WORDS = 3 };
 static inline LispHashTable *HT(LispObj x) { return (LispHashTable *)obj_words(x); }
 static inline bool ht_p(LispObj x) { return kind_p(x, KIND_HASH_TABLE); }
 
+/* Weak tables (hashtable_weak.c): what an entry's life depends on. */
+enum HtWeakness { HT_WEAK_NONE, HT_WEAK_KEY, HT_WEAK_VALUE, HT_WEAK_KEY_AND_VALUE, HT_WEAK_KEY_OR_VALUE };
+/* The weakness of a :weakness argument (NIL included), or -1. */
+int ht_weakness_code(LispObj designator);
+enum HtWeakness ht_weakness_of(LispObj table);
+void ht_weak_register(LispObj table, enum HtWeakness w);
+void ht_weak_init(void);  /* at startup: the collector's weak hook */
+
 /* test: one of the symbols EQ EQL EQUAL EQUALP; the other arguments already
- * checked (rehash_threshold a real in [0,1]). */
+ * checked (rehash_threshold a real in [0,1], weakness a keyword
+ * ht_weakness_code accepts, or NIL). */
 LispObj ht_make(ThContext *tc, LispObj test, size_t size, LispObj rehash_size,
-                LispObj rehash_threshold, bool synchronized);
+                LispObj rehash_threshold, bool synchronized, LispObj weakness);
 /* A synchronized table's lock (no-ops for others): held by every ht_
  * operation, and by MAPHASH across its whole traversal. */
 void ht_lock(ThContext *tc, LispObj table);

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE 1  /* dl_iterate_phdr */
 #endif
 #include "lisp/vm_impl.h"
+#include "lisp/hashtable_impl.h"
 #include "lisp/printer_impl.h"
 
 #include <errno.h>
@@ -163,6 +164,9 @@ static void relocate(GcWord *w, void *data) {
         obj_set(&s->end, fx_make(flags));  /* a fixnum: no reference changes */
     } else if (kind == KIND_WEAK_POINTER) {
         weak_pointer_restored(w);  /* the collector's registry is not in the image */
+    } else if (kind == KIND_HASH_TABLE && ((LispHashTable *)w)->weakness != NIL) {
+        LispObj t = (LispObj)(uintptr_t)w + GC_TAG_OBJECT;
+        ht_weak_register(t, ht_weakness_of(t));  /* nor is the weak-table registry */
     }
 }
 

@@ -6,6 +6,7 @@
  * Runs once on the main thread before any other thread exists; the globals
  * it writes (lisp_nil, lisp_t, lisp_syms, pkg_*) are read-only afterwards. */
 #include "lisp/vm_impl.h"
+#include "lisp/hashtable_impl.h"
 #include "lisp/reader_impl.h"
 
 #include <float.h>
@@ -259,6 +260,7 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
         core = NULL;
     }
     th_init();
+    ht_weak_init();
     vm_register_root_scanner();
     ThContext *tc = th_attach_current(stack_base, "main");
     gc_add_root_range(lisp_syms, SYM__COUNT);

@@ -17,7 +17,7 @@ static LispObj eval_str(const char *src) {
 }
 
 static LispObj new_table(LispObj test) {
-    return ht_make(tc, test, 0, single_float_make(1.5f), single_float_make(1.0f), false);
+    return ht_make(tc, test, 0, single_float_make(1.5f), single_float_make(1.0f), false, NIL);
 }
 
 /* Pairs of forms whose values are EQUAL (and so EQUALP). */

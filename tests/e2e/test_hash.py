@@ -193,16 +193,18 @@ def test_tables_survive_collection(tmp_path):
 
 def test_printed_form_and_extensions(tmp_path):
     """#<HASH-TABLE :TEST EQUAL :COUNT n {address}>; :SYNCHRONIZED is
-    recorded and reported; :WEAKNESS is refused for now."""
+    recorded and reported; :WEAKNESS is recorded (test_weak.py tests it) and
+    a bad one is a type-error."""
     text = """
 (let ((h (make-hash-table :test 'equal))) (setf (gethash 1 h) 2) (print h))
 (print (list (petrel-ext:hash-table-synchronized-p (make-hash-table :synchronized t))
              (petrel-ext:hash-table-synchronized-p (make-hash-table))
              (petrel-ext:hash-table-weakness (make-hash-table))))
-(print (handler-case (make-hash-table :weakness :key) (error () :refused)))
+(print (list (petrel-ext:hash-table-weakness (make-hash-table :weakness :key))
+             (handler-case (make-hash-table :weakness :strong) (type-error () :refused))))
 (print (handler-case (let ((*print-readably* t)) (prin1-to-string (make-hash-table)))
          (print-not-readable () :not-readable)))
 """
     lines = [l.strip() for l in lisp_lines(tmp_path, text) if l.strip()]
     assert lines[0].startswith("#<HASH-TABLE :TEST EQUAL :COUNT 1 {") and lines[0].endswith("}>"), lines
-    assert lines[1:] == ["(T NIL NIL)", ":REFUSED", ":NOT-READABLE"], lines
+    assert lines[1:] == ["(T NIL NIL)", "(:KEY :REFUSED)", ":NOT-READABLE"], lines

@@ -111,3 +111,103 @@ def test_concurrent_reads_keep_values(tmp_path):
     assert r.rc == 0, r.err[-3000:]
     assert r.values == ["T", "0", "0"], r
     assert r.err.count("(concurrent") >= 2, r.err[-2000:]
+
+
+# ---------------------------------------------------------------- weak hash tables
+
+TABLES = r"""
+(use-package "PETREL-EXT")
+(defun fill-table (weakness)
+  (let ((h (make-hash-table :weakness weakness :test 'eq)))
+    (dotimes (i 1000) (setf (gethash (list i) h) (list i)))   ; both halves garbage
+    h))
+(defvar *k* (list :k))
+(defvar *v* (list :v))
+(defun probe (weakness)
+  (let ((h (fill-table weakness)))
+    (setf (gethash *k* h) (list :v1))      ; key live, value only here
+    (setf (gethash (list :k2) h) *v*)      ; value live, key only here
+    (dotimes (i 3) (make-list 1000) (gc))
+    (list weakness (hash-table-count h) (hash-table-weakness h)
+          (let ((n 0)) (maphash (lambda (k v) (declare (ignore k v)) (incf n)) h) n)
+          (gethash *k* h))))
+(dolist (w '(nil :key :value :key-and-value :key-or-value)) (print (probe w)))
+(print (handler-case (make-hash-table :weakness :bogus) (type-error (e) (type-error-expected-type e))))
+;; an ephemeron: the value refers to its key, nothing else does: the entry goes
+(let ((h (make-hash-table :weakness :key)))
+  (let ((k (list 1))) (setf (gethash k h) (list k)))
+  (dotimes (i 3) (make-list 1000) (gc))
+  (print (hash-table-count h)))
+;; a chain through two tables: k1 live -> v1 (= k2 of the other table) -> v2 kept
+(let ((a (make-hash-table :weakness :key)) (b (make-hash-table :weakness :key)))
+  (let ((k2 (list :k2)))
+    (setf (gethash *k* a) k2 (gethash k2 b) (list :v2)))
+  (dotimes (i 3) (make-list 1000) (gc))
+  (print (list (hash-table-count a) (hash-table-count b) (gethash (gethash *k* a) b))))
+;; a synchronized weak table, and one that grows and is rebuilt between collections
+(let ((h (make-hash-table :weakness :value :synchronized t :test 'equal)))
+  (dotimes (i 20000) (setf (gethash (format nil "k~D" i) h) (if (zerop (mod i 100)) *v* (list i))))
+  (dotimes (i 3) (make-list 1000) (gc))
+  (print (list (hash-table-count h) (gethash "k100" h) (gethash "k101" h))))
+"""
+
+
+def test_weak_tables():
+    r = run(["--non-interactive", "--eval", "(load *standard-input*)"], stdin=TABLES, timeout=120)
+    assert r.rc == 0, r
+    assert r.values == [
+        "(NIL 1002 NIL 1002 (:V1))", "(:KEY 1 :KEY 1 (:V1))", "(:VALUE 1 :VALUE 1 NIL)",
+        "(:KEY-AND-VALUE 0 :KEY-AND-VALUE 0 NIL)", "(:KEY-OR-VALUE 2 :KEY-OR-VALUE 2 (:V1))",
+        "(MEMBER NIL :KEY :VALUE :KEY-AND-VALUE :KEY-OR-VALUE)", "0", "(1 1 (:V2))",
+        "(200 (:V) NIL)"], r
+
+
+def test_weak_table_restored_from_core(tmp_path):
+    core = tmp_path / "wt.core"
+    r = run(eval_args('(defvar *keep* (list :kept))',
+                      '(defvar *h* (make-hash-table :weakness :key))',
+                      '(setf (gethash *keep* *h*) 1 (gethash (list :gone) *h*) 2)',
+                      f'(petrel-ext:save-lisp-and-die "{core}")'), torture=False, timeout=60)
+    assert r.rc == 0, r
+    r = run(["--core", str(core)] + eval_args(
+        "(dotimes (i 3) (make-list 1000) (petrel-ext:gc))",
+        "(print (list (hash-table-count *h*) (gethash *keep* *h*) (hash-table-weakness *h*)))"))
+    assert r.rc == 0, r
+    assert r.values == ["(1 1 :KEY)"], r
+
+
+# Threads read a weak :value table whose values are only weakly held and
+# store what they get into a strong table while concurrent cycles run with
+# the barrier checker: what a read returned stays a whole, live object.
+CONCURRENT_TABLES = r"""
+(use-package "PETREL-THREADS")
+(defvar *weak* (make-hash-table :weakness :value :synchronized t))
+(defvar *strong* (make-hash-table :synchronized t))
+(defun worker (id)
+  (let ((got 0))
+    (dotimes (i 30000)
+      (setf (gethash (+ (* id 100000) (mod i 3000)) *weak*) (list id i (make-string 8 :initial-element #\w)))
+      (make-array 60)  ; garbage, so that several cycles run
+      (let ((v (gethash (+ (* id 100000) (mod (* 7 i) 3000)) *weak*)))
+        (when v (incf got) (setf (gethash (+ (* id 100000) (mod i 500)) *strong*) v)))
+      (when (zerop (mod i 1000))
+        (maphash (lambda (k v) (declare (ignore k)) (setf (gethash (- -1 id) *strong*) v)) *weak*)))
+    got))
+(print (every #'plusp (mapcar #'join-thread
+                              (loop for id below 3 collect (let ((id id)) (make-thread (lambda () (worker id))))))))
+(let ((bad 0))
+  (maphash (lambda (k v) (declare (ignore k))
+             (unless (and (integerp (first v)) (integerp (second v)) (string= (third v) "wwwwwwww")) (incf bad)))
+           *strong*)
+  (print bad))
+(print (petrel-ext:verify-heap))
+"""
+
+
+def test_concurrent_weak_table_reads(tmp_path):
+    env = {"PETREL_GC_CONCURRENT": "1", "PETREL_GC_CHECK_BARRIER": "1", "PETREL_GC_VERIFY": "1",
+           "PETREL_GC_LOG": "1", "PETREL_GC_MARKERS": "2"}
+    r = run(["--script", script(tmp_path, CONCURRENT_TABLES)], env=env, timeout=240, torture=False)
+    assert r.rc == 0, r.err[-3000:]
+    assert r.values == ["T", "0", "0"], r
+    assert r.err.count("(concurrent") >= 2, r.err[-2000:]
