@@ -42,6 +42,6 @@ else
 fi
 # The thread specs, then the concurrent collector's churn test (mark
 # workers, SATB hand-over, lazy sweep racing mutators; 1 and 3 markers) and
-# the weak pointers (read barrier while marking).
+# the weak pointers and finalizers (read barrier while marking).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider stress/threads
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py tests/e2e/test_weak.py
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py tests/e2e/test_weak.py tests/e2e/test_finalize.py

@@ -38,7 +38,7 @@ void lisp_register_builtins(ThContext *tc, const BuiltinSpec *specs) {
     X(builtins_seq) X(builtins_hash) X(builtins_array) X(builtins_threads) X(builtins_sync) \
     X(builtins_readtable) X(builtins_reader_macros) X(builtins_streams) X(builtins_files) \
     X(builtins_num_bits) X(builtins_num_complex) X(builtins_num_float) X(builtins_num_trans) \
-    X(builtins_pprint) X(builtins_env) X(builtins_clos) X(builtins_weak)
+    X(builtins_pprint) X(builtins_env) X(builtins_clos) X(builtins_weak) X(builtins_finalize)
 #define X(t) extern const BuiltinSpec t[];
 TABLES(X)
 #undef X

@@ -122,6 +122,7 @@ static void process(void) {
     /* now: every entry that lives by its table's weakness has both halves marked */
     for (size_t i = 0; i < ntables; i++) remove_dead(tables[i].table, tables[i].weakness);
     pthread_mutex_unlock(&registry_lock);
+    finalize_collect_dead();  /* after every entry kept has marked what it keeps */
 }
 
 void ht_weak_init(void) { gc_set_weak_hook(process); }

@@ -261,6 +261,7 @@ ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     }
     th_init();
     ht_weak_init();
+    finalize_init();
     vm_register_root_scanner();
     ThContext *tc = th_attach_current(stack_base, "main");
     gc_add_root_range(lisp_syms, SYM__COUNT);

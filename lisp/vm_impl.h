@@ -108,6 +108,10 @@ LispObj mt_print_detail(ThContext *tc, LispObj x);
 /* A weak pointer restored from a core image registers with the collector
  * again (builtins_weak.c; w is the object's first word). */
 void weak_pointer_restored(GcWord *w);
+/* Finalizers (finalize.c): the root scanner at startup; in the collector's
+ * weak hook, the registrations whose objects died go to the pending queue. */
+void finalize_init(void);
+void finalize_collect_dead(void);
 /* Makes threads/ scan every context's VM (once, at startup). */
 void vm_register_root_scanner(void);
 void vm_register_builtins(ThContext *tc);
