@@ -103,6 +103,7 @@ void gc_init(const GcConfig *cfg) {
     pthread_mutex_init(&gc_heap.registry_lock, NULL);
     pthread_mutex_init(&gc_heap.pages_lock, NULL);
     gc_cycle_init();
+    gc_workers_init_once();
     gc_heap_reserve(gc_heap.cfg.heap_limit_bytes, gc_heap.cfg.base_hint ? gc_heap.cfg.base_hint : GC_DEFAULT_BASE);
     gc_heap.trigger_bytes = GC_MIN_TRIGGER_BYTES;
     gc_heap.stats.heap_limit_bytes = gc_heap.npages << GC_PAGE_SHIFT;
@@ -273,8 +274,11 @@ void gc_pause_end(GcMutator *self) {
 
 void gc_collect(GcMutator *self) {
     PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
-    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);  /* a running cycle ends first */
     uint64_t t0 = gc_pause_begin(self);
+    /* A running concurrent cycle ends first, inside this pause (ending it
+     * before the pause would let another thread start one in between,
+     * whose marks this collection's sweep would then wipe). */
+    if (gc_heap.cfg.concurrent) gc_cycle_finish_stopped(self);
     gc_workers_stop(NULL);  /* they may be sweeping: before pages_lock (workers.c) */
     /* now: every other mutator is parked or safe; none touches the heap */
     pthread_mutex_lock(&gc_heap.registry_lock);

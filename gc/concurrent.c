@@ -133,6 +133,20 @@ void gc_cycle_start(GcMutator *self) {
     gc_pause_end(self);
 }
 
+/* What the checker says about an object it found unmarked: enough to tell
+ * which kind of object the barrier (or the snapshot) missed. */
+static void report_lost(const GcPage *p, const char *cell) {
+    const GcWord *w = (const GcWord *)cell;
+    if (p->kind == GC_PAGE_CONS)
+        fprintf(stderr, "petrel: barrier checker: cons %p reachable but not marked (car %#llx, cdr %#llx%s)\n",
+                (const void *)cell, (unsigned long long)w[0], (unsigned long long)w[1],
+                p->snapshotted ? ", page snapshotted" : "");
+    else
+        fprintf(stderr, "petrel: barrier checker: object %p (type %u, %llu words) reachable but not marked%s\n",
+                (const void *)cell, gc_header_type(w[0]), (unsigned long long)gc_header_nwords(w[0]),
+                p->snapshotted ? " (page snapshotted)" : "");
+}
+
 /* The barrier checker: everything reachable now that existed at the
  * snapshot must have been marked by the concurrent mark.  Re-marks from the
  * current roots into fresh bitmaps, compares, then keeps the union. */
@@ -162,8 +176,7 @@ static void check_barrier_locked(GcMutator *self) {
             if (p->kind == GC_PAGE_LARGE_CONT || p->kind == GC_PAGE_FREE) lost = 0;
             for (; lost; lost &= lost - 1, missed++)
                 if (missed < 20)
-                    fprintf(stderr, "petrel: barrier checker: %p reachable but not marked\n",
-                            (void *)(gc_page_start(p) + ((size_t)(w * 64 + __builtin_ctzll(lost)) << GC_GRANULE_SHIFT)));
+                    report_lost(p, gc_page_start(p) + ((size_t)(w * 64 + __builtin_ctzll(lost)) << GC_GRANULE_SHIFT));
             p->mark[w] |= saved[i][w];
         }
     }
@@ -171,15 +184,14 @@ static void check_barrier_locked(GcMutator *self) {
     if (missed) pt_fatal("barrier checker: %zu reachable objects were not marked by the concurrent mark", missed);
 }
 
-void gc_cycle_finish(GcMutator *self) {
-    uint64_t t0 = gc_pause_begin(self);
-    GcMarker *mk = &gc_heap.marker;
-    mk->top = 0;  /* not a full reset: marked_bytes holds what pause 1's roots counted */
+/* Pause 2's work, with the world stopped (collect_lock held) since t0.
+ * Returns whether a sweep in steps is left for the workers. */
+static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
+    GcMarker *mk = &gc_heap.marker;  /* empty since pause 1 gave its roots away (after a fork: what the workers held) */
     gc_workers_stop(mk);  /* what they had not drained yet comes to mk */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
-    bool finish = gc_heap.cycle.active;
-    if (finish) {
+    if (gc_heap.cycle.active) {
         /* now: mutators parked or safe, the workers stopped */
         for (GcMutator *m = gc_heap.mutators; m; m = m->next) {
             for (uint32_t k = 0; k < m->satb_n; k++) gc_mark_word(mk, m->satb[k]);
@@ -196,14 +208,15 @@ void gc_cycle_finish(GcMutator *self) {
         gc_heap.stats.weak_broken_total += gc_weak_process_locked();
         gc_stop_world_locked();
         /* The sweep runs after the pause, on the workers and in allocating
-         * threads that find no swept page (heap.c); with the verifier on it
-         * runs here, so the verifier sees a swept heap. */
-        if (gc_heap.cfg.verify) gc_sweep_locked();
+         * threads that find no swept page (heap.c); with the verifier on
+         * (or inside a stop-the-world collection) it runs here. */
+        if (gc_heap.cfg.verify || !own_pause) gc_sweep_locked();
         else gc_sweep_begin_locked();
         /* now: pages below sweep.next are swept; no page is handed out unswept */
         gc_heap.cycle.active = false;
         atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
-        gc_record_cycle_locked(now_ns() - t0);
+        if (own_pause) gc_record_cycle_locked(now_ns() - t0);
+        else gc_heap.stats.collections++;  /* the enclosing collection records the pause */
         gc_heap.sweep.log_when_done = gc_heap.cfg.log && gc_heap.sweep.active;
         gc_heap.sweep.cycle = gc_heap.stats.collections;
         if (gc_heap.cfg.verify && gc_verify_heap_locked())
@@ -220,9 +233,19 @@ void gc_cycle_finish(GcMutator *self) {
     bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
-    if (sweep) gc_workers_run(NULL, false, true);
+    return sweep;
+}
+
+void gc_cycle_finish(GcMutator *self) {
+    uint64_t t0 = gc_pause_begin(self);
+    if (finish_stopped(self, t0, true)) gc_workers_run(NULL, false, true);
     gc_pause_end(self);
 }
+
+/* A stop-the-world collection (or the heap verifier) in its pause: a cycle
+ * that began since it asked must end first — its mark bits, snapshots and
+ * SATB logs are still live, and the collection starts from clear marks. */
+void gc_cycle_finish_stopped(GcMutator *self) { finish_stopped(self, now_ns(), false); }
 
 /* Allocation's pacing in concurrent mode (alloc.c, no lock held): start a
  * cycle when one is due; finish the running one when the workers are done,

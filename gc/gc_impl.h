@@ -312,11 +312,13 @@ void gc_mark_parallel(GcMarker *mk);
 void gc_workers_mark_queued_buffers(GcMarker *mk);
 void gc_workers_drop_queued_buffers_locked(void);  /* under cycle.lock */
 void gc_workers_shutdown(void);
+void gc_workers_init_once(void);  /* fork handlers (once per process) */
 
 /* concurrent.c */
 void gc_cycle_init(void);
 void gc_cycle_start(GcMutator *self);
 void gc_cycle_finish(GcMutator *self);
+void gc_cycle_finish_stopped(GcMutator *self);  /* the same inside a pause already begun */
 void gc_cycle_pace(GcMutator *self);
 void gc_satb_log(GcMutator *m, GcWord old);
 void gc_satb_flush_locked(GcMutator *m);  /* under cycle.lock */

@@ -177,8 +177,8 @@ size_t gc_verify_heap(void) {
  * runs with the world stopped. */
 size_t gc_verify_heap_stopped(GcMutator *self) {
     PT_CHECK(gc_heap.initialized, "gc_verify_heap_stopped before gc_init");
-    if (gc_heap.cfg.concurrent) gc_cycle_finish(self);
     gc_pause_begin(self);
+    if (gc_heap.cfg.concurrent) gc_cycle_finish_stopped(self);
     gc_workers_stop(NULL);
     gc_lock_pages();
     gc_sweep_some_locked(SIZE_MAX);

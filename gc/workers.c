@@ -192,7 +192,7 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&c->lock);
     for (;;) {
         while (!c->quit && (!c->run || (w->mk.top == 0 && !shared_work_locked()))) {
-            if (w->mk.top == 0) {
+            if (w->mk.top == 0 && !w->idle) {  /* only on the change: idle peers would wake each other forever */
                 set_idle_locked(w, true);
                 check_mark_done_locked();
                 pthread_cond_broadcast(&c->wake);  /* a pause may be waiting for the last idle */
@@ -338,4 +338,64 @@ void gc_mark_parallel(GcMarker *mk) {
     }
     pthread_mutex_unlock(&c->lock);
     gc_mark_complete(mk);
+}
+
+static void before_fork(void);
+static void after_fork_parent(void);
+static void after_fork_child(void);
+static void register_fork_handlers(void) { pthread_atfork(before_fork, after_fork_parent, after_fork_child); }
+
+/* ---- fork ----
+ * Only the forking thread exists in the child: the workers do not come
+ * along.  Before the fork their rounds end (none holds work outside
+ * cycle.lock); in the child their grey entries and the pool go to the
+ * pause's marker (a running concurrent cycle finishes with them in pause
+ * 2), the lock and conditions start afresh, and new workers start at the
+ * next use.  (Check's unit tests fork per test after the heap exists.) */
+static bool fork_run;  /* c->run when the fork began; under cycle.lock */
+
+static void before_fork(void) {
+    if (!gc_heap.initialized) return;
+    GcCycle *c = &gc_heap.cycle;
+    pthread_mutex_lock(&c->lock);
+    fork_run = c->run;
+    c->run = false;
+    while (c->nworking) pthread_cond_wait(&c->stopped, &c->lock);
+}
+
+static void after_fork_parent(void) {
+    if (!gc_heap.initialized) return;
+    GcCycle *c = &gc_heap.cycle;
+    c->run = fork_run;
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void after_fork_child(void) {
+    if (!gc_heap.initialized) return;
+    GcCycle *c = &gc_heap.cycle;
+    GcMarker *into = &gc_heap.marker;
+    for (unsigned i = 0; i < c->nworkers; i++) {
+        GcMarker *wm = &c->workers[i].mk;
+        gc_marker_push_many(into, wm->stack, wm->top);
+        into->overflowed |= wm->overflowed;
+        into->marked_bytes += wm->marked_bytes;
+        gc_marker_free(wm);
+    }
+    gc_marker_push_many(into, c->pool, c->pool_n);
+    free(c->workers);
+    free(c->pool);
+    c->workers = NULL, c->pool = NULL;
+    c->nworkers = 0, c->pool_n = c->pool_cap = 0;
+    c->workers_started = false;
+    c->hungry = c->nworking = 0;
+    c->run = fork_run;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    pthread_cond_init(&c->stopped, NULL);
+}
+
+void gc_workers_init_once(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_fork_handlers);
 }
