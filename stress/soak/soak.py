@@ -62,6 +62,22 @@ MAX_RSS_GROWTH = 0.05
 MAX_LIVE_GROWTH = 0.10
 MIN_JUDGED_SAMPLES = 6
 
+# Known failures of the RSS / live target, by collector, for --xfail-known
+# (ctest and ci/soak.sh): the run still fails on anything else, and fails
+# if the target is met (a stale entry must go, as in conformance/expected).
+# Measured on seed 1, 128 MB target (about 210 MB live as Petrel counts it).
+KNOWN_RATIO_FAILURES = {
+    "default": "RSS / live about 2.2: pacing starts a collection when the bytes "
+               "allocated since the last one reach the live bytes, so the heap grows "
+               "to about 2x live (plus ~25 % free cells in used pages) before each "
+               "collection, and freed pages are never returned to the OS (RSS is the "
+               "heap's high-water mark)",
+    "concurrent": "RSS / live about 3-4: as the default collector, and mutators keep "
+                  "allocating during the concurrent mark, so the heap peaks at about "
+                  "3x live and fragmentation reaches 0.3-0.5",
+}
+SKIP_EXIT = 77   # ctest SKIP_RETURN_CODE
+
 CSV_COLUMNS = ["seconds", "rss_bytes", "heap_bytes", "live_bytes", "free_in_pages",
                "fragmentation", "collections", "max_pause_ms", "estimated_live_bytes"]
 KNOWN_PREFIXES = ("soak ", "sample ", "steady ", "done ")
@@ -124,8 +140,14 @@ def slope_per_min(xs, ys):
     return 60.0 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
 
 
+def collector_of(env):
+    """'concurrent' or 'default', from the environment petrel runs with."""
+    v = env.get("PETREL_GC_CONCURRENT", "")
+    return "concurrent" if v not in ("", "0") else "default"
+
+
 def judge(samples, duration, returncode=0, stderr_text="", done=True,
-          unexpected=(), steady_at=None):
+          unexpected=(), steady_at=None, xfail_ratio=None):
     """The verdict on a run: (ok, failures, figures).
 
     samples: dicts as made by sample_from_line (seconds, rss_bytes,
@@ -133,7 +155,10 @@ def judge(samples, duration, returncode=0, stderr_text="", done=True,
     duration: the requested run length in seconds.  returncode, stderr_text,
     done (the program printed its 'done' line), unexpected (stdout lines
     outside the protocol) describe how the program ended; steady_at is when
-    it reported its live set built (None: unknown)."""
+    it reported its live set built (None: unknown).  xfail_ratio, when
+    given, is the reason the RSS / live target is known to fail: then a
+    ratio over the limit is noted in figures["xfail"] instead of failing,
+    and a ratio within it fails (the known failure is gone)."""
     failures = []
     if returncode != 0:
         failures.append(f"petrel exited with status {returncode} (crash or error)")
@@ -208,10 +233,18 @@ def judge(samples, duration, returncode=0, stderr_text="", done=True,
 
     if ratios[worst] > MAX_RSS_PER_LIVE:
         s = post[worst]
+        msg = (f"RSS / live bytes reached {ratios[worst]:.2f} (limit {MAX_RSS_PER_LIVE}) at "
+               f"{s['seconds']:.0f} s: RSS {s['rss_bytes'] / 2**20:.1f} MB, live "
+               f"{s['live_bytes'] / 2**20:.1f} MB, heap {s['heap_bytes'] / 2**20:.1f} MB")
+        if xfail_ratio:
+            figures["xfail"] = f"{msg} [known failure: {xfail_ratio}]"
+        else:
+            failures.append(msg)
+    elif xfail_ratio:
         failures.append(
-            f"RSS / live bytes reached {ratios[worst]:.2f} (limit {MAX_RSS_PER_LIVE}) at "
-            f"{s['seconds']:.0f} s: RSS {s['rss_bytes'] / 2**20:.1f} MB, live "
-            f"{s['live_bytes'] / 2**20:.1f} MB, heap {s['heap_bytes'] / 2**20:.1f} MB")
+            f"RSS / live bytes stayed within {MAX_RSS_PER_LIVE} (max {ratios[worst]:.2f}) but "
+            f"the run expected it to fail: remove the known failure from soak.py "
+            f"(KNOWN_RATIO_FAILURES)")
     if live_growth > MAX_LIVE_GROWTH:
         failures.append(
             f"live bytes keep growing with a flat live set: max of the last third "
@@ -367,9 +400,13 @@ def summary_text(ok, failures, figures, args, res):
     lines = [f"soak: {'PASS' if ok else 'FAIL'}  ({args.seconds} s, seed {args.seed}, "
              f"live target {args.live_mb} MB, env {' '.join(f'{k}={v}' for k, v in args.env_pairs) or '-'})"]
     for k, v in figures.items():
+        if k == "xfail":
+            continue
         lines.append(f"  {k}: {v:.4g}" if isinstance(v, float) else f"  {k}: {v}")
     if res.get("hwm"):
         lines.append(f"  vm_hwm_mb (peak RSS seen by the driver): {res['hwm'] / 2**20:.1f}")
+    if "xfail" in figures:
+        lines.append("XFAIL (known, not counted): " + figures["xfail"])
     for f in failures:
         lines.append("FAIL: " + f)
     return "\n".join(lines) + "\n"
@@ -385,6 +422,12 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="result directory (default soak-YYYYmmdd-HHMMSS)")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                     help="set in petrel's environment (repeatable), e.g. PETREL_GC_CONCURRENT=1")
+    ap.add_argument("--xfail-known", action="store_true",
+                    help="the RSS / live target is a known failure for this collector "
+                         "(KNOWN_RATIO_FAILURES): report it, do not fail on it, fail if it passes")
+    ap.add_argument("--skip-instrumented", action="store_true",
+                    help=f"exit {SKIP_EXIT} (skipped) under PETREL_GC_TORTURE or a sanitizer "
+                         "build (PETREL_SANITIZE), where RSS and timing mean nothing")
     args = ap.parse_args(argv)
     args.env_pairs = []
     for e in args.env:
@@ -394,6 +437,12 @@ def main(argv=None):
         args.env_pairs.append((k, v))
     if not os.access(args.petrel, os.X_OK):
         ap.error(f"no petrel binary at {args.petrel} (--petrel or PETREL_BIN)")
+    if args.skip_instrumented:
+        why = [v for v in ("PETREL_GC_TORTURE", "PETREL_SANITIZE") if os.environ.get(v)]
+        if why:
+            print(f"soak: skipped under {', '.join(f'{v}={os.environ[v]}' for v in why)}: "
+                  "the figures would measure the instrumentation", file=sys.stderr)
+            return SKIP_EXIT
     out = Path(args.out or time.strftime("soak-%Y%m%d-%H%M%S")).resolve()
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -406,12 +455,13 @@ def main(argv=None):
     rc = res["returncode"] if not res["timed_out"] else "killed after the time limit"
     ok, failures, figures = judge(samples, args.seconds, 0 if rc == 0 else rc,
                                   "\n".join(res["stderr"]), res["done"], res["unexpected"],
-                                  res["steady_at"])
+                                  res["steady_at"],
+                                  KNOWN_RATIO_FAILURES[collector_of(env)] if args.xfail_known else None)
     write_csv(out / "soak.csv", samples)
     warm = figures.get("warmup_s", warmup_seconds(args.seconds, res["steady_at"]))
     title = (f"Petrel soak {args.seconds} s, seed {args.seed}, "
              f"{' '.join(f'{k}={v}' for k, v in args.env_pairs) or 'default collector'}: "
-             f"{'PASS' if ok else 'FAIL'}; max RSS/live "
+             f"{'PASS' if ok else 'FAIL'}{' (RSS/live target: known failure)' if 'xfail' in figures else ''}; max RSS/live "
              f"{figures.get('rss_per_live_max', float('nan')):.2f}")
     skipped = draw_chart(out / "soak.png", samples, warm, title) if samples else "no samples: chart skipped"
     text = summary_text(ok, failures, figures, args, res)
@@ -420,7 +470,7 @@ def main(argv=None):
     (out / "summary.txt").write_text(text)
     figures.update({"ok": ok, "failures": failures, "env": dict(args.env_pairs),
                     "seconds": args.seconds, "seed": args.seed, "live_mb": args.live_mb,
-                    "vm_hwm_bytes": res.get("hwm")})
+                    "vm_hwm_bytes": res.get("hwm"), "collector": collector_of(env)})
     (out / "summary.json").write_text(json.dumps(figures, indent=1, default=str) + "\n")
     sys.stderr.write(text)
     print(f"soak: results in {out}", file=sys.stderr)
