@@ -40,13 +40,14 @@
   #-(or petrel sbcl) nil)
 
 (defun script-args ()
-  "The command-line arguments after this file's name."
-  (let ((argv #+petrel petrel-ext:*posix-argv* #+sbcl sb-ext:*posix-argv* #-(or petrel sbcl) nil))
-    (or (rest (member-if (lambda (a)
-                           (let ((n (length a)))
-                             (and (>= n 10) (string= "churn.lisp" a :start2 (- n 10)))))
-                         argv))
-        nil)))
+  "The command-line arguments after this file's name (SBCL's --script
+leaves only the program name before them)."
+  (let* ((argv #+petrel petrel-ext:*posix-argv* #+sbcl sb-ext:*posix-argv* #-(or petrel sbcl) nil)
+         (tail (member-if (lambda (a)
+                            (let ((n (length a)))
+                              (and (>= n 10) (string= "churn.lisp" a :start2 (- n 10)))))
+                          argv)))
+    (if tail (rest tail) #+sbcl (rest argv) #-sbcl nil)))
 
 (defun int-param (index env default)
   (let ((v (or (nth index (script-args)) (getenv env))))
