@@ -77,6 +77,11 @@ KNOWN_RATIO_FAILURES = {
                   "3x live and fragmentation reaches 0.3-0.5",
 }
 SKIP_EXIT = 77   # ctest SKIP_RETURN_CODE
+# --skip-instrumented: the environment variables under which the figures
+# would measure the instrumentation (a collection every N allocations, a
+# sanitizer's shadow memory, a stop-the-world re-mark after every
+# concurrent mark), not the collector.
+INSTRUMENTATION_VARS = ("PETREL_GC_TORTURE", "PETREL_SANITIZE", "PETREL_GC_CHECK_BARRIER")
 
 CSV_COLUMNS = ["seconds", "rss_bytes", "heap_bytes", "live_bytes", "free_in_pages",
                "fragmentation", "collections", "max_pause_ms", "estimated_live_bytes"]
@@ -426,8 +431,9 @@ def main(argv=None):
                     help="the RSS / live target is a known failure for this collector "
                          "(KNOWN_RATIO_FAILURES): report it, do not fail on it, fail if it passes")
     ap.add_argument("--skip-instrumented", action="store_true",
-                    help=f"exit {SKIP_EXIT} (skipped) under PETREL_GC_TORTURE or a sanitizer "
-                         "build (PETREL_SANITIZE), where RSS and timing mean nothing")
+                    help=f"exit {SKIP_EXIT} (skipped) under PETREL_GC_TORTURE, a sanitizer "
+                         "build (PETREL_SANITIZE) or PETREL_GC_CHECK_BARRIER, where RSS and "
+                         "timing mean nothing")
     args = ap.parse_args(argv)
     args.env_pairs = []
     for e in args.env:
@@ -438,7 +444,7 @@ def main(argv=None):
     if not os.access(args.petrel, os.X_OK):
         ap.error(f"no petrel binary at {args.petrel} (--petrel or PETREL_BIN)")
     if args.skip_instrumented:
-        why = [v for v in ("PETREL_GC_TORTURE", "PETREL_SANITIZE") if os.environ.get(v)]
+        why = [v for v in INSTRUMENTATION_VARS if os.environ.get(v, "") not in ("", "0")]
         if why:
             print(f"soak: skipped under {', '.join(f'{v}={os.environ[v]}' for v in why)}: "
                   "the figures would measure the instrumentation", file=sys.stderr)

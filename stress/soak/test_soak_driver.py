@@ -178,3 +178,13 @@ def test_collector_of():
     assert soak.collector_of({}) == "default"
     assert soak.collector_of({"PETREL_GC_CONCURRENT": "0"}) == "default"
     assert soak.collector_of({"PETREL_GC_CONCURRENT": "1"}) == "concurrent"
+
+
+@pytest.mark.parametrize("var", soak.INSTRUMENTATION_VARS)
+def test_skip_instrumented(var, monkeypatch, tmp_path):
+    for v in soak.INSTRUMENTATION_VARS:
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setenv(var, "1")
+    assert soak.main(["--skip-instrumented", "--petrel", "/bin/true",
+                      "--out", str(tmp_path / "o")]) == soak.SKIP_EXIT
+    assert not (tmp_path / "o").exists()
