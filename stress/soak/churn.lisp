@@ -20,7 +20,8 @@
 ;;;; Output, one line each, fields "key=value" separated by spaces:
 ;;;;   soak impl=... seed=S seconds=N live_mb=M slots=... (first line)
 ;;;;   sample t=SECONDS phase=fill|steady rss=BYTES heap=BYTES live=BYTES
-;;;;          free=BYTES frag=RATIO gcs=N pause_max_ns=N alloc=BYTES est=BYTES
+;;;;          free=BYTES frag=RATIO gcs=N pause_max_ns=N pause_total_ns=N
+;;;;          alloc=BYTES est=BYTES
 ;;;;          (about once a second; -1 when a figure is unknown; est is the
 ;;;;          program's own estimate of its long-lived set)
 ;;;;   done t=SECONDS iterations=N (last line, only after a clean run)
@@ -138,14 +139,14 @@ leaves only the program name before them)."
 (defun print-sample (elapsed phase estimate)
   (let ((st #+petrel (petrel-ext:gc-statistics) #-petrel nil)
         (rss (rss-bytes)))
-    (format t "sample t=~,3F phase=~A rss=~D heap=~D live=~D free=~D frag=~,6F gcs=~D pause_max_ns=~D alloc=~D est=~D~%"
+    (format t "sample t=~,3F phase=~A rss=~D heap=~D live=~D free=~D frag=~,6F gcs=~D pause_max_ns=~D pause_total_ns=~D alloc=~D est=~D~%"
             elapsed phase rss
             #+petrel (statistic st :heap-bytes)
             #+sbcl (sb-kernel:dynamic-usage)
             #-(or petrel sbcl) -1
             (statistic st :live-bytes) (statistic st :free-bytes-in-pages)
             (let ((f (getf st :fragmentation))) (if f f -1))
-            (statistic st :collections) (statistic st :pause-max-ns)
+            (statistic st :collections) (statistic st :pause-max-ns) (statistic st :pause-total-ns)
             (statistic st :bytes-allocated) estimate)
     (finish-output)))
 

@@ -71,14 +71,15 @@ MIN_JUDGED_SAMPLES = 6
 # if the target is met (a stale entry must go, as in conformance/expected).
 # Measured on seed 1, 128 MB target (about 210 MB live as Petrel counts it).
 KNOWN_RATIO_FAILURES = {
-    "default": "RSS / live about 2.2: pacing starts a collection when the bytes "
-               "allocated since the last one reach the live bytes, so the heap grows "
-               "to about 2x live (plus ~25 % free cells in used pages) before each "
-               "collection, and freed pages are never returned to the OS (RSS is the "
-               "heap's high-water mark)",
-    "concurrent": "RSS / live about 3-4: as the default collector, and mutators keep "
-                  "allocating during the concurrent mark, so the heap peaks at about "
-                  "3x live and fragmentation reaches 0.3-0.5",
+    "default": "RSS / live 2.2-2.3 (60 s and 300 s runs): pacing starts a collection "
+               "when the bytes allocated since the last one reach the live bytes, so the "
+               "heap grows to 2x live before each collection, and freed pages are never "
+               "returned to the OS (RSS is the heap's high-water mark); with the trigger "
+               "at 25 % of live the same run measures 1.40",
+    "concurrent": "RSS / live 4-5.4: as the default collector, and mutators keep allocating "
+                  "during the concurrent mark, so the heap peaks at 3-4.7x live, "
+                  "fragmentation reaches 0.5, and a cycle that falls behind raises RSS for "
+                  "good (it also fails the flat-RSS check, which stays strict)",
 }
 SKIP_EXIT = 77   # ctest SKIP_RETURN_CODE
 # --skip-instrumented: the environment variables under which the figures
@@ -126,6 +127,7 @@ def sample_from_line(line, vm_rss=None):
         "collections": num("gcs"),
         "max_pause_ms": num("pause_max_ns") / 1e6 if num("pause_max_ns") >= 0 else -1.0,
         "estimated_live_bytes": num("est"),
+        "pause_total_ms": num("pause_total_ns") / 1e6 if num("pause_total_ns") >= 0 else -1.0,
         "vm_rss_bytes": vm_rss if vm_rss is not None else -1,
     }
 
@@ -195,6 +197,9 @@ def judge(samples, duration, returncode=0, stderr_text="", done=True,
         figures.update({
             "collections": last["collections"],
             "max_pause_ms": max(s["max_pause_ms"] for s in samples),
+            "mean_pause_ms": (last.get("pause_total_ms", -1) / last["collections"]
+                              if last["collections"] > 0 and last.get("pause_total_ms", -1) >= 0
+                              else -1.0),
             "rss_max_mb": max(s["rss_bytes"] for s in samples) / 2**20,
         })
     if len(post) < MIN_JUDGED_SAMPLES:
