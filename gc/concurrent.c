@@ -116,8 +116,7 @@ void gc_cycle_start(GcMutator *self) {
         gc_marker_reset(&gc_heap.marker);
         gc_mark_roots_locked(&gc_heap.marker, self);
         gc_heap.cycle.active = true;
-        gc_heap.cycle.started_ns = t0;
-        gc_heap.bytes_since_gc = 0;
+        gc_heap.cycle.started_ns = t0;  /* bytes_since_gc goes on counting: the budget runs to pause 2 */
         atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
         atomic_store_explicit(&gc_heap.cycle.logging, true, memory_order_release);
         atomic_store_explicit(&gc_marking, 1, memory_order_release);
@@ -247,17 +246,23 @@ void gc_cycle_finish(GcMutator *self) {
  * SATB logs are still live, and the collection starts from clear marks. */
 void gc_cycle_finish_stopped(GcMutator *self) { finish_stopped(self, now_ns(), false); }
 
-/* Allocation's pacing in concurrent mode (alloc.c, no lock held): start a
- * cycle when one is due; finish the running one when the workers are done,
- * or when allocation runs far ahead of marking (backpressure). */
+/* Allocation's pacing in concurrent mode (alloc.c, no lock held).  The
+ * budget between the end of one cycle and the end of the next is
+ * trigger_bytes (target_percent of the live heap), as for the
+ * stop-the-world collector, so the heap peaks alike: a cycle starts when
+ * half of it is allocated, giving the workers the other half to mark in;
+ * if they have not finished when it is all allocated (or the heap is
+ * nearly full), pause 2 finishes the mark (backpressure) rather than let
+ * the heap grow.  The last cycle's sweep must end before the next cycle
+ * begins: a thread that finds one due while it runs sweeps a batch itself. */
+enum { PACE_SWEEP_HELP_PAGES = 256 };
+
 void gc_cycle_pace(GcMutator *self) {
     gc_lock_pages();
     bool active = gc_heap.cycle.active;
-    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes && !gc_heap.sweep.active;
-    /* Backpressure: the workers have fallen far behind (four triggers' worth
-     * allocated since pause 1) or the heap is nearly full: finish in a
-     * pause rather than grow.  (Mutator assists come with parallel marking.) */
-    bool behind = gc_heap.bytes_since_gc >= 4 * gc_heap.trigger_bytes ||
+    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes / 2;
+    if (!active && due && gc_heap.sweep.active) due = gc_sweep_some_locked(PACE_SWEEP_HELP_PAGES) == false;
+    bool behind = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes ||
                   gc_heap.pages_in_use * 10 >= gc_heap.npages * 8;
     gc_unlock_pages();
     if (!active) {

@@ -198,6 +198,7 @@ typedef struct GcStats {
     bool concurrent;               /* GcConfig.concurrent */
     uint64_t weak_refs;            /* weak words registered */
     uint64_t weak_broken_total;    /* weak words cleared since start */
+    uint64_t bytes_released_total; /* free pages' memory given back to the OS since start */
 } GcStats;
 void gc_get_stats(GcStats *out);
 

@@ -42,6 +42,9 @@ enum {
 
 #define GC_DEFAULT_HEAP_LIMIT ((size_t)2 << 30)
 #define GC_MIN_TRIGGER_BYTES ((uint64_t)8 << 20)
+/* Pages given back to the OS at most per sweep (64 MiB): bounds the time a
+ * sweep's end holds pages_lock for madvise. */
+#define GC_RELEASE_BATCH_PAGES 1024
 
 /* Page kinds.  The invariant of each is in the comment at the top. */
 typedef enum GcPageKind {
@@ -74,6 +77,9 @@ typedef struct GcPage {
      * pages_lock (pause: collector). */
     bool snapshotted;
     bool unswept;            /* in a sweep in steps, not swept yet; guarded by pages_lock */
+    bool resident;           /* FREE, but its memory may still be in RAM (heap.c releases it);
+                                guarded by pages_lock */
+    uint64_t free_since;     /* FREE: the collection count when it became free; pages_lock */
     uint64_t old_alloc[GC_BITMAP_WORDS];
 } GcPage;
 
@@ -259,6 +265,9 @@ void gc_heap_release(void);
 GcPage *gc_page_acquire_locked(unsigned slot);
 void gc_page_release_locked(GcPage *p);
 void gc_page_free_locked(GcPage *p);
+/* After a sweep: FREE pages that were already free before the last
+ * collection give their memory back to the OS (at most max_pages). */
+size_t gc_release_free_pages_locked(size_t max_pages);
 GcPage *gc_large_alloc_locked(size_t npages);
 void gc_large_free_locked(GcPage *start);
 unsigned gc_page_free_cells(const GcPage *p);

@@ -223,6 +223,8 @@ void gc_page_free_locked(GcPage *p) {
     memset(p->mark, 0, sizeof p->mark);
     gc_set_page_kind(p, GC_PAGE_FREE);
     p->dirty = true;
+    p->resident = true;
+    p->free_since = gc_heap.stats.collections;
     p->next = NULL;
     gc_heap.pages_in_use--;
     size_t i = gc_page_index(p);
@@ -287,9 +289,42 @@ void gc_large_free_locked(GcPage *start) {
         gc_set_page_kind(p, GC_PAGE_FREE);
         p->run = 0;
         p->dirty = true;
+        p->resident = true;
+        p->free_since = gc_heap.stats.collections;
     }
     gc_heap.pages_in_use -= n;
     gc_heap.stats.large_objects--;
     if (i < gc_heap.free_hint)
         gc_heap.free_hint = i;
+}
+
+/* Memory of pages that stay FREE goes back to the OS, so a heap that shrank
+ * shrinks in RSS too (stress/soak).  Only pages free since before the last
+ * collection: a page freed by this one is likely reused soon, and giving it
+ * back would cost a page fault per 4 KiB on reuse.  MADV_DONTNEED: the next
+ * touch gets zeroes (anonymous memory) or the core file's bytes (pages
+ * mapped from an image), so the page is marked dirty and cells are zeroed
+ * when handed out, as for any reused page.  Contiguous pages go in one call. */
+size_t gc_release_free_pages_locked(size_t max_pages) {
+    GC_ASSERT_PAGES_HELD();
+    size_t released = 0, i = 0;
+    uint64_t now = gc_heap.stats.collections;
+    while (i < gc_heap.hwm && released < max_pages) {
+        size_t start = i;
+        while (i < gc_heap.hwm && released + (i - start) < max_pages) {
+            GcPage *p = &gc_heap.pages[i];
+            if (p->kind != GC_PAGE_FREE || !p->resident || p->free_since >= now) break;
+            i++;
+        }
+        if (i == start) { i++; continue; }
+        if (madvise(gc_page_start(&gc_heap.pages[start]), (i - start) << GC_PAGE_SHIFT, MADV_DONTNEED) == 0) {
+            for (size_t k = start; k < i; k++) {
+                gc_heap.pages[k].resident = false;
+                gc_heap.pages[k].dirty = true;
+            }
+            released += i - start;
+        }
+    }
+    gc_heap.stats.bytes_released_total += (uint64_t)released << GC_PAGE_SHIFT;
+    return released;
 }

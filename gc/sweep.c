@@ -102,6 +102,7 @@ bool gc_sweep_some_locked(size_t npages) {
         gc_heap.stats.free_bytes_in_pages = sw->totals.free_in_pages;
         gc_heap.stats.last_freed_bytes = sw->totals.freed_bytes;
         gc_pace_from_live_locked(sw->totals.live_bytes);
+        gc_release_free_pages_locked(GC_RELEASE_BATCH_PAGES);
         if (sw->log_when_done)
             fprintf(stderr, "petrel: gc %llu swept: freed %llu KiB, live %llu KiB, heap %llu KiB\n",
                     (unsigned long long)sw->cycle, (unsigned long long)(sw->totals.freed_bytes >> 10),

@@ -60,6 +60,7 @@ static inline size_t pool_size(void) { return __atomic_load_n(&gc_heap.cycle.poo
 
 static void pool_push_locked(const GcGrey *g, size_t n) {
     GcCycle *c = &gc_heap.cycle;
+    if (n == 0) return;  /* g may be NULL then */
     if (c->pool_n + n > c->pool_cap) {
         size_t cap = c->pool_cap ? c->pool_cap : 1024;
         while (cap < c->pool_n + n) cap *= 2;

@@ -51,7 +51,7 @@ static void scan(GcMarker *mk, void *data) {
     for (size_t i = 0; i < nregs; i++) gc_mark_word(mk, regs[i].function);
     pthread_mutex_unlock(&reg_lock);
     pthread_mutex_lock(&pending_lock);
-    gc_mark_words(mk, pending, pending + npending);
+    if (pending) gc_mark_words(mk, pending, pending + npending); /* NULL + 0 is UB */
     pthread_mutex_unlock(&pending_lock);
 }
 
