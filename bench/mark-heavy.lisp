@@ -14,15 +14,29 @@
 ;;;;      keeps allocating (with PETREL_GC_CONCURRENT=1 those cycles mark
 ;;;;      concurrently).
 ;;;; Prints the object counts (the same on every Lisp), then "full-gc-ms:"
-;;;; with each collection's time and their median, and "churn-ms:".
+;;;; with each collection's time and their median, and "churn-ms:"; those two
+;;;; lines are also appended to the file MARK_HEAVY_LOG names, if set
+;;;; (bench/gc-throughput.sh collects them from every hyperfine run).
 ;;;; Run: petrel --dynamic-space-size 4096 --script bench/mark-heavy.lisp ;
 ;;;; sbcl --dynamic-space-size 4096 --script bench/mark-heavy.lisp
 
-(defun env-int (name default)
+(defun env-string (name)
   (let ((v #+petrel (petrel-ext:getenv name) #+sbcl (sb-ext:posix-getenv name)
            #+ecl (ext:getenv name) #+clisp (ext:getenv name)
            #-(or petrel sbcl ecl clisp) nil))
-    (if (and v (plusp (length v))) (parse-integer v) default)))
+    (if (and v (plusp (length v))) v nil)))
+
+(defun env-int (name default)
+  (let ((v (env-string name)))
+    (if v (parse-integer v) default)))
+
+(defun log-line (control &rest args)
+  ;; to standard output, and appended to MARK_HEAVY_LOG when set
+  (apply #'format t control args)
+  (let ((log (env-string "MARK_HEAVY_LOG")))
+    (when log
+      (with-open-file (s log :direction :output :if-exists :append :if-does-not-exist :create)
+        (apply #'format s control args)))))
 
 (defun full-gc ()
   #+petrel (petrel-ext:gc :full t)
@@ -81,12 +95,12 @@
         (full-gc)
         (push (- (now-ms) t0) times)))
     (setq times (reverse times))
-    (format t "full-gc-ms:~{ ~,1F~} median ~,1F~%" times (median times))
+    (log-line "full-gc-ms:~{ ~,1F~} median ~,1F~%" times (median times))
     (let ((t0 (now-ms))
           (n (floor (* 4 mb 1024 1024) (* 8 1024))))
       (dotimes (i n)
         (setq *garbage* (make-array 1023)))
-      (format t "churn-ms: ~,1F~%" (- (now-ms) t0)))
+      (log-line "churn-ms: ~,1F~%" (- (now-ms) t0)))
     (length *heap*)))
 
 (run-mark-heavy)

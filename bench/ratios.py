@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""bench/ratios.py — table of median times and petrel/clisp (and petrel/sbcl,
-when SBCL ran) ratios from
+"""bench/ratios.py — table of median times and petrel/clisp (and petrel/ecl,
+petrel/sbcl, when ECL or SBCL ran) ratios from
 hyperfine --export-json files (one per benchmark, named BENCH.json).
 
     /usr/bin/python3 bench/ratios.py bench/results/fib.json bench/results/tak.json
@@ -33,8 +33,8 @@ def main(paths):
             if impl not in impls:
                 impls.append(impl)
         rows.append((name, m))
-    # petrel/clisp always; petrel/sbcl when some benchmark ran SBCL too.
-    peers = ["clisp"] + (["sbcl"] if "sbcl" in impls else [])
+    # petrel/clisp always; petrel/ecl and petrel/sbcl when some benchmark ran them too.
+    peers = ["clisp"] + [p for p in ("ecl", "sbcl") if p in impls]
     header = ["benchmark"] + [f"{i} (s)" for i in impls] + [f"petrel/{p}" for p in peers]
     table = []
     ratios = {p: [] for p in peers}
