@@ -109,9 +109,12 @@ import json, os, statistics, sys
 
 out, parts = sys.argv[1], sys.argv[2:]
 
-def medians(path):
+def results(path):
     with open(path) as f:
-        return {r["command"]: r["median"] for r in json.load(f)["results"]}
+        return {r["command"]: r for r in json.load(f)["results"]}
+
+def medians(path):
+    return {c: r["median"] for c, r in results(path).items()}
 
 def table(header, rows):
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
@@ -129,13 +132,20 @@ def fmt(x, spec=".3f"):
     return "-" if x is None else format(x, spec)
 
 if "barrier" in parts:
-    m = medians(os.path.join(out, "gc-barrier.json"))
-    print("\nbarrier cost: median wall time (s), hyperfine; forced/normal > 1 is the barrier's overhead")
+    r = results(os.path.join(out, "gc-barrier.json"))
+    print("\nbarrier cost (hyperfine): median and fastest wall time (s), mean CPU time "
+          "(user + system, s); forced/normal > 1 is the barrier's overhead")
     rows = []
     for b in ("mutation", "binary-trees"):
-        n, f = m.get(b + "/normal"), m.get(b + "/forced")
-        rows.append([b, fmt(n), fmt(f), ratio(f, n)])
-    table(["benchmark", "normal", "forced", "forced/normal"], rows)
+        n, f = r.get(b + "/normal"), r.get(b + "/forced")
+        if not (n and f):
+            continue
+        cpu = lambda x: x["user"] + x["system"]
+        rows.append([b, fmt(n["median"]), fmt(f["median"]), ratio(f["median"], n["median"]),
+                     fmt(n["min"]), fmt(f["min"]), ratio(f["min"], n["min"]),
+                     fmt(cpu(n)), fmt(cpu(f)), ratio(cpu(f), cpu(n))])
+    table(["benchmark", "normal", "forced", "ratio", "min normal", "min forced", "ratio",
+           "cpu normal", "cpu forced", "ratio"], rows)
 
 def log_figures(path):
     """median of the full-GC medians and of the churn times logged by every run"""

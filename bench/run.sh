@@ -85,3 +85,4 @@ for b in "${benches[@]}"; do
 done
 
 /usr/bin/python3 bench/ratios.py "${jsons[@]}"
+/usr/bin/python3 bench/ratios.py --cpu "${jsons[@]}"
