@@ -8,7 +8,8 @@
  * TLABs.  The threads issue adds the handshake that parks the other mutators
  * (and then their stacks are scanned from the stack pointer they park at).
  * Pacing: the next cycle starts when the pages handed out since this one
- * reach max(8 MiB, live bytes after this one). */
+ * reach max(8 MiB, target_percent of the live bytes after this one). */
+#include "gc/barrier.h"
 #include "gc/gc_impl.h"
 
 #include <errno.h>
@@ -46,6 +47,19 @@ static bool env_flag(const char *name) {
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* A count in [lo, hi] from the environment; anything else is reported and ignored. */
+static void env_count(const char *name, unsigned lo, unsigned hi, unsigned *out) {
+    const char *v = getenv(name);
+    if (!v || !*v) return;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end || v[0] == '-' || n < lo || n > hi)
+        fprintf(stderr, "petrel: ignoring %s=%s (not a count from %u to %u)\n", name, v, lo, hi);
+    else
+        *out = (unsigned)n;
+}
+
 void gc_config_from_env(GcConfig *cfg) {
     const char *t = getenv("PETREL_GC_TORTURE");
     if (t && *t) {
@@ -65,6 +79,10 @@ void gc_config_from_env(GcConfig *cfg) {
         cfg->concurrent = env_flag("PETREL_GC_CONCURRENT");
     if (getenv("PETREL_GC_CHECK_BARRIER"))
         cfg->check_barrier = env_flag("PETREL_GC_CHECK_BARRIER");
+    if (getenv("PETREL_GC_FORCE_BARRIER"))
+        cfg->force_barrier = env_flag("PETREL_GC_FORCE_BARRIER");
+    env_count("PETREL_GC_MARKERS", 1, 16, &cfg->markers);
+    env_count("PETREL_GC_TARGET_PERCENT", 10, 10000, &cfg->target_percent);
 }
 
 void gc_init(const GcConfig *cfg) {
@@ -73,6 +91,13 @@ void gc_init(const GcConfig *cfg) {
     gc_heap.cfg = *cfg;
     if (gc_heap.cfg.heap_limit_bytes == 0)
         gc_heap.cfg.heap_limit_bytes = GC_DEFAULT_HEAP_LIMIT;
+    if (gc_heap.cfg.markers == 0)
+        gc_heap.cfg.markers = gc_default_markers();
+    if (gc_heap.cfg.target_percent == 0)
+        gc_heap.cfg.target_percent = 100;
+    /* A forced barrier logs every overwritten reference for the whole run;
+     * outside a cycle its full buffers are dropped (gc_satb_log). */
+    atomic_store(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0);
     gc_size_classes_init();
     pthread_mutex_init(&gc_heap.collect_lock, NULL);
     pthread_mutex_init(&gc_heap.registry_lock, NULL);
@@ -189,9 +214,24 @@ void gc_record_cycle_locked(uint64_t ns) {
     GcStats *s = &gc_heap.stats;
     s->collections++;
     gc_record_pause_only_locked(ns);
-    uint64_t live = s->live_bytes;
-    gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
+    gc_pace_from_live_locked(s->live_bytes);
     gc_heap.bytes_since_gc = 0;
+}
+
+/* The next cycle is due when the pages handed out since this one reach
+ * target_percent of the live heap (at least GC_MIN_TRIGGER_BYTES). */
+void gc_pace_from_live_locked(uint64_t live) {
+    double t = (double)live * (double)gc_heap.cfg.target_percent / 100.0;
+    gc_heap.trigger_bytes = t > (double)GC_MIN_TRIGGER_BYTES ? (uint64_t)t : GC_MIN_TRIGGER_BYTES;
+}
+
+unsigned gc_target_percent(void) { return gc_heap.cfg.target_percent; }
+
+void gc_set_target_percent(unsigned percent) {
+    gc_lock_pages();
+    gc_heap.cfg.target_percent = percent < 10 ? 10 : percent > 10000 ? 10000 : percent;
+    gc_pace_from_live_locked(gc_heap.stats.live_bytes);
+    gc_unlock_pages();
 }
 
 static void log_cycle_locked(void) {
@@ -230,6 +270,7 @@ void gc_collect(GcMutator *self) {
     PT_CHECK(gc_heap.initialized, "gc_collect before gc_init");
     if (gc_heap.cfg.concurrent) gc_cycle_finish(self);  /* a running cycle ends first */
     uint64_t t0 = gc_pause_begin(self);
+    gc_workers_stop(NULL);  /* they may be sweeping: before pages_lock (workers.c) */
     /* now: every other mutator is parked or safe; none touches the heap */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
@@ -242,7 +283,7 @@ void gc_collect(GcMutator *self) {
     gc_mark_roots_locked(mk, self);
     set_phase(GC_PHASE_MARK);
     /* now: every root is marked and grey */
-    gc_mark_complete(mk);
+    gc_mark_parallel(mk);
     set_phase(GC_PHASE_SWEEP);
     /* now: every object reachable from a root is marked */
     gc_sweep_locked();

@@ -7,22 +7,22 @@
  *     roots (all thread stacks, VM stacks, globals), set gc_marking, resume.
  *     now: every object reachable at this instant (the snapshot) is either
  *     grey or reachable from a grey one.
- *   concurrent mark (marker thread): drain the grey stack while mutators
- *     run; the write barrier logs every reference a mutator overwrites into
- *     its SATB buffer (snapshot at the beginning, Yuasa), full buffers come
- *     to the marker.  Objects allocated during the cycle are not marked:
+ *   concurrent mark (the mark workers, gc/workers.c): drain the grey
+ *     entries while mutators run; the write barrier logs every reference a mutator overwrites into
+ *     its SATB buffer (snapshot at the beginning, Yuasa), full buffers go
+ *     to the workers.  Objects allocated during the cycle are not marked:
  *     each page first handed out during the cycle snapshots its alloc
  *     bitmap (GcPage.old_alloc), and the sweep keeps every cell allocated
  *     since ("allocate black" without touching mark bits).
- *   pause 2 (gc_cycle_finish): stop the world, stop the marker, mark what
+ *   pause 2 (gc_cycle_finish): stop the world, stop the workers, mark what
  *     every SATB buffer logged, drain to the end, clear gc_marking, sweep,
  *     resume.  now: every object reachable at the snapshot is marked; every
  *     object reachable now was reachable then or allocated since.
  *
- * Threads: the marker thread is no mutator (it never allocates Lisp
- * objects); it reads heap words with acquire loads and is the only writer
- * of mark bits between the pauses.  cycle.lock guards the handshake and
- * the full-buffer list; pages_lock guards cycle.active and the snapshots. */
+ * Threads: the workers are no mutators (they never allocate Lisp objects);
+ * they read heap words with acquire loads and are the only writers of mark
+ * bits between the pauses.  cycle.lock guards the handshake and the
+ * full-buffer list; pages_lock guards cycle.active and the snapshots. */
 #include "gc/barrier.h"
 #include "gc/gc_impl.h"
 
@@ -31,9 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-/* A marker round is what a pause may wait for (stop_marker_locked): kept
- * to well under 0.1 ms (128 grey entries of at most 256 words; 32 pages). */
-enum { SATB_BUFFER_WORDS = 1024, DRAIN_BUDGET = 128, SWEEP_BATCH = 32 };
+enum { SATB_BUFFER_WORDS = 1024 };
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -45,7 +43,7 @@ void gc_cycle_init(void) {
     GcCycle *c = &gc_heap.cycle;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
-    pthread_cond_init(&c->idle, NULL);
+    pthread_cond_init(&c->stopped, NULL);
 }
 
 /* ---- SATB buffers ---- */
@@ -64,16 +62,18 @@ static void hand_over_locked(GcWord *buf, uint32_t n) {
 }
 
 /* The barrier's slow path while marking: log old, a reference the mutator
- * is about to overwrite, so the marker sees everything of the snapshot. */
+ * is about to overwrite, so the workers see everything of the snapshot. */
 void gc_satb_log(GcMutator *m, GcWord old) {
     unsigned tag = (unsigned)(old & GC_TAG_MASK);
     if (tag != GC_TAG_CONS && tag != GC_TAG_OBJECT) return;
-    if (m->satb_n == m->satb_cap) {
+    if (m->satb_n == m->satb_cap && m->satb &&
+        !atomic_load_explicit(&gc_heap.cycle.logging, memory_order_acquire)) {
+        m->satb_n = 0;  /* a forced barrier outside a cycle: nobody marks these */
+    } else if (m->satb_n == m->satb_cap) {
         if (m->satb) {
             pthread_mutex_lock(&gc_heap.cycle.lock);
             hand_over_locked(m->satb, m->satb_n);
-            gc_heap.cycle.run = true;  /* the marker may have gone idle */
-            pthread_cond_signal(&gc_heap.cycle.wake);
+            pthread_cond_broadcast(&gc_heap.cycle.wake);  /* workers may have gone idle */
             pthread_mutex_unlock(&gc_heap.cycle.lock);
         }
         m->satb = malloc(SATB_BUFFER_WORDS * sizeof *m->satb);
@@ -92,92 +92,18 @@ void gc_satb_flush_locked(GcMutator *m) {
     m->satb_n = m->satb_cap = 0;
 }
 
-/* Marks every logged word of the taken buffers and frees them. */
-static void mark_buffers(GcMarker *mk, GcWord **bufs, uint32_t *ns, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        for (uint32_t k = 0; k < ns[i]; k++) gc_mark_word(mk, bufs[i][k]);
-        free(bufs[i]);
-    }
-}
-
-static size_t take_full_locked(GcWord ***bufs, uint32_t **ns) {
-    GcCycle *c = &gc_heap.cycle;
-    size_t n = c->nfull;
-    *bufs = c->full, *ns = c->full_n;
-    c->full = NULL, c->full_n = NULL, c->nfull = c->cap_full = 0;
-    return n;
-}
-
-/* ---- the marker thread ---- */
-
-/* One round: some grey entries, then any full buffers.  False when there
- * was nothing at all to do. */
-static bool marker_round(GcMarker *mk) {
-    gc_lock_pages();
-    bool sweeping = gc_heap.sweep.active && gc_sweep_some_locked(SWEEP_BATCH);
-    gc_unlock_pages();
-    if (sweeping) return true;  /* after pause 2: sweep first, in batches */
-    bool worked = gc_mark_drain_some(mk, DRAIN_BUDGET);
-    GcWord **bufs;
-    uint32_t *ns;
+/* Every mutator's SATB log emptied (pause 1: what a forced barrier logged
+ * before the cycle is no part of its snapshot). */
+static void drop_logs_locked(void) {
+    for (GcMutator *m = gc_heap.mutators; m; m = m->next) m->satb_n = 0;
     pthread_mutex_lock(&gc_heap.cycle.lock);
-    size_t n = take_full_locked(&bufs, &ns);
-    pthread_mutex_unlock(&gc_heap.cycle.lock);
-    if (n) {
-        mark_buffers(mk, bufs, ns, n);
-        worked = true;
-    }
-    free(bufs);
-    free(ns);
-    return worked || mk->top > 0;
-}
-
-static void *marker_main(void *arg) {
-    (void)arg;
-    GcCycle *c = &gc_heap.cycle;
-    pthread_mutex_lock(&c->lock);
-    for (;;) {
-        while (!c->run) pthread_cond_wait(&c->wake, &c->lock);
-        c->working = true;
-        pthread_mutex_unlock(&c->lock);
-        bool more = marker_round(&gc_heap.marker);
-        pthread_mutex_lock(&c->lock);
-        c->working = false;
-        pthread_cond_broadcast(&c->idle);
-        if (!more && c->run && c->nfull == 0) {
-            atomic_store_explicit(&c->mark_done, true, memory_order_release);
-            c->run = false;  /* nothing left: idle until pause 2 or new buffers */
-        }
-    }
-    return NULL;
-}
-
-/* Under cycle.lock: no marker round runs after this returns. */
-static void stop_marker_locked(void) {
-    GcCycle *c = &gc_heap.cycle;
-    c->run = false;
-    while (c->working) pthread_cond_wait(&c->idle, &c->lock);
-}
-
-/* ---- the two pauses ---- */
-
-/* The marker finishes its round and waits: a pause may use the marker. */
-static void stop_marker(void) {
-    pthread_mutex_lock(&gc_heap.cycle.lock);
-    stop_marker_locked();
-    pthread_mutex_unlock(&gc_heap.cycle.lock);
-}
-
-static void wake_marker(void) {
-    pthread_mutex_lock(&gc_heap.cycle.lock);
-    gc_heap.cycle.run = true;
-    pthread_cond_signal(&gc_heap.cycle.wake);
+    gc_workers_drop_queued_buffers_locked();
     pthread_mutex_unlock(&gc_heap.cycle.lock);
 }
 
 void gc_cycle_start(GcMutator *self) {
     uint64_t t0 = gc_pause_begin(self);
-    stop_marker();  /* it may still be sweeping the last cycle: it must not touch the marker now */
+    gc_workers_stop(NULL);  /* they may still be sweeping the last cycle */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     bool begin = !gc_heap.cycle.active;
@@ -186,11 +112,14 @@ void gc_cycle_start(GcMutator *self) {
         gc_stop_world_locked();
         /* now: no TLAB owns a page; every allocation from here takes a page
          * through gc_page_acquire_locked, which snapshots it */
+        drop_logs_locked();
         gc_marker_reset(&gc_heap.marker);
         gc_mark_roots_locked(&gc_heap.marker, self);
         gc_heap.cycle.active = true;
         gc_heap.cycle.started_ns = t0;
         gc_heap.bytes_since_gc = 0;
+        atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
+        atomic_store_explicit(&gc_heap.cycle.logging, true, memory_order_release);
         atomic_store_explicit(&gc_marking, 1, memory_order_release);
         /* now: the roots of the snapshot are grey; the barrier logs */
         gc_heap.cycle.first_pause_ns = now_ns() - t0;
@@ -198,15 +127,9 @@ void gc_cycle_start(GcMutator *self) {
     }
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
-    if (begin) {
-        GcCycle *c = &gc_heap.cycle;
-        if (!c->marker_started) {
-            PT_CHECK(pthread_create(&c->marker, NULL, marker_main, NULL) == 0, "cannot start the marker thread");
-            c->marker_started = true;
-        }
-        atomic_store_explicit(&c->mark_done, false, memory_order_relaxed);
-        wake_marker();
-    }
+    /* the roots go to the workers (another thread's pause 1 won the race:
+     * its workers go on) */
+    gc_workers_run(begin ? &gc_heap.marker : NULL, true, false);
     gc_pause_end(self);
 }
 
@@ -250,32 +173,28 @@ static void check_barrier_locked(GcMutator *self) {
 
 void gc_cycle_finish(GcMutator *self) {
     uint64_t t0 = gc_pause_begin(self);
-    stop_marker();
+    GcMarker *mk = &gc_heap.marker;
+    gc_marker_reset(mk);
+    gc_workers_stop(mk);  /* what they had not drained yet comes to mk */
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
-    if (gc_heap.cycle.active) {
-        /* now: mutators parked or safe, the marker idle */
-        GcMarker *mk = &gc_heap.marker;
+    bool finish = gc_heap.cycle.active;
+    if (finish) {
+        /* now: mutators parked or safe, the workers stopped */
         for (GcMutator *m = gc_heap.mutators; m; m = m->next) {
             for (uint32_t k = 0; k < m->satb_n; k++) gc_mark_word(mk, m->satb[k]);
             m->satb_n = 0;
         }
-        GcWord **bufs;
-        uint32_t *ns;
-        pthread_mutex_lock(&gc_heap.cycle.lock);
-        size_t n = take_full_locked(&bufs, &ns);
-        pthread_mutex_unlock(&gc_heap.cycle.lock);
-        mark_buffers(mk, bufs, ns, n);
-        free(bufs);
-        free(ns);
-        gc_mark_complete(mk);
-        atomic_store_explicit(&gc_marking, 0, memory_order_release);
+        gc_workers_mark_queued_buffers(mk);
+        atomic_store_explicit(&gc_heap.cycle.logging, false, memory_order_release);
+        gc_mark_parallel(mk);
+        atomic_store_explicit(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0, memory_order_release);
         /* now: every object of the snapshot that is still reachable is marked */
         if (gc_heap.cfg.check_barrier) check_barrier_locked(self);
         gc_stop_world_locked();
-        /* The sweep runs after the pause, on the marker thread and in
-         * allocating threads that find no swept page (heap.c); with the
-         * verifier on it runs here, so the verifier sees a swept heap. */
+        /* The sweep runs after the pause, on the workers and in allocating
+         * threads that find no swept page (heap.c); with the verifier on it
+         * runs here, so the verifier sees a swept heap. */
         if (gc_heap.cfg.verify) gc_sweep_locked();
         else gc_sweep_begin_locked();
         /* now: pages below sweep.next are swept; no page is handed out unswept */
@@ -286,27 +205,28 @@ void gc_cycle_finish(GcMutator *self) {
             pt_fatal("heap verifier found problems after concurrent cycle %llu",
                      (unsigned long long)gc_heap.stats.collections);
         if (gc_heap.cfg.log)
-            fprintf(stderr, "petrel: gc %llu (concurrent): first pause %.3f ms, mark %.3f ms, final pause %.3f ms, "
+            fprintf(stderr, "petrel: gc %llu (concurrent, %u marker%s): first pause %.3f ms, mark %.3f ms, final pause %.3f ms, "
                             "live %llu KiB (at the last sweep)\n",
-                    (unsigned long long)gc_heap.stats.collections, (double)gc_heap.cycle.first_pause_ns / 1e6,
+                    (unsigned long long)gc_heap.stats.collections, gc_heap.cfg.markers, gc_heap.cfg.markers == 1 ? "" : "s",
+                    (double)gc_heap.cycle.first_pause_ns / 1e6,
                     (double)(t0 - gc_heap.cycle.started_ns) / 1e6, (double)(now_ns() - t0) / 1e6,
                     (unsigned long long)(gc_heap.stats.live_bytes >> 10));
     }
     bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();
     pthread_mutex_unlock(&gc_heap.registry_lock);
-    if (sweep) wake_marker();
+    if (sweep) gc_workers_run(NULL, false, true);
     gc_pause_end(self);
 }
 
 /* Allocation's pacing in concurrent mode (alloc.c, no lock held): start a
- * cycle when one is due; finish the running one when the marker is done,
+ * cycle when one is due; finish the running one when the workers are done,
  * or when allocation runs far ahead of marking (backpressure). */
 void gc_cycle_pace(GcMutator *self) {
     gc_lock_pages();
     bool active = gc_heap.cycle.active;
     bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes && !gc_heap.sweep.active;
-    /* Backpressure: the marker has fallen far behind (four triggers' worth
+    /* Backpressure: the workers have fallen far behind (four triggers' worth
      * allocated since pause 1) or the heap is nearly full: finish in a
      * pause rather than grow.  (Mutator assists come with parallel marking.) */
     bool behind = gc_heap.bytes_since_gc >= 4 * gc_heap.trigger_bytes ||

@@ -85,6 +85,11 @@ typedef struct GcConfig {
     bool check_barrier;       /* re-mark stop-the-world at the end of a concurrent mark and
                                  fail on any reachable object it missed (PETREL_GC_CHECK_BARRIER) */
     bool log;                 /* one line per collection on stderr */
+    unsigned markers;         /* threads that mark (PETREL_GC_MARKERS; 0: one per core) */
+    bool force_barrier;       /* the barrier's logging path on for the whole run, as while a
+                                 concurrent mark runs (PETREL_GC_FORCE_BARRIER; measures its cost) */
+    unsigned target_percent;  /* a cycle starts when allocation since the last one reaches this
+                                 percentage of the live heap (PETREL_GC_TARGET_PERCENT; 0: 100) */
     void *base_hint;          /* where to reserve the heap (NULL: GC_DEFAULT_BASE);
                                  another address is taken if that one is busy */
 } GcConfig;
@@ -100,7 +105,8 @@ typedef struct GcConfig {
 #endif
 
 /* Reads PETREL_GC_TORTURE, PETREL_GC_VERIFY, PETREL_GC_LOG,
- * PETREL_GC_CONCURRENT and PETREL_GC_CHECK_BARRIER into cfg
+ * PETREL_GC_CONCURRENT, PETREL_GC_CHECK_BARRIER, PETREL_GC_MARKERS,
+ * PETREL_GC_FORCE_BARRIER and PETREL_GC_TARGET_PERCENT into cfg
  * (keeps other fields, and those whose variable is unset). */
 void gc_config_from_env(GcConfig *cfg);
 void gc_init(const GcConfig *cfg);
@@ -164,6 +170,11 @@ typedef struct GcStats {
     size_t heap_limit_bytes;
 } GcStats;
 void gc_get_stats(GcStats *out);
+
+/* Pacing (GcConfig.target_percent): read, and set at run time (clamped to
+ * 10..10000). */
+unsigned gc_target_percent(void);
+void gc_set_target_percent(unsigned percent);
 
 /* ---- Core images (gc/image.c) ----
  * The heap part of a core file: the page table up to the high-water mark,

@@ -117,29 +117,47 @@ typedef struct GcSweep {
     SweepTotals totals;
 } GcSweep;
 
-/* A concurrent cycle (gc/concurrent.c).  States, by `active` and the
- * marker's progress:
- *   inactive     no cycle; gc_marking 0;
+/* A mark worker (gc/workers.c): its own grey stack, pushed and popped
+ * without a lock by the worker while it runs a round; by a pause under
+ * cycle.lock while the worker waits. */
+typedef struct GcWorker {
+    GcMarker mk;
+    pthread_t thread;
+    unsigned index;
+    bool idle;                   /* waiting with an empty stack; cycle.lock */
+} GcWorker;
+
+/* A concurrent cycle (gc/concurrent.c) and the mark workers (gc/workers.c).
+ * States, by `active` and the workers' progress:
+ *   inactive     no cycle; gc_marking 0 (1 with a forced barrier);
  *   marking      between the two pauses: gc_marking 1, mutators log
- *                overwritten references (SATB), the marker thread drains;
- *   mark_done    the marker found no work: the next allocation slow path
+ *                overwritten references (SATB), the workers drain;
+ *   mark_done    the workers found no work: the next allocation slow path
  *                (or gc_collect) runs the final pause. */
 typedef struct GcCycle {
     bool active;                 /* guarded by pages_lock (pause: collector) */
-    pthread_t marker;            /* the marker thread, started with the first cycle */
-    bool marker_started;         /* written in a pause */
-    pthread_mutex_t lock;        /* guards every field below */
-    pthread_cond_t wake;         /* work for the marker, or a stop request */
-    pthread_cond_t idle;         /* the marker stopped working */
-    bool run;                    /* the marker may drain */
-    bool working;                /* the marker is draining (mutators must not finish) */
-    _Atomic bool mark_done;      /* no grey and no SATB work was left when the marker looked */
+    _Atomic bool logging;        /* between pause 1 and pause 2: SATB buffers go to the workers
+                                    (else a forced barrier's full buffers are dropped) */
+    _Atomic bool mark_done;      /* no grey and no SATB work was left when the workers looked */
+    pthread_mutex_t lock;        /* guards every field below (some are also read without it, atomically) */
+    pthread_cond_t wake;         /* work for the workers, a stop, or a worker going idle */
+    pthread_cond_t stopped;      /* no worker is in a round (nworking reached 0) */
+    GcWorker *workers;           /* started once, at the first use (workers.c) */
+    unsigned nworkers;
+    bool workers_started;
+    bool run;                    /* the workers may work */
+    bool pause_mode;             /* a pause marks with the workers: no SATB, no sweep */
+    bool active_mark;            /* the concurrent mark is on (mark_done may be set) */
+    bool sweeping;               /* a sweep in steps may have pages left (a hint: workers re-check) */
+    unsigned nworking;           /* workers in a round */
+    unsigned hungry;             /* idle markers (workers, and a pausing thread); atomic reads too */
+    GcGrey *pool;                /* shared grey entries */
+    size_t pool_n, pool_cap;     /* pool_n: atomic reads too */
     GcWord **full;               /* full SATB buffers handed over by mutators */
     uint32_t *full_n;
     size_t nfull, cap_full;
     uint64_t started_ns;
     uint64_t first_pause_ns;     /* pause 1's length, for the log line */
-    uint64_t bytes_at_start;     /* bytes_since_gc when the cycle began (backpressure) */
 } GcCycle;
 
 typedef struct GcHeap {
@@ -254,6 +272,8 @@ void gc_mark_drain(GcMarker *mk);
 /* Drains at most budget grey entries; true if it scanned any. */
 bool gc_mark_drain_some(GcMarker *mk, size_t budget);
 void gc_mark_complete(GcMarker *mk);
+/* Pushes n grey entries (on failure: marks the marker overflowed). */
+void gc_marker_push_many(GcMarker *mk, const GcGrey *g, size_t n);
 void gc_mark_thread_stack(GcMarker *mk, GcMutator *m);
 /* A C stack from lo (NULL: the caller's frame) up to hi, conservatively. */
 void gc_scan_stack_conservative(GcMarker *mk, const void *lo, const void *hi);
@@ -277,6 +297,15 @@ void gc_stop_world_locked(void);
 void gc_mark_roots_locked(GcMarker *mk, GcMutator *self);
 void gc_record_pause_only_locked(uint64_t ns);
 void gc_record_cycle_locked(uint64_t ns);
+void gc_pace_from_live_locked(uint64_t live);
+
+/* workers.c */
+unsigned gc_default_markers(void);
+void gc_workers_stop(GcMarker *into);
+void gc_workers_run(GcMarker *mk, bool mark, bool sweep);
+void gc_mark_parallel(GcMarker *mk);
+void gc_workers_mark_queued_buffers(GcMarker *mk);
+void gc_workers_drop_queued_buffers_locked(void);  /* under cycle.lock */
 
 /* concurrent.c */
 void gc_cycle_init(void);

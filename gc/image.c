@@ -154,7 +154,7 @@ static void rebuild_lists_locked(size_t hwm) {
     gc_heap.hwm = hwm;
     gc_heap.stats.live_bytes = live;
     gc_heap.stats.free_bytes_in_pages = free_in_pages;
-    gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
+    gc_pace_from_live_locked(live);
 }
 
 bool gc_image_read(int fd, uint64_t table_off, uint64_t data_off, uint64_t hwm, char *err, size_t errcap) {

@@ -7,7 +7,8 @@
  * Marking never recurses in C: the grey stack is a malloc'd array of word
  * ranges; a long range is scanned in chunks so that one huge vector does not
  * push millions of entries at once.
- * All of it runs in a pause, by the collecting thread, with pages_lock held. */
+ * Several markers may run at once (gc/workers.c): each has its own grey
+ * stack; mark bits are set atomically. */
 #include "gc/gc_impl.h"
 
 #include <stdlib.h>
@@ -50,6 +51,11 @@ static void push(GcMarker *mk, const GcWord *lo, const GcWord *hi) {
     mk->stack[mk->top++] = (GcGrey){lo, hi};
 }
 
+void gc_marker_push_many(GcMarker *mk, const GcGrey *g, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        push(mk, g[i].lo, g[i].hi);
+}
+
 uint64_t gc_object_capacity_words(uintptr_t obj) {
     GcPage *p = gc_page_of(obj);
     uint64_t bytes = p->kind == GC_PAGE_LARGE_START ? (uint64_t)p->run << GC_PAGE_SHIFT
@@ -78,12 +84,16 @@ static void grey(GcMarker *mk, uintptr_t cell, unsigned tag) {
         push(mk, w + 1, w + 1 + boxed_words(cell));
 }
 
+/* Parallel markers race for a cell: the atomic OR lets exactly one grey
+ * it (the plain read first keeps the common already-marked case cheap). */
 static inline void mark_cell(GcMarker *mk, uintptr_t cell, unsigned tag) {
     GcPage *p = gc_page_of(cell);
     unsigned g = gc_granule_of(cell);
-    if (gc_bit_p(p->mark, g))
+    uint64_t bit = 1ull << (g & 63), *word = &p->mark[g >> 6];
+    if (__atomic_load_n(word, __ATOMIC_RELAXED) & bit)
         return;
-    gc_bit_set(p->mark, g);
+    if (__atomic_fetch_or(word, bit, __ATOMIC_RELAXED) & bit)
+        return;
     grey(mk, cell, tag);
 }
 

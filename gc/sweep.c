@@ -97,8 +97,7 @@ bool gc_sweep_some_locked(size_t npages) {
         sw->active = false;
         gc_heap.stats.live_bytes = sw->totals.live_bytes;
         gc_heap.stats.free_bytes_in_pages = sw->totals.free_in_pages;
-        uint64_t live = sw->totals.live_bytes;
-        gc_heap.trigger_bytes = live > GC_MIN_TRIGGER_BYTES ? live : GC_MIN_TRIGGER_BYTES;
+        gc_pace_from_live_locked(sw->totals.live_bytes);
     }
     return sw->active;
 }

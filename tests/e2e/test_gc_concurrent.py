@@ -9,6 +9,8 @@ Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test
 """
 import re
 
+import pytest
+
 from test_cli import run, script
 
 CHURN = r"""
@@ -34,11 +36,14 @@ CHURN = r"""
 """
 
 
-def test_concurrent_cycles_miss_nothing(tmp_path):
+@pytest.mark.parametrize("markers", ["1", "3"])
+def test_concurrent_cycles_miss_nothing(tmp_path, markers):
+    # 1: one worker marks alone; 3: workers share work (more than the cores,
+    # so they also get preempted mid-round)
     env = {"PETREL_GC_CONCURRENT": "1", "PETREL_GC_CHECK_BARRIER": "1", "PETREL_GC_VERIFY": "1",
-           "PETREL_GC_LOG": "1"}
+           "PETREL_GC_LOG": "1", "PETREL_GC_MARKERS": markers}
     r = run(["--script", script(tmp_path, CHURN)], env=env, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.out.split() == ["(148074", "148074", "148074)", "4641", "0", "T", "0"], r.out
-    cycles = re.findall(r"gc \d+ \(concurrent\): first pause ([\d.]+) ms, mark ([\d.]+) ms, final pause ([\d.]+) ms", r.err)
+    cycles = re.findall(r"gc \d+ \(concurrent, (?:1 marker|\d+ markers)\): first pause ([\d.]+) ms, mark ([\d.]+) ms, final pause ([\d.]+) ms", r.err)
     assert len(cycles) >= 3, r.err[-2000:]
