@@ -12,6 +12,13 @@
 #      Besides wall time, mark-heavy.lisp's own figures (median full-GC time,
 #      churn time) are collected from every run through MARK_HEAVY_LOG.
 #
+# Wall time, and on a loaded machine with shared cores even CPU time, vary by
+# more than the 10 % the barrier is allowed, so part 1 also profiles one run
+# of mutation.lisp each way with `perf record -e cpu-clock` (when perf works):
+# the share of samples in the barrier's slow path (gc_barrier_slow,
+# gc_satb_*, and the current-thread lookups it makes) does not depend on how
+# busy the machine is.  overhead = share / (1 - share).
+#
 # Then prints a table of medians and ratios.
 #
 #   bench/gc-throughput.sh              both parts
@@ -25,6 +32,7 @@
 #   BUILD_DIR       Petrel build directory (default build; built as Release)
 #   MARK_HEAVY_MB   live heap of mark-heavy.lisp in MB (default 512)
 #   BENCH_NO_SBCL=1 leave SBCL out of part 2 even if installed
+#   BENCH_NO_PERF=1 no perf profile in part 1
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -75,6 +83,23 @@ for part in "${parts[@]}"; do
             -n mutation/forced "env PETREL_GC_FORCE_BARRIER=1 $PETREL --script bench/mutation.lisp" \
             -n binary-trees/normal "$PETREL --script bench/binary-trees.lisp" \
             -n binary-trees/forced "env PETREL_GC_FORCE_BARRIER=1 $PETREL --script bench/binary-trees.lisp"
+        rm -f "$OUT/gc-barrier-profile.txt"
+        if [ "${BENCH_NO_PERF:-0}" != 1 ] && command -v perf >/dev/null; then
+            for mode in normal forced; do
+                force=0
+                [ "$mode" = forced ] && force=1
+                if perf record -q -e cpu-clock -o "$OUT/gc-barrier-$mode.perf" -- \
+                       env PETREL_GC_FORCE_BARRIER=$force "$PETREL" --script bench/mutation.lisp \
+                       >/dev/null 2>"$OUT/gc-barrier-perf.log"; then
+                    perf report -i "$OUT/gc-barrier-$mode.perf" --no-children --sort sym -q 2>/dev/null |
+                        sed "s/^/$mode /" >>"$OUT/gc-barrier-profile.txt"
+                else
+                    echo "gc-throughput.sh: perf record failed (see $OUT/gc-barrier-perf.log); no profile" >&2
+                    rm -f "$OUT/gc-barrier-profile.txt"
+                    break
+                fi
+            done
+        fi
         ;;
     mark)
         logs="$OUT/gc-mark-logs"
@@ -146,6 +171,36 @@ if "barrier" in parts:
                      fmt(cpu(n)), fmt(cpu(f)), ratio(cpu(f), cpu(n))])
     table(["benchmark", "normal", "forced", "ratio", "min normal", "min forced", "ratio",
            "cpu normal", "cpu forced", "ratio"], rows)
+    prof = os.path.join(out, "gc-barrier-profile.txt")
+    if os.path.exists(prof):
+        # lines "MODE  12.34%  [.] symbol"
+        barrier_syms = ("gc_barrier_slow", "current_mutator", "th_current")
+        pct = {"normal": {}, "forced": {}}
+        with open(prof) as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 4 and w[1].endswith("%") and w[0] in pct:
+                    pct[w[0]][w[3]] = pct[w[0]].get(w[3], 0.0) + float(w[1][:-1])
+        share = {m: sum(v for k, v in pct[m].items() if k.startswith("gc_satb") or k in barrier_syms)
+                 for m in pct}
+        extra = max(share["forced"] - share["normal"], 0.0) / 100
+        print(f"\nperf profile of mutation.lisp (cpu-clock samples, one run each way):")
+        print(f"  barrier slow path functions: {share['forced']:.1f}% of the forced run, "
+              f"{share['normal']:.1f}% of the normal one: overhead >= {extra / (1 - extra) * 100:.1f}%")
+        # run_loop (the bytecode interpreter) does the same work either way:
+        # measured in run_loop time, what grew is the barrier's cost, including
+        # what it costs inside its callers (loading the old value of the slot).
+        rl = {m: pct[m].get("run_loop", 0.0) for m in pct}
+        if rl["normal"] > 0 and rl["forced"] > 0:
+            print(f"  with run_loop as the yardstick: overhead {(rl['normal'] / rl['forced'] - 1) * 100:.1f}%; "
+                  "largest growth (in % of the normal run):")
+            syms = set(pct["normal"]) | set(pct["forced"])
+            grow = sorted(((pct["forced"].get(k, 0.0) * rl["normal"] / rl["forced"] - pct["normal"].get(k, 0.0), k)
+                           for k in syms), reverse=True)[:6]
+            print("   " + ", ".join(f"{k} +{d:.1f}" for d, k in grow))
+        for mode in ("normal", "forced"):
+            top = sorted(((v, k) for k, v in pct[mode].items()), reverse=True)[:8]
+            print(f"  top, {mode}: " + ", ".join(f"{k} {v:.1f}%" for v, k in top))
 
 def log_figures(path):
     """median of the full-GC medians and of the churn times logged by every run"""
