@@ -8,7 +8,8 @@
 ;;;; all hanging from one simple-vector, then
 ;;;;   1. runs MARK_HEAVY_GCS (default 5) full collections, each timed with
 ;;;;      GET-INTERNAL-REAL-TIME: nearly all of a full collection is marking
-;;;;      the live heap, the garbage is small;
+;;;;      the live heap, the garbage is small (on Petrel PETREL-EXT:GC is a
+;;;;      stop-the-world collection even with PETREL_GC_CONCURRENT=1);
 ;;;;   2. allocates 4 times the live size in garbage 8 KB vectors (timed), so
 ;;;;      that the collector's own pacing runs several cycles while the program
 ;;;;      keeps allocating (with PETREL_GC_CONCURRENT=1 those cycles mark
