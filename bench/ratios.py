@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""bench/ratios.py — table of median times and petrel/clisp (and petrel/sbcl,
-when SBCL ran) ratios from
+"""bench/ratios.py — table of median times and petrel/clisp (and petrel/ecl,
+petrel/sbcl, when ECL or SBCL ran) ratios from
 hyperfine --export-json files (one per benchmark, named BENCH.json).
 
     /usr/bin/python3 bench/ratios.py bench/results/fib.json bench/results/tak.json
+    /usr/bin/python3 bench/ratios.py --cpu bench/results/*.json
 
 A ratio below 1 means Petrel is faster than compiled CLISP on that benchmark.
+With --cpu the table uses mean CPU time (user + system) instead of median wall
+time: on a loaded machine a process waiting for a core counts in wall time
+but not in CPU time (a collector or runtime with several threads counts all
+of them, though).
 """
 import json
 import math
@@ -13,14 +18,19 @@ import os
 import sys
 
 
-def medians(path):
-    """Command name -> median wall time in seconds, from one hyperfine export."""
+def medians(path, cpu=False):
+    """Command name -> median wall time in seconds (or mean user + system
+    time with cpu), from one hyperfine export."""
     with open(path) as f:
         data = json.load(f)
+    if cpu:
+        return {r["command"]: r["user"] + r["system"] for r in data["results"]}
     return {r["command"]: r["median"] for r in data["results"]}
 
 
-def main(paths):
+def main(args):
+    cpu = "--cpu" in args
+    paths = [a for a in args if a != "--cpu"]
     if not paths:
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -28,13 +38,13 @@ def main(paths):
     impls = []
     for path in paths:
         name = os.path.splitext(os.path.basename(path))[0]
-        m = medians(path)
+        m = medians(path, cpu)
         for impl in m:
             if impl not in impls:
                 impls.append(impl)
         rows.append((name, m))
-    # petrel/clisp always; petrel/sbcl when some benchmark ran SBCL too.
-    peers = ["clisp"] + (["sbcl"] if "sbcl" in impls else [])
+    # petrel/clisp always; petrel/ecl and petrel/sbcl when some benchmark ran them too.
+    peers = ["clisp"] + [p for p in ("ecl", "sbcl") if p in impls]
     header = ["benchmark"] + [f"{i} (s)" for i in impls] + [f"petrel/{p}" for p in peers]
     table = []
     ratios = {p: [] for p in peers}
@@ -56,7 +66,8 @@ def main(paths):
     fmt = lambda cells: "  ".join(str(c).ljust(w) if k == 0 else str(c).rjust(w)
                                   for k, (c, w) in enumerate(zip(cells, widths)))
     print()
-    print("median wall time (hyperfine); ratio < 1: Petrel faster than compiled CLISP")
+    what = "mean CPU time, user + system" if cpu else "median wall time"
+    print(f"{what} (hyperfine); ratio < 1: Petrel faster than compiled CLISP")
     print(fmt(header))
     print(fmt(["-" * w for w in widths]))
     for line in table:
