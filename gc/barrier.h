@@ -4,9 +4,9 @@
  *
  * The barrier is snapshot-at-the-beginning (Yuasa deletion barrier): while the
  * collector is marking, the value being overwritten is logged so that every
- * object reachable at the start of marking gets marked.  The collector in this
- * issue is stop-the-world, so gc_marking is never set while mutators run; the
- * fast path is already the one the concurrent collector will use. */
+ * object reachable at the start of marking gets marked (gc/concurrent.c).
+ * The stop-the-world collection marks inside its pause and never sets
+ * gc_marking while mutators run. */
 #ifndef PETREL_GC_BARRIER_H
 #define PETREL_GC_BARRIER_H
 
@@ -19,6 +19,13 @@ extern _Atomic int gc_marking;
 
 void gc_barrier_slow(GcWord old_value);
 
+/* Only references are logged: an overwritten immediate (fixnum, character,
+ * NIL, ...) loses nothing, so it never leaves the inline path. */
+static inline bool gc_barrier_logs(GcWord old) {
+    unsigned tag = (unsigned)(old & GC_TAG_MASK);
+    return tag == GC_TAG_CONS || tag == GC_TAG_OBJECT;
+}
+
 /* The store itself is a release store: an object filled with init stores
  * and then published by gc_store is seen whole by a thread that reads the
  * slot (on x86-64 this is a plain move). */
@@ -26,8 +33,10 @@ static inline void gc_store(GcWord *slot, GcWord value) {
     /* acquire: the logged object goes to a mark worker, which then reads
      * it; this pairs with the release that published it (maybe by another
      * thread), so its initialisation happens before that read */
-    if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
-        gc_barrier_slow(__atomic_load_n(slot, __ATOMIC_ACQUIRE));
+    if (atomic_load_explicit(&gc_marking, memory_order_relaxed)) {
+        GcWord old = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+        if (gc_barrier_logs(old)) gc_barrier_slow(old);
+    }
     __atomic_store_n(slot, value, __ATOMIC_RELEASE);
 }
 
@@ -37,7 +46,7 @@ static inline void gc_store(GcWord *slot, GcWord value) {
  * logged first: if the swap succeeds it was the old value (logging it when
  * the swap fails only marks a little more). */
 static inline bool gc_cas(GcWord *slot, GcWord *expected, GcWord value) {
-    if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
+    if (atomic_load_explicit(&gc_marking, memory_order_relaxed) && gc_barrier_logs(*expected))
         gc_barrier_slow(*expected);
     return __atomic_compare_exchange_n(slot, expected, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
@@ -49,7 +58,7 @@ static inline bool gc_cas(GcWord *slot, GcWord *expected, GcWord value) {
  * now holds it strongly and may store it anywhere, and the marker might
  * otherwise never reach it (only weak paths lead there) and free it. */
 static inline GcWord gc_weak_keep(GcWord v) {
-    if (atomic_load_explicit(&gc_marking, memory_order_relaxed))
+    if (atomic_load_explicit(&gc_marking, memory_order_relaxed) && gc_barrier_logs(v))
         gc_barrier_slow(v);
     return v;
 }

@@ -55,6 +55,8 @@ typedef struct GcMutator {
     GcWord *satb;                     /* SATB log buffer (gc/concurrent.c): owner appends;
                                          the collector takes it in a pause */
     uint32_t satb_n, satb_cap;
+    uint64_t barrier_slow_calls;      /* written by the owner only (relaxed atomics, no RMW);
+                                         summed by gc_get_stats */
     struct GcMutator *next;           /* guarded by the registry lock */
 } GcMutator;
 

@@ -340,7 +340,9 @@ void gc_weak_forget(void);
 size_t gc_verify_heap_locked(void);
 
 /* barrier.c */
-uint64_t gc_barrier_slow_count(void);
+uint64_t gc_barrier_slow_count(void);  /* takes the registry lock */
+extern _Thread_local GcMutator *gc_self_mutator;
+void gc_barrier_retire_locked(GcMutator *m);
 
 /* Test hooks (tests only). */
 void gc_shutdown(void);                  /* unmaps the heap, forgets everything */

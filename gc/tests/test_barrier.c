@@ -17,17 +17,26 @@ START_TEST(test_fast_path_when_not_marking) {
 }
 END_TEST
 
+/* While marking, overwriting a reference takes the slow path; overwriting
+ * an immediate does not (nothing of the snapshot is lost). */
 START_TEST(test_slow_path_counted_while_marking) {
-    GcWord *o = make_obj(50, 2, 2);
-    gc_init_store(&o[1], fixnum(1));
+    GcWord *o = make_obj(50, 3, 3);
+    GcWord c1 = make_cons(0, 0), c2 = make_cons(0, 0);
+    gc_init_store(&o[1], c1);
+    gc_init_store(&o[2], c2);
+    gc_init_store(&o[3], fixnum(7));
     uint64_t before = stats_now().barrier_slow_calls;
     atomic_store(&gc_marking, 1);
-    gc_store(&o[1], fixnum(2));
-    gc_store(&o[2], fixnum(3));
+    gc_store(&o[1], fixnum(2));       /* old: a cons */
+    gc_store(&o[2], fixnum(3));       /* old: a cons */
+    gc_store(&o[3], c1);              /* old: a fixnum, not logged */
     gc_init_store(&o[1], fixnum(4));  /* initialising stores skip the barrier */
+    GcWord expected = fixnum(3);
+    ck_assert(gc_cas(&o[2], &expected, fixnum(5)));  /* old: a fixnum */
     atomic_store(&gc_marking, 0);
     ck_assert_uint_eq(o[1], fixnum(4));
-    ck_assert_uint_eq(o[2], fixnum(3));
+    ck_assert_uint_eq(o[2], fixnum(5));
+    ck_assert_uint_eq(o[3], c1);
     ck_assert_uint_eq(stats_now().barrier_slow_calls, before + 2);
     ck_assert_uint_eq(gc_barrier_slow_count(), before + 2);
 }
