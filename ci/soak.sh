@@ -13,8 +13,8 @@
 # collects the verdicts.  Exit status 0 only if every run passed.
 #
 # Environment:
-#   SOAK_COLLECTORS  "default concurrent" (default), or either one;
-#                    concurrent runs with PETREL_GC_CONCURRENT=1
+#   SOAK_COLLECTORS  "concurrent stw" (default), or either one; concurrent
+#                    is Petrel's default collector, stw runs with PETREL_GC_CONCURRENT=0
 #   SOAK_OUT         results directory (default soak-results/YYYYmmdd-HHMMSS)
 #   SOAK_LIVE_MB     long-lived set of churn.lisp in MB (default 128)
 #   SOAK_SEED        seed (default: the date, YYYYmmdd, printed in the summary)
@@ -52,15 +52,15 @@ seed="${SOAK_SEED:-$(date -u +%Y%m%d)}"
 xfail=(--xfail-known)
 if [ "${SOAK_STRICT:-0}" = 1 ]; then xfail=(); fi
 
-echo "ci/soak.sh: ${seconds} s per collector (${SOAK_COLLECTORS:-default concurrent}), seed $seed"
+echo "ci/soak.sh: ${seconds} s per collector (${SOAK_COLLECTORS:-concurrent stw}), seed $seed"
 echo "ci/soak.sh: results in $out"
 status=0
 : > "$out/SUMMARY.txt"
-for collector in ${SOAK_COLLECTORS:-default concurrent}; do
+for collector in ${SOAK_COLLECTORS:-concurrent stw}; do
     case "$collector" in
-        default)    env_args=() ;;
-        concurrent) env_args=(--env PETREL_GC_CONCURRENT=1) ;;
-        *) echo "ci/soak.sh: unknown collector '$collector' (default, concurrent)" >&2; exit 2 ;;
+        concurrent) env_args=() ;;
+        stw)        env_args=(--env PETREL_GC_CONCURRENT=0) ;;
+        *) echo "ci/soak.sh: unknown collector '$collector' (concurrent, stw)" >&2; exit 2 ;;
     esac
     rc=0
     /usr/bin/python3 stress/soak/soak.py --seconds "$seconds" --seed "$seed" \

@@ -204,6 +204,7 @@ void gc_mutator_register(GcMutator *m, void *stack_base) {
     m->satb = NULL;
     m->satb_n = m->satb_cap = 0;
     m->barrier_slow_calls = 0;
+    m->assist = NULL;
     gc_self_mutator = m;  /* registered by the thread it stands for */
     pthread_mutex_lock(&gc_heap.registry_lock);
     m->next = gc_heap.mutators;
@@ -235,5 +236,6 @@ void gc_mutator_unregister(GcMutator *m) {
     gc_satb_flush_locked(m);  /* what it logged still counts for a running cycle */
     pthread_mutex_unlock(&gc_heap.cycle.lock);
     gc_barrier_retire_locked(m);
+    gc_assist_free(m);
     pthread_mutex_unlock(&gc_heap.registry_lock);
 }

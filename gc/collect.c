@@ -60,6 +60,15 @@ static void env_count(const char *name, unsigned lo, unsigned hi, unsigned *out)
         *out = (unsigned)n;
 }
 
+/* A small live heap still gets GC_MIN_TRIGGER_BYTES of allocation between
+ * collections (each one costs a mark of the live heap), but never more
+ * than an eighth of the heap: a small --dynamic-space-size collects early
+ * rather than only when full. */
+static uint64_t min_trigger(void) {
+    uint64_t eighth = (uint64_t)(gc_heap.npages << GC_PAGE_SHIFT) / 8;
+    return eighth < GC_MIN_TRIGGER_BYTES ? eighth : GC_MIN_TRIGGER_BYTES;
+}
+
 void gc_config_from_env(GcConfig *cfg) {
     const char *t = getenv("PETREL_GC_TORTURE");
     if (t && *t) {
@@ -105,7 +114,7 @@ void gc_init(const GcConfig *cfg) {
     gc_cycle_init();
     gc_workers_init_once();
     gc_heap_reserve(gc_heap.cfg.heap_limit_bytes, gc_heap.cfg.base_hint ? gc_heap.cfg.base_hint : GC_DEFAULT_BASE);
-    gc_heap.trigger_bytes = GC_MIN_TRIGGER_BYTES;
+    gc_heap.trigger_bytes = min_trigger();
     gc_heap.stats.heap_limit_bytes = gc_heap.npages << GC_PAGE_SHIFT;
     set_phase(GC_PHASE_IDLE);
     gc_heap.initialized = true;
@@ -222,10 +231,11 @@ void gc_record_cycle_locked(uint64_t ns) {
 }
 
 /* The next cycle is due when the pages handed out since this one reach
- * target_percent of the live heap (at least GC_MIN_TRIGGER_BYTES). */
+ * target_percent of the live heap (at least min_trigger()). */
 void gc_pace_from_live_locked(uint64_t live) {
     double t = (double)live * (double)gc_heap.cfg.target_percent / 100.0;
-    gc_heap.trigger_bytes = t > (double)GC_MIN_TRIGGER_BYTES ? (uint64_t)t : GC_MIN_TRIGGER_BYTES;
+    uint64_t floor = min_trigger();
+    gc_heap.trigger_bytes = t > (double)floor ? (uint64_t)t : floor;
 }
 
 unsigned gc_target_percent(void) { return gc_heap.cfg.target_percent; }

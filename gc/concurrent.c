@@ -1,7 +1,6 @@
-/* gc/concurrent.c — the concurrent collection cycle (experimental: on with
- * PETREL_GC_CONCURRENT=1, GcConfig.concurrent; the default stays the
- * stop-the-world cycle of collect.c until the concurrent-collector issue
- * proves this one).  The algorithm (gc/README.md "Concurrent cycle"):
+/* gc/concurrent.c — the concurrent collection cycle (GcConfig.concurrent:
+ * Petrel's default; PETREL_GC_CONCURRENT=0 selects the stop-the-world cycle
+ * of collect.c).  The algorithm (gc/README.md "Concurrent cycle"):
  *
  *   pause 1 (gc_cycle_start): stop the world, drop every TLAB, grey the
  *     roots (all thread stacks, VM stacks, globals), set gc_marking, resume.
@@ -117,6 +116,7 @@ void gc_cycle_start(GcMutator *self) {
         gc_mark_roots_locked(&gc_heap.marker, self);
         gc_heap.cycle.active = true;
         gc_heap.cycle.started_ns = t0;  /* bytes_since_gc goes on counting: the budget runs to pause 2 */
+        atomic_store_explicit(&gc_heap.cycle.progress, 0, memory_order_relaxed);
         atomic_store_explicit(&gc_heap.cycle.mark_done, false, memory_order_relaxed);
         atomic_store_explicit(&gc_heap.cycle.logging, true, memory_order_release);
         atomic_store_explicit(&gc_marking, 1, memory_order_release);
@@ -257,17 +257,33 @@ void gc_cycle_finish_stopped(GcMutator *self) { finish_stopped(self, now_ns(), f
  * begins: a thread that finds one due while it runs sweeps a batch itself. */
 enum { PACE_SWEEP_HELP_PAGES = 256 };
 
+/* The mark's schedule: the last cycle's marked bytes (this one's likely
+ * work), all of it done by the time 7/8 of the budget from the cycle's
+ * start to its forced end is allocated, in proportion before.  A thread
+ * that allocates while the mark is behind this assists (workers.c). */
+static uint64_t assist_goal_locked(uint64_t since, uint64_t trigger) {
+    uint64_t work = gc_heap.stats.last_marked_bytes;
+    uint64_t span = (trigger - trigger / 2) / 8 * 7;
+    if (span == 0) return 0;
+    double done = (double)(since - trigger / 2) / (double)span;
+    return (uint64_t)((double)work * (done > 1.0 ? 1.0 : done));
+}
+
 void gc_cycle_pace(GcMutator *self) {
     gc_lock_pages();
     bool active = gc_heap.cycle.active;
-    bool due = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes / 2;
+    uint64_t since = gc_heap.bytes_since_gc, trigger = gc_heap.trigger_bytes;
+    bool due = since >= trigger / 2;
     if (!active && due && gc_heap.sweep.active) due = gc_sweep_some_locked(PACE_SWEEP_HELP_PAGES) == false;
-    bool behind = gc_heap.bytes_since_gc >= gc_heap.trigger_bytes ||
-                  gc_heap.pages_in_use * 10 >= gc_heap.npages * 8;
+    bool behind = since >= trigger || gc_heap.pages_in_use * 10 >= gc_heap.npages * 8;
+    uint64_t goal = active && !behind && since > trigger / 2 ? assist_goal_locked(since, trigger) : 0;
     gc_unlock_pages();
     if (!active) {
         if (due) gc_cycle_start(self);
         return;
     }
-    if (atomic_load_explicit(&gc_heap.cycle.mark_done, memory_order_acquire) || behind) gc_cycle_finish(self);
+    bool done = atomic_load_explicit(&gc_heap.cycle.mark_done, memory_order_acquire);
+    if (!done && !behind && goal > atomic_load_explicit(&gc_heap.cycle.progress, memory_order_relaxed))
+        gc_mark_assist(self, goal);
+    if (done || behind) gc_cycle_finish(self);
 }

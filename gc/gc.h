@@ -41,7 +41,7 @@ static inline uint64_t gc_header_nwords(GcWord h) { return h >> 16; }
 
 /* Per-thread allocation state; embedded in the thread context.
  * Owner thread only, except during a pause when the collector reads it. */
-enum { GC_TLAB_SLOTS = 48 };  /* slot 0: conses; 1..: object size classes */
+enum { GC_TLAB_SLOTS = 54 };  /* slot 0: conses; 1..: object size classes */
 typedef struct GcMutator {
     void *stack_base;                 /* highest stack address; set at registration */
     void *stopped_sp;                 /* lowest live stack address while the owner is parked
@@ -55,6 +55,7 @@ typedef struct GcMutator {
     GcWord *satb;                     /* SATB log buffer (gc/concurrent.c): owner appends;
                                          the collector takes it in a pause */
     uint32_t satb_n, satb_cap;
+    struct GcMarker *assist;          /* grey stack of its mark assists (owner; NULL until one runs) */
     uint64_t barrier_slow_calls;      /* written by the owner only (relaxed atomics, no RMW);
                                          summed by gc_get_stats */
     struct GcMutator *next;           /* guarded by the registry lock */
@@ -82,8 +83,8 @@ typedef struct GcConfig {
     size_t heap_limit_bytes;  /* the dynamic space; exhaustion is reported */
     uint64_t torture_every;   /* collect every N allocations (0: off) */
     bool verify;              /* run the heap verifier after each collection */
-    bool concurrent;          /* mark concurrently with the mutators (PETREL_GC_CONCURRENT;
-                                 experimental, off by default: gc/concurrent.c) */
+    bool concurrent;          /* mark concurrently with the mutators (gc/concurrent.c;
+                                 Petrel sets it, PETREL_GC_CONCURRENT=0 clears it) */
     bool check_barrier;       /* re-mark stop-the-world at the end of a concurrent mark and
                                  fail on any reachable object it missed (PETREL_GC_CHECK_BARRIER) */
     bool log;                 /* one line per collection on stderr */

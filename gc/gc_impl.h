@@ -36,12 +36,14 @@ enum {
     GC_GRANULE_SHIFT = 4,
     GC_GRANULES_PER_PAGE = GC_PAGE_BYTES >> GC_GRANULE_SHIFT, /* 4096 */
     GC_BITMAP_WORDS = GC_GRANULES_PER_PAGE / 64,              /* 64 */
-    GC_SMALL_MAX = 8192,   /* biggest size class; larger objects get page runs */
+    GC_SMALL_MAX = 32768,  /* biggest size class; larger objects get page runs */
     GC_SLOT_CONS = 0,
 };
 
 #define GC_DEFAULT_HEAP_LIMIT ((size_t)2 << 30)
-#define GC_MIN_TRIGGER_BYTES ((uint64_t)8 << 20)
+/* 32 MiB: a cons-heavy program with a few MB live (bench/binary-trees.lisp)
+ * spent 20% of its time marking with 8 MiB. */
+#define GC_MIN_TRIGGER_BYTES ((uint64_t)32 << 20)
 /* Pages given back to the OS at most per sweep (64 MiB): bounds the time a
  * sweep's end holds pages_lock for madvise. */
 #define GC_RELEASE_BATCH_PAGES 1024
@@ -169,6 +171,13 @@ typedef struct GcCycle {
     size_t nfull, cap_full;
     uint64_t started_ns;
     uint64_t first_pause_ns;     /* pause 1's length, for the log line */
+    /* Mutator assists (workers.c: gc_mark_assist). */
+    _Atomic uint64_t progress;   /* bytes marked since pause 1 by workers and assists */
+    _Atomic unsigned assist_waiting; /* assisting threads with nothing to mark: workers share */
+    uint64_t assist_marked_bytes;/* what assists marked, for pause 2's total */
+    bool assist_overflowed;      /* an assist's grey stack overflowed: pause 2 rescans */
+    unsigned assist_holding;     /* assists holding grey entries: the mark is not done */
+    uint64_t assists, assist_ns; /* statistics: assists run, their time */
 } GcCycle;
 
 typedef struct GcHeap {
@@ -321,6 +330,8 @@ void gc_mark_parallel(GcMarker *mk);
 void gc_workers_mark_queued_buffers(GcMarker *mk);
 void gc_workers_drop_queued_buffers_locked(void);  /* under cycle.lock */
 void gc_workers_shutdown(void);
+void gc_mark_assist(GcMutator *m, uint64_t goal);
+void gc_assist_free(GcMutator *m);  /* m leaves: its assist marker goes */
 void gc_workers_init_once(void);  /* fork handlers (once per process) */
 
 /* concurrent.c */

@@ -19,12 +19,17 @@ uint32_t gc_slot_bytes[GC_TLAB_SLOTS];
 uint8_t gc_size_slot[GC_SMALL_MAX / 16 + 1];
 static uint64_t slot_starts[GC_TLAB_SLOTS][GC_BITMAP_WORDS];
 
-/* Object classes: 16..256 step 16, then four coarser bands up to 8 KiB. */
+/* Object classes: 16..256 step 16, then four coarser bands up to 8 KiB,
+ * then a page split in 7, 6, 5, 4, 3 and 2 (rounded down to granules): an
+ * object of 8-32 KiB wastes at most a sixth of its cell, where a page run
+ * of its own wasted up to 7/8 of 64 KiB (the soak's strings and vectors of
+ * that size made a third of the heap free space). */
 static const uint32_t coarse_classes[] = {
     288, 320, 352, 384, 416, 448, 480, 512,
     576, 640, 704, 768, 832, 896, 960, 1024,
     1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048,
     2560, 3072, 3584, 4096, 5120, 6144, 8192,
+    9360, 10912, 13104, 16384, 21840, 32768,
 };
 _Static_assert(1 + 16 + sizeof coarse_classes / sizeof coarse_classes[0] == GC_TLAB_SLOTS,
                "one TLAB slot per size class plus conses");

@@ -34,6 +34,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A round is what gc_workers_stop may wait for: kept short (128 grey
@@ -91,7 +92,8 @@ static void give_all_locked(GcMarker *mk) {
 /* A marker with work and a hungry peer shares the older half of its stack
  * (older entries tend to lead to bigger parts of the heap). */
 static void maybe_share(GcMarker *mk) {
-    if (mk->top < 2 || hungry() == 0 || pool_size() != 0) return;
+    if (mk->top < 2 || pool_size() != 0) return;
+    if (hungry() == 0 && atomic_load_explicit(&gc_heap.cycle.assist_waiting, memory_order_relaxed) == 0) return;
     GcCycle *c = &gc_heap.cycle;
     pthread_mutex_lock(&c->lock);
     size_t n = mk->top / 2;
@@ -165,7 +167,8 @@ static void set_idle_locked(GcWorker *w, bool idle) {
  * out and nothing is queued, the mark is done (until more buffers come). */
 static void check_mark_done_locked(void) {
     GcCycle *c = &gc_heap.cycle;
-    if (c->pause_mode || !c->active_mark || c->hungry != c->nworkers || c->pool_n || c->nfull) return;
+    if (c->pause_mode || !c->active_mark || c->hungry != c->nworkers || c->pool_n || c->nfull || c->assist_holding)
+        return;
     atomic_store_explicit(&c->mark_done, true, memory_order_release);
 }
 
@@ -182,8 +185,11 @@ static void worker_round(GcWorker *w, bool sweep, GcWord **bufs, uint32_t *ns, s
         }
         return;
     }
+    uint64_t before = w->mk.marked_bytes;
     mark_buffers(&w->mk, bufs, ns, nbufs);
     gc_mark_drain_some(&w->mk, DRAIN_BUDGET);
+    if (!gc_heap.cycle.pause_mode)
+        atomic_fetch_add_explicit(&gc_heap.cycle.progress, w->mk.marked_bytes - before, memory_order_relaxed);
     maybe_share(&w->mk);
 }
 
@@ -279,6 +285,10 @@ void gc_workers_stop(GcMarker *into) {
     if (into) {
         gc_marker_push_many(into, c->pool, c->pool_n);
         __atomic_store_n(&c->pool_n, 0, __ATOMIC_RELAXED);
+        into->marked_bytes += c->assist_marked_bytes;
+        c->assist_marked_bytes = 0;
+        if (c->assist_overflowed) into->overflowed = true;
+        c->assist_overflowed = false;
     }
     pthread_mutex_unlock(&c->lock);
 }
@@ -298,22 +308,32 @@ void gc_workers_run(GcMarker *mk, bool mark, bool sweep) {
 }
 
 /* In a pause (workers stopped, pages_lock held): marks everything reachable
- * from mk's grey entries with the pausing thread and the workers, then
- * completes (the overflow rescan runs on this thread). */
+ * from mk's grey entries with the workers, then completes (the overflow
+ * rescan runs on this thread).  A small mark (pause 2 after the workers
+ * finished: what the last SATB buffers logged) ends on the pausing thread
+ * before waking a worker would.  In a stop-the-world collection the pausing
+ * thread is one of the markers; in concurrent mode there are already
+ * `markers` workers, so it hands them everything and waits rather than be
+ * one thread more than the cores. */
+enum { SOLO_ROUNDS = 16 };
+
 void gc_mark_parallel(GcMarker *mk) {
     GcCycle *c = &gc_heap.cycle;
+    for (unsigned i = 0; i < SOLO_ROUNDS && mk->top; i++) gc_mark_drain_some(mk, DRAIN_BUDGET);
     if (threads_wanted() == 0 || mk->top == 0) {
         gc_mark_complete(mk);
         return;
     }
+    bool self_marks = !gc_heap.cfg.concurrent;
     start_workers();
     pthread_mutex_lock(&c->lock);
+    if (!self_marks) give_all_locked(mk);
     c->pause_mode = true;
     c->run = true;
     pthread_cond_broadcast(&c->wake);
     pthread_mutex_unlock(&c->lock);
     bool self_idle = false;
-    for (;;) {
+    while (self_marks) {
         gc_mark_drain_some(mk, DRAIN_BUDGET);
         maybe_share(mk);
         if (mk->top) continue;
@@ -326,9 +346,11 @@ void gc_mark_parallel(GcMarker *mk) {
         pthread_mutex_unlock(&c->lock);
         if (done) break;
     }
-    /* now: every participant is idle and the pool empty: nothing is grey */
     pthread_mutex_lock(&c->lock);
-    add_hungry_locked(-1);
+    while (!self_marks && !(c->hungry == c->nworkers && c->nworking == 0 && c->pool_n == 0))
+        pthread_cond_wait(&c->wake, &c->lock);
+    /* now: every participant is idle and the pool empty: nothing is grey */
+    if (self_idle) add_hungry_locked(-1);
     c->run = false;
     c->pause_mode = false;
     for (unsigned i = 0; i < c->nworkers; i++) {
@@ -339,6 +361,99 @@ void gc_mark_parallel(GcMarker *mk) {
     }
     pthread_mutex_unlock(&c->lock);
     gc_mark_complete(mk);
+}
+
+/* ---- mutator assists ----
+ * Between the pauses a thread that allocates faster than the workers mark
+ * would otherwise reach the end of the cycle's budget with the mark
+ * unfinished, and pause 2 would finish it with the world stopped (a long
+ * pause), or the heap would grow.  So gc_cycle_pace asks an allocating
+ * thread that finds the mark behind its schedule to help: it takes grey
+ * entries from the pool or queued SATB buffers and marks them on its own
+ * grey stack (m->assist), gives back what it did not finish, and when
+ * there is nothing to take it asks the workers to share (assist_waiting)
+ * and leaves them the core a moment.  Either way it allocates less until
+ * the mark is on schedule: the heap stays near its budget.  Bounded by
+ * ASSIST_MAX_NS per call, so a thread is never held long.
+ *
+ * The thread never holds grey entries at a safepoint: it returns them to
+ * the pool before it goes back to allocating, so pause 2 finds them there
+ * (gc_workers_stop). */
+enum { ASSIST_ROUND = 4 * DRAIN_BUDGET };
+#define ASSIST_MAX_NS 1000000ull
+#define ASSIST_NAP_NS 50000l
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void gc_mark_assist(GcMutator *m, uint64_t goal) {
+    GcCycle *c = &gc_heap.cycle;
+    if (!m->assist) {
+        m->assist = calloc(1, sizeof *m->assist);
+        PT_CHECK(m->assist != NULL, "out of memory for a mark assist");
+    }
+    GcMarker *mk = m->assist;
+    uint64_t t0 = mono_ns(), t = t0, marked = 0;
+    bool waiting = false, holding = false;
+    while (atomic_load_explicit(&c->progress, memory_order_relaxed) < goal && t - t0 < ASSIST_MAX_NS) {
+        GcWord **bufs = NULL;
+        uint32_t *ns = NULL;
+        size_t nbufs = 0;
+        pthread_mutex_lock(&c->lock);
+        if (!c->run || !c->active_mark) {  /* a pause is stopping the workers, or the mark is over */
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
+        bool got = mk->top > 0 || pool_take_locked(mk);
+        if (!got && c->nfull) got = (nbufs = take_full_locked(&bufs, &ns)) > 0;
+        if (got && !holding) holding = true, c->assist_holding++;  /* the mark is not done while we hold work */
+        pthread_mutex_unlock(&c->lock);
+        if (!got && !waiting) {
+            waiting = true;
+            atomic_fetch_add_explicit(&c->assist_waiting, 1, memory_order_relaxed);
+        } else if (got && waiting) {
+            waiting = false;
+            atomic_fetch_sub_explicit(&c->assist_waiting, 1, memory_order_relaxed);
+        }
+        if (!got) {
+            struct timespec nap = {0, ASSIST_NAP_NS};
+            nanosleep(&nap, NULL);
+        } else {
+            uint64_t before = mk->marked_bytes;
+            mark_buffers(mk, bufs, ns, nbufs);
+            gc_mark_drain_some(mk, ASSIST_ROUND);
+            marked += mk->marked_bytes - before;
+            atomic_fetch_add_explicit(&c->progress, mk->marked_bytes - before, memory_order_relaxed);
+        }
+        t = mono_ns();
+    }
+    if (waiting) atomic_fetch_sub_explicit(&c->assist_waiting, 1, memory_order_relaxed);
+    pthread_mutex_lock(&c->lock);
+    if (mk->top) {
+        give_all_locked(mk);
+        pthread_cond_broadcast(&c->wake);
+    }
+    if (mk->overflowed) c->assist_overflowed = true;
+    mk->overflowed = false;
+    if (holding) {
+        c->assist_holding--;
+        check_mark_done_locked();  /* the workers may have gone idle while we marked the last of it */
+    }
+    c->assist_marked_bytes += marked;
+    mk->marked_bytes = 0;
+    c->assists++;
+    c->assist_ns += t - t0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void gc_assist_free(GcMutator *m) {
+    if (!m->assist) return;
+    gc_marker_free(m->assist);
+    free(m->assist);
+    m->assist = NULL;
 }
 
 static void before_fork(void);

@@ -820,8 +820,24 @@ static bool comp_increment(CcFn *fs, LispObj op, LispObj args, size_t nargs, Lis
     return true;
 }
 
+/* (+ a b c ...) and (- a b c ...) fold left into the binary ops, as the
+ * generic functions would compute them: (+ (+ a b) c) ... */
+static bool comp_nary_arith(CcFn *fs, LispObj op, LispObj args, size_t nargs, LispObj env, CcCtx ctx) {
+    if (nargs < 3 || (op != S(PLUS) && op != S(MINUS))) return false;
+    if (env_find(env, ENT_FUN, ENT_MACRO, op) != NIL) return false;
+    cc_form(fs, CAR(args), env, VALUE);
+    for (LispObj l = CDR(args); cons_p(l); l = CDR(l)) {
+        cc_form(fs, CAR(l), env, VALUE);
+        cc_emit_op(fs, op == S(PLUS) ? OP_ADD : OP_SUB);
+        cc_push_depth(fs, -1);
+    }
+    finish_single(fs, ctx);
+    return true;
+}
+
 static bool comp_inline(CcFn *fs, LispObj op, LispObj args, size_t nargs, LispObj env, CcCtx ctx) {
     if (comp_increment(fs, op, args, nargs, env, ctx)) return true;
+    if (comp_nary_arith(fs, op, args, nargs, env, ctx)) return true;
     for (size_t i = 0; i < sizeof inlines / sizeof inlines[0]; i++) {
         if (lisp_syms[inlines[i].sym] != op || (size_t)inlines[i].nargs != nargs) continue;
         if (env_find(env, ENT_FUN, ENT_MACRO, op) != NIL) return false;

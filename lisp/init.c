@@ -248,6 +248,7 @@ static void occupy(void *base) {
 ThContext *lisp_init(const LispOptions *opts, void *stack_base) {
     GcConfig cfg = {0};
     cfg.heap_limit_bytes = (opts && opts->dynamic_space_mb ? opts->dynamic_space_mb : 2048) << 20;
+    cfg.concurrent = true;  /* PETREL_GC_CONCURRENT=0: the stop-the-world collector */
     gc_config_from_env(&cfg);
     ImgCore *core = opts ? opts->core : NULL;
     if (core) cfg.base_hint = core->heap_base;

@@ -40,7 +40,7 @@ START_TEST(test_cons_fast_path) {
 END_TEST
 
 START_TEST(test_object_sizes) {
-    static const size_t sizes[] = {0, 1, 8, 16, 17, 100, 256, 257, 1000, 4000, 8000, 8192};
+    static const size_t sizes[] = {0, 1, 8, 16, 17, 100, 256, 257, 1000, 4000, 8000, 8192, 9000, 20000, 32768};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         unsigned char *o = gc_alloc(&tm, sizes[i]);
         ck_assert_ptr_nonnull(o);
@@ -184,7 +184,7 @@ static void setup_small_heap(void) {
 
 START_TEST(test_pacing_collects) {
     size_t failed = 0;
-    for (int i = 0; i < 3 * 1024 * 1024; i++)  /* 48 MiB of garbage conses */
+    for (int i = 0; i < 12 * 1024 * 1024; i++)  /* 192 MiB of garbage conses: 6 triggers' worth */
         failed += gc_alloc_cons(&tm) == NULL;
     ck_assert_uint_eq(failed, 0);
     GcStats s = stats_now();

@@ -215,8 +215,16 @@ END_TEST
  * goes, and the markers' byte count equals the sweep's live bytes. */
 static GcWord wide_root, deep_root;
 
-static uint64_t build_and_collect(unsigned markers) {
-    GcConfig cfg = {.markers = markers};
+static void finish_sweep(void) {
+    gc_lock_pages();
+    gc_sweep_some_locked(SIZE_MAX);
+    gc_unlock_pages();
+}
+
+/* assist: collect with a concurrent cycle during which this thread runs a
+ * mark assist (workers.c) beside the workers, rather than gc_collect. */
+static uint64_t build_and_collect_with(unsigned markers, bool assist) {
+    GcConfig cfg = {.markers = markers, .concurrent = assist};
     gc_init(&cfg);
     gc_mutator_register(&tm, test_stack_base);
     gc_test_skip_stack_scan(true);
@@ -239,7 +247,18 @@ static uint64_t build_and_collect(unsigned markers) {
         table[1 + i] = list;
     }
     for (int k = 0; k < 100000; k++) deep_root = make_cons(fixnum((uint64_t)k), deep_root);
-    gc_collect(&tm);
+    if (assist) {
+        gc_cycle_start(&tm);
+        uint64_t before = gc_heap.cycle.assists;
+        gc_mark_assist(&tm, UINT64_MAX);  /* at most 1 ms, then the workers go on alone */
+        ck_assert_uint_eq(gc_heap.cycle.assists, before + 1);
+        ck_assert_ptr_nonnull(tm.assist);
+        ck_assert_uint_eq(tm.assist->top, 0);  /* nothing held back: the rest went to the pool */
+        gc_cycle_finish(&tm);
+        finish_sweep();
+    } else {
+        gc_collect(&tm);
+    }
     GcStats s;
     gc_get_stats(&s);
     ck_assert_uint_eq(s.markers, markers);
@@ -255,6 +274,8 @@ static uint64_t build_and_collect(unsigned markers) {
     return s.live_bytes;
 }
 
+static uint64_t build_and_collect(unsigned markers) { return build_and_collect_with(markers, false); }
+
 START_TEST(test_parallel_mark_same_result) {
     test_stop();  /* each run below makes its own heap */
     uint64_t one = build_and_collect(1);
@@ -263,6 +284,17 @@ START_TEST(test_parallel_mark_same_result) {
     /* the table, 200,008 + 100,000 conses and 8 large vectors */
     ck_assert_uint_ge(one, (uint64_t)300008 * 16 + 8 * 20001 * 8);
     test_start(0, 0, false);  /* the fixture's teardown stops a heap */
+}
+END_TEST
+
+/* A mark assist during a concurrent cycle keeps the same graph and its
+ * marked bytes count (pause 2's total equals the sweep's live bytes). */
+START_TEST(test_mark_assist_same_result) {
+    test_stop();
+    uint64_t one = build_and_collect(1);
+    ck_assert_uint_eq(build_and_collect_with(1, true), one);
+    ck_assert_uint_eq(build_and_collect_with(2, true), one);
+    test_start(0, 0, false);
 }
 END_TEST
 
@@ -279,6 +311,7 @@ static Suite *mark_suite(void) {
     tcase_add_test(pr, test_deep_car_chain);
     tcase_add_test(pr, test_grey_stack_overflow);
     tcase_add_test(pr, test_parallel_mark_same_result);
+    tcase_add_test(pr, test_mark_assist_same_result);
     tcase_set_timeout(pr, 120);
     suite_add_tcase(s, pr);
     TCase *cons = tcase_create("conservative");

@@ -210,8 +210,8 @@ def test_csv_columns(tmp_path):
 
 
 def test_collector_of():
-    assert soak.collector_of({}) == "default"
-    assert soak.collector_of({"PETREL_GC_CONCURRENT": "0"}) == "default"
+    assert soak.collector_of({}) == "concurrent"
+    assert soak.collector_of({"PETREL_GC_CONCURRENT": "0"}) == "stw"
     assert soak.collector_of({"PETREL_GC_CONCURRENT": "1"}) == "concurrent"
 
 

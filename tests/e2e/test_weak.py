@@ -8,6 +8,10 @@ Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e/test
 """
 from test_cli import eval_args, run, script
 
+# A 64 MB heap: the collector's smallest trigger is then 8 MB (an eighth of
+# the heap) rather than 32, so these short runs see several cycles.
+SMALL_HEAP = ["--dynamic-space-size", "64"]
+
 BASIC = r"""
 (use-package "PETREL-EXT")
 (defvar *keep* (list 1 2 3))
@@ -107,7 +111,7 @@ CONCURRENT = r"""
 def test_concurrent_reads_keep_values(tmp_path):
     env = {"PETREL_GC_CONCURRENT": "1", "PETREL_GC_CHECK_BARRIER": "1", "PETREL_GC_VERIFY": "1",
            "PETREL_GC_LOG": "1", "PETREL_GC_MARKERS": "2"}
-    r = run(["--script", script(tmp_path, CONCURRENT)], env=env, timeout=240, torture=False)
+    r = run(SMALL_HEAP + ["--script", script(tmp_path, CONCURRENT)], env=env, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.values == ["T", "0", "0"], r
     assert r.err.count("(concurrent") >= 2, r.err[-2000:]
@@ -207,7 +211,7 @@ CONCURRENT_TABLES = r"""
 def test_concurrent_weak_table_reads(tmp_path):
     env = {"PETREL_GC_CONCURRENT": "1", "PETREL_GC_CHECK_BARRIER": "1", "PETREL_GC_VERIFY": "1",
            "PETREL_GC_LOG": "1", "PETREL_GC_MARKERS": "2"}
-    r = run(["--script", script(tmp_path, CONCURRENT_TABLES)], env=env, timeout=240, torture=False)
+    r = run(SMALL_HEAP + ["--script", script(tmp_path, CONCURRENT_TABLES)], env=env, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.values == ["T", "0", "0"], r
     assert r.err.count("(concurrent") >= 2, r.err[-2000:]
