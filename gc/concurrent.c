@@ -199,6 +199,7 @@ static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
         gc_workers_mark_queued_buffers(mk);
         atomic_store_explicit(&gc_heap.cycle.logging, false, memory_order_release);
         gc_mark_parallel(mk);
+        gc_heap.cycle.prev_marked_bytes = gc_heap.stats.last_marked_bytes;
         gc_heap.stats.last_marked_bytes = mk->marked_bytes;
         gc_heap.stats.last_mark_ns = t0 - gc_heap.cycle.started_ns;
         atomic_store_explicit(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0, memory_order_release);
@@ -257,12 +258,19 @@ void gc_cycle_finish_stopped(GcMutator *self) { finish_stopped(self, now_ns(), f
  * begins: a thread that finds one due while it runs sweeps a batch itself. */
 enum { PACE_SWEEP_HELP_PAGES = 256 };
 
-/* The mark's schedule: the last cycle's marked bytes (this one's likely
- * work), all of it done by the time 7/8 of the budget from the cycle's
- * start to its forced end is allocated, in proportion before.  A thread
- * that allocates while the mark is behind this assists (workers.c). */
+/* The mark's schedule: this cycle's likely work all done by the time 7/8
+ * of the budget from the cycle's start to its forced end is allocated, in
+ * proportion before.  A thread that allocates while the mark is behind
+ * this assists (workers.c).  The likely work is the last cycle's marked
+ * bytes, grown as they grew from the cycle before (a heap being built
+ * doubles its live bytes from cycle to cycle), but never more than can
+ * have been reachable at the snapshot: last marked plus all allocated
+ * since (half the budget). */
 static uint64_t assist_goal_locked(uint64_t since, uint64_t trigger) {
-    uint64_t work = gc_heap.stats.last_marked_bytes;
+    uint64_t last = gc_heap.stats.last_marked_bytes, prev = gc_heap.cycle.prev_marked_bytes;
+    uint64_t work = last;
+    if (prev && last > prev) work = (uint64_t)((double)last * ((double)last / (double)prev));
+    if (work > last + trigger / 2) work = last + trigger / 2;
     uint64_t span = (trigger - trigger / 2) / 8 * 7;
     if (span == 0) return 0;
     double done = (double)(since - trigger / 2) / (double)span;

@@ -178,6 +178,7 @@ typedef struct GcCycle {
     bool assist_overflowed;      /* an assist's grey stack overflowed: pause 2 rescans */
     unsigned assist_holding;     /* assists holding grey entries: the mark is not done */
     uint64_t assists, assist_ns; /* statistics: assists run, their time */
+    uint64_t prev_marked_bytes;  /* the marked bytes of the cycle before the last (pacing; pause 2) */
 } GcCycle;
 
 typedef struct GcHeap {

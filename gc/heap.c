@@ -177,8 +177,9 @@ static void format_page(GcPage *p, unsigned slot) {
 GcPage *gc_page_acquire_locked(unsigned slot) {
     GC_ASSERT_PAGES_HELD();
     /* A sweep in progress (after a concurrent cycle): help it before taking
-     * a FREE page, a little at a time so allocation never waits long. */
-    for (int help = 0; help < 4 && !gc_heap.avail[slot] && gc_sweep_some_locked(16); help++) {
+     * a FREE page (which grows the heap while unswept pages may have room),
+     * 16 pages at a time up to 512 (well under a millisecond). */
+    for (int help = 0; help < 32 && !gc_heap.avail[slot] && gc_sweep_some_locked(16); help++) {
     }
     GcPage *p = gc_heap.avail[slot];
     if (p) {
