@@ -25,6 +25,7 @@
  * not survive a saved core. */
 #include "ffi/ffi_impl.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,7 +39,20 @@ typedef struct FfiCallback {
     ffi_cif cif;
     ffi_closure *closure;
     void *code;                 /* the address C calls */
+    struct FfiCallback *next;   /* in all_callbacks; set before the push, then read only */
 } FfiCallback;
+
+/* Every callback made, newest first: they are never freed, and this keeps
+ * them reachable for leak checkers (the closures that point to them are
+ * libffi's mmap'd memory).  Atomic push (release) only; nobody walks it. */
+static _Atomic(FfiCallback *) all_callbacks;
+
+static void remember(FfiCallback *cb) {
+    FfiCallback *head = atomic_load_explicit(&all_callbacks, memory_order_relaxed);
+    do cb->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&all_callbacks, &head, cb, memory_order_release,
+                                                  memory_order_relaxed));
+}
 
 typedef struct CbRun {
     FfiCallback *cb;
@@ -152,6 +166,7 @@ static LispObj fli_make_callback(ThContext *tc, size_t nargs, LispObj *args) {
         free(cb);
         ffi_error(tc, "%s: libffi could not prepare the callback (status %d)", op, (int)st);
     }
+    remember(cb);
     return ffi_pointer_make(tc, cb->code);
 }
 

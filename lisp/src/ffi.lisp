@@ -113,13 +113,17 @@ pointer to it.  A null pointer signals FOREIGN-ERROR."
 (defun (setf mem-aref) (value ptr type &optional (index 0))
   (setf (mem-ref ptr type (* index (foreign-type-size type))) value))
 
-(defun foreign-alloc (type &key (count 1) (initial-element nil initial-element-p)
+(defun foreign-alloc (type &key (count 1 count-p) (initial-element nil initial-element-p)
                                (initial-contents nil initial-contents-p))
   "Allocates zeroed foreign memory for COUNT objects of TYPE (malloc); free it
 with FOREIGN-FREE.  INITIAL-ELEMENT fills every element, INITIAL-CONTENTS (a
-sequence) the first ones."
+sequence) the first ones; COUNT defaults to its length."
+  (when (and initial-contents-p (not count-p))
+    (setf count (length initial-contents)))
   (unless (and (integerp count) (>= count 0))
     (error 'type-error :datum count :expected-type '(integer 0)))
+  (when (and initial-contents-p (> (length initial-contents) count))
+    (%ffi-error "FOREIGN-ALLOC: ~D initial contents do not fit ~D elements" (length initial-contents) count))
   (let* ((size (foreign-type-size type))
          (ptr (petrel-system::%foreign-alloc (* size (max count 1))))
          (done nil))
@@ -215,7 +219,9 @@ however BODY exits."
 its type's alignment, the size padded to the largest).  A slot is
 (name type &key count offset).  Its type is then (:STRUCT NAME)."
   (let ((name (if (consp name-and-options) (car name-and-options) name-and-options)))
-    `(%define-cstruct ',name ',(remove-if #'stringp slots))))
+    ;; at compile time too: DEFCFUN and DEFCALLBACK parse types when they expand
+    `(eval-when (:compile-toplevel :load-toplevel :execute)
+       (%define-cstruct ',name ',(remove-if #'stringp slots)))))
 
 (defun %find-slot (type slot-name)
   (let ((s (%parse-type type)))

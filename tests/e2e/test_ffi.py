@@ -15,7 +15,7 @@ import pathlib
 
 import pytest
 
-from test_cli import run
+from test_cli import SANITIZED, run
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LIB = os.environ.get("PETREL_FFI_TEST_LIB") or str(REPO / "build" / "tests" / "ffi" / "libpetrel_ffi_test.so")
@@ -225,6 +225,8 @@ def test_pointers_and_foreign_memory():
 def test_with_foreign_object_frees_on_a_non_local_exit():
     # glibc hands a freed small block back to the next malloc of that size
     # (tcache): if WITH-FOREIGN-OBJECT did not free it, the address differs.
+    # Under ASan (a quarantine, no reuse) LeakSanitizer reports the block at
+    # exit instead, which run() turns into a failure.
     r = lisp(r"""
 (defun probe () (let ((p (foreign-funcall "malloc" :size 12 :pointer)))
                   (prog1 (pointer-address p) (foreign-free p))))
@@ -241,7 +243,9 @@ def test_with_foreign_object_frees_on_a_non_local_exit():
 (print :done)
 """)
     assert r.rc == 0, r
-    assert r.values == ["T", "T", "T", ":DONE"], r
+    assert r.values[3:] == [":DONE"], r
+    if not SANITIZED:
+        assert r.values[:3] == ["T", "T", "T"], r
 
 
 def test_defcstruct_layout_matches_c():
