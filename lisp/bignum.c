@@ -521,3 +521,26 @@ LispObj int_to_string(ThContext *tc, LispObj a, unsigned radix) {
     }
     return s;
 }
+
+/* ---------------------------------------------------------------- C scalars (lisp.h, for ffi/) */
+
+LispObj num_from_uint64(ThContext *tc, uint64_t n) { return int_from_u64(tc, n); }
+
+bool num_to_int64(LispObj x, int64_t *out) { return integer_p(x) && int_to_i64(x, out); }
+
+bool num_to_uint64(LispObj x, uint64_t *out) {
+    if (fx_p(x)) {
+        if (fx_value(x) < 0) return false;
+        *out = (uint64_t)fx_value(x);
+        return true;
+    }
+    if (!bignum_p(x) || bn_count(x) != 1) return false;  /* negative, or more than 64 bits */
+    *out = bn_limbs(x)[0];
+    return true;
+}
+
+bool num_real_to_double(ThContext *tc, LispObj x, double *out) {
+    if (!real_p(x)) return false;
+    *out = num_to_double(tc, x);
+    return true;
+}

@@ -219,6 +219,7 @@ static LispObj kind_type_symbol(ThContext *tc, unsigned kind) {
     case KIND_WAITQUEUE: return S(MT_WAITQUEUE);
     case KIND_SEMAPHORE: return S(MT_SEMAPHORE);
     case KIND_WEAK_POINTER: return S(EXT_WEAK_POINTER);
+    case KIND_FOREIGN_POINTER: return S(FFI_FOREIGN_POINTER);
     default: break;
     }
     /* Kernel-internal kinds (code templates, cells, ...) are named in SYS. */

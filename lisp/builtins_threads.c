@@ -14,6 +14,9 @@
  * restart and an unhandled error (the debugger is not interactive outside
  * the main thread's REPL) end it; the error is kept for JOIN-THREAD, which
  * signals JOIN-THREAD-ERROR.  QUIT in any thread exits the process. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1  /* pthread_getattr_np */
+#endif
 #include "lisp/mt_impl.h"
 
 #include <errno.h>
@@ -460,3 +463,40 @@ const BuiltinSpec builtins_threads[] = {
      "Makes THREAD call FUNCTION (no arguments) at its next safepoint; THREAD then goes on."},
     {0},
 };
+
+/* ---- threads that C created (ffi/ callbacks) ---- */
+
+/* The C stack below stack_base that Lisp may use: the thread's own stack
+ * size from pthread, less a reserve for the C code above and the handlers. */
+static char *foreign_stack_limit(void *stack_base) {
+    pthread_attr_t attr;
+    void *lo = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstack(&attr, &lo, &size);
+        pthread_attr_destroy(&attr);
+    }
+    if (!lo || size < (256u << 10)) return (char *)stack_base - (64u << 10);
+    return (char *)lo + size / 8 + (32u << 10);
+}
+
+ThContext *lisp_attach_foreign_thread(void *stack_base) {
+    ThContext *tc = th_attach_current(stack_base, "foreign thread");
+    vm_init_thread(tc, 4u << 20);
+    tc->vm->c_stack_limit = foreign_stack_limit(stack_base);
+    LispObj t = thread_make(tc, str_from_cstr(tc, "foreign thread"), NIL, NIL);
+    gc_init_store(&THR(t)->status, fx_make(MT_RUNNING));
+    THR(t)->handle = pthread_self();
+    tc->lisp_thread = t;
+    return tc;
+}
+
+void lisp_detach_foreign_thread(ThContext *tc) {
+    LispObj t = tc->lisp_thread;
+    pthread_mutex_lock(&THR(t)->done_lock);
+    obj_set(&THR(t)->status, fx_make(MT_FINISHED));
+    pthread_cond_broadcast(&THR(t)->done_cv);
+    pthread_mutex_unlock(&THR(t)->done_lock);
+    vm_free_thread(tc);
+    th_detach_current();
+}

@@ -13,6 +13,7 @@ static LispObj package_of_spec(ThContext *tc, const char *code) {
     if (!strcmp(code, "CL")) return pkg_common_lisp;
     if (!strcmp(code, "EXT")) return pkg_ext;
     if (!strcmp(code, "THR")) return pkg_find_cstr(tc, "PETREL-THREADS");
+    if (!strcmp(code, "FFI")) return pkg_find_cstr(tc, LISP_FFI_PACKAGE);
     return pkg_system;
 }
 

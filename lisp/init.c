@@ -32,6 +32,15 @@ static const struct { int id; const char *name; const char *pkg; } symbol_table[
 #undef X
 };
 
+/* Modules above lisp/ (lisp_add_module): written by main before lisp_init. */
+static LispModuleInit modules[4];
+static size_t n_modules;
+
+void lisp_add_module(LispModuleInit init) {
+    PT_CHECK(n_modules < sizeof modules / sizeof modules[0], "too many modules");
+    modules[n_modules++] = init;
+}
+
 static void make_nil_and_t(ThContext *tc) {
     lisp_nil = sym_make(tc, str_from_cstr(tc, "NIL"));
     LispSymbol *n = SYM(lisp_nil);
@@ -55,6 +64,7 @@ static void make_packages(ThContext *tc) {
     pkg_cl_user = pkg_make(tc, "COMMON-LISP-USER", user_nicks);
     LispObj threads = pkg_make(tc, "PETREL-THREADS", NULL);
     pkg_use(tc, threads, pkg_common_lisp);
+    pkg_use(tc, pkg_make(tc, LISP_FFI_PACKAGE, NULL), pkg_common_lisp);
     pkg_use(tc, pkg_ext, pkg_common_lisp);
     pkg_use(tc, pkg_system, pkg_common_lisp);
     pkg_use(tc, pkg_system, pkg_ext);
@@ -69,6 +79,7 @@ static LispObj package_named(ThContext *tc, const char *code) {
     if (!strcmp(code, "KW")) return pkg_keyword;
     if (!strcmp(code, "EXT")) return pkg_ext;
     if (!strcmp(code, "THR")) return pkg_find_cstr(tc, "PETREL-THREADS");
+    if (!strcmp(code, "FFI")) return pkg_find_cstr(tc, LISP_FFI_PACKAGE);
     return pkg_system;
 }
 
@@ -226,6 +237,7 @@ static void build_from_source(ThContext *tc) {
     define_variables(tc);
     cond_init_hierarchy(tc);
     lisp_register_all_builtins(tc);
+    for (size_t i = 0; i < n_modules; i++) modules[i](tc);
     rd_init_standard_readtable(tc);
     lisp_image_toplevel = NIL;
     LispObj result, condition;

@@ -59,7 +59,8 @@ typedef GcWord LispObj;
     X(SEMAPHORE, "SEMAPHORE", 1)           /* see LispSemaphore */                \
     X(READTABLE, "READTABLE", GC_BOXED_ALL) /* see LispReadtable (reader_impl.h) */ \
     X(STD_INSTANCE, "STANDARD-OBJECT", GC_BOXED_ALL) /* [layout][slot vector]: lisp/builtins_clos.c */ \
-    X(WEAK_POINTER, "WEAK-POINTER", 0)      /* [referent, not traced: gc/weak.c] (builtins_weak.c) */
+    X(WEAK_POINTER, "WEAK-POINTER", 0)      /* [referent, not traced: gc/weak.c] (builtins_weak.c) */ \
+    X(FOREIGN_POINTER, "FOREIGN-POINTER", 0) /* [raw address] (ffi/pointer.c) */
 
 enum LispKind {
     KIND_NONE = 0,
@@ -299,6 +300,8 @@ extern LispObj lisp_syms[SYM__COUNT];  /* written at startup; a GC root */
 
 /* Well-known packages (written at startup). */
 extern LispObj pkg_common_lisp, pkg_cl_user, pkg_keyword, pkg_ext, pkg_system;
+/* PETREL-FFI: made at startup (its functions come with ffi/); a core has it. */
+#define LISP_FFI_PACKAGE "PETREL-FFI"
 
 /* ---- Allocation (lisp/object.c).  Every constructor may collect; a heap
  * exhausted after a full collection signals storage-condition. ---- */
@@ -320,6 +323,13 @@ LispObj bytes_make(ThContext *tc, size_t length);
 LispObj condition_make(ThContext *tc, LispObj type, LispObj message, LispObj args, LispObj plist);
 /* Integer from a C int64: a fixnum if in range, else a bignum. */
 LispObj num_from_int64(ThContext *tc, int64_t n);
+LispObj num_from_uint64(ThContext *tc, uint64_t n);
+/* True with the value in *out when x is an integer that fits (else false,
+ * whatever x is); for C code that converts to C scalars (ffi/). */
+bool num_to_int64(LispObj x, int64_t *out);
+bool num_to_uint64(LispObj x, uint64_t *out);
+/* The double nearest to x, a real (false if x is not a real). */
+bool num_real_to_double(ThContext *tc, LispObj x, double *out);
 
 /* ---- Lists ---- */
 size_t lisp_list_length(ThContext *tc, LispObj list); /* signals type-error on improper/circular */
@@ -430,7 +440,7 @@ LispObj cond_report_string(ThContext *tc, LispObj condition);
 /* ---- Builtins: each builtins_*.c defines a table and registers it. ---- */
 typedef struct BuiltinSpec {
     const char *name;        /* Lisp name, upper case */
-    const char *package;     /* "CL", "EXT" or "SYS" */
+    const char *package;     /* "CL", "EXT", "THR", "FFI" or "SYS" */
     BuiltinFn fn;
     unsigned short min_args, max_args; /* max BUILTIN_REST = any */
     const char *lambda_list; /* for documentation */
@@ -464,11 +474,37 @@ LispObj vm_value(ThContext *tc, size_t i);
  * condition in *condition if an error was not handled inside it. */
 bool vm_call_protected(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
                        LispObj *result, LispObj *condition);
+/* A non-local exit stopped at a wall (vm_call_walled), to be resumed. */
+typedef struct LispExit {
+    bool pending;       /* an exit was stopped */
+    size_t target;      /* its destination: a dynamic frame below the wall */
+    int64_t go_index;   /* tagbody: which tag; -1 otherwise */
+    LispObj values;     /* the values it carries; the holder keeps them visible to the GC */
+} LispExit;
+/* Runs fn(tc, data) behind a wall for non-local exits: a transfer (throw,
+ * return-from, go, error unwinding) whose target lies outside is carried
+ * out up to the wall (unwind-protect cleanups inside run), then stops:
+ * returns NIL with it in *stopped (pending true).  For C frames that must
+ * not be unwound (foreign callbacks, ffi/callback.c). */
+LispObj vm_call_walled(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data, LispExit *stopped);
+/* Carries out an exit a wall stopped, from C code running below the wall's
+ * place (its dynamic frames are the ones it had then). */
+_Noreturn void vm_resume_exit(ThContext *tc, const LispExit *exit);
+/* A thread that C created, calling into Lisp (ffi/ callbacks): attaches it
+ * with a VM and a Lisp thread object; detach undoes it all. */
+ThContext *lisp_attach_foreign_thread(void *stack_base);
+void lisp_detach_foreign_thread(ThContext *tc);
 /* Loads a source file (read, compile and run each form) or a FASL file (by
  * its magic header).  Errors signalled. */
 void vm_load_file(ThContext *tc, const char *path, bool verbose);
 
 /* ---- Startup (lisp/init.c) ---- */
+/* A module above lisp/ (ffi/) adds its builtins: main registers its init
+ * before lisp_init, which calls it after its own builtins when it builds
+ * the library from source (a core image already holds them).  At most 4;
+ * written before any thread exists, read-only afterwards. */
+typedef void (*LispModuleInit)(ThContext *tc);
+void lisp_add_module(LispModuleInit init);
 typedef struct ImgCore ImgCore;
 typedef struct LispOptions {
     size_t dynamic_space_mb;

@@ -8,6 +8,8 @@
 
 #include "lisp/vm_impl.h"
 
+#include "ffi/ffi.h"
+
 void lisp_repl(ThContext *tc);
 void lisp_report_error(ThContext *tc, LispObj condition, bool backtrace);
 
@@ -266,6 +268,7 @@ int main(int argc, char **argv) {
     }
     opts.lisp.core = choose_core(&opts, &core, embedded);
     if (embedded && opts.lisp.core != &core) img_close(&core);
+    lisp_add_module(ffi_init_module);  /* PETREL-FFI's builtins, when the library is built from source */
     ThContext *tc = lisp_init(&opts.lisp, &stack_marker);
     if (opts.save_core) return save_core(tc, opts.save_core);
     LispObj argl = NIL;

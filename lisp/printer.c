@@ -775,6 +775,14 @@ static void print_opaque(Printer *p, LispObj x, int depth) {
     put(p, '>');
 }
 
+/* #<FOREIGN-POINTER #x7F0012345678>: the address it holds (ffi/pointer.c). */
+static void print_foreign_pointer(Printer *p, LispObj x, int depth) {
+    check_readable(p, "FOREIGN-POINTER", x);
+    char buf[48];
+    snprintf(buf, sizeof buf, "#<FOREIGN-POINTER #x%llX>", (unsigned long long)obj_words(x)[1]);
+    puts_(p, buf);
+}
+
 typedef void (*KindPrinter)(Printer *p, LispObj x, int depth);
 static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_SYMBOL] = print_symbol,       [KIND_STRING] = print_string,
@@ -786,6 +794,7 @@ static const KindPrinter kind_printers[KIND_COUNT] = {
     [KIND_STREAM] = print_stream,       [KIND_CONDITION] = print_condition,
     [KIND_HASH_TABLE] = print_hash_table, [KIND_ARRAY] = print_array,
     [KIND_UVECTOR] = print_array,       [KIND_STD_INSTANCE] = print_std_instance,
+    [KIND_FOREIGN_POINTER] = print_foreign_pointer,
 };
 
 static void print_marker(Printer *p, LispObj x) {

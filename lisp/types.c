@@ -90,6 +90,7 @@ static bool structure_object_p(LispObj x) {
     X(MT_WAITQUEUE, kind_p(x, KIND_WAITQUEUE))                                                \
     X(MT_SEMAPHORE, kind_p(x, KIND_SEMAPHORE))                                                \
     X(EXT_WEAK_POINTER, kind_p(x, KIND_WEAK_POINTER))                                         \
+    X(FFI_FOREIGN_POINTER, kind_p(x, KIND_FOREIGN_POINTER))                                   \
     X(TY_RESTART, cond_restart_p(x))                                                          \
     X(TY_STRUCTURE_OBJECT, structure_object_p(x) || lisp_structure_typep(x, S(TY_STRUCTURE_OBJECT)))
 

@@ -398,7 +398,7 @@ static LispObj vm_run(ThContext *tc, LispObj closure, LispObj *fp, LispObj *sp, 
 /* A C frame in the dynamic frames: a catch of tag (0: catches nothing) whose
  * cleanup runs whenever control leaves it, normally or by a transfer. */
 static LispObj c_frame(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
-                       void (*cleanup)(ThContext *, void *), void *cleanup_data, bool *thrown) {
+                       void (*cleanup)(ThContext *, void *), void *cleanup_data, bool *thrown, LispExit *stopped) {
     VmState *vs = tc->vm;
     jmp_buf jb;
     size_t saved_frames = vs->nframes, saved_bind = tc->bind_top;
@@ -412,6 +412,15 @@ static LispObj c_frame(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, vo
         vs->sp = saved_sp;
         sym_unbind_to(tc, saved_bind);
         if (cleanup) cleanup(tc, cleanup_data);
+        if (vs->pending.target != mine && stopped) {
+            /* a wall (vm_call_walled): the transfer stops here, kept for vm_resume_exit */
+            PT_ASSERT(vs->pending.target < mine);
+            *stopped = (LispExit){true, vs->pending.target, vs->pending.go_index, vs->pending.values};
+            vs->pending.values = 0;
+            *thrown = false;
+            vm_values(tc, 0, NULL);
+            return NIL;
+        }
         if (vs->pending.target != mine) longjmp_to_boundary(tc);
         LispObj values = vs->pending.values;
         vs->pending.values = 0;
@@ -430,13 +439,24 @@ static LispObj c_frame(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, vo
 
 LispObj vm_catch_call(ThContext *tc, LispObj tag, LispObj (*fn)(ThContext *, void *), void *data,
                       bool *thrown) {
-    return c_frame(tc, tag, fn, data, NULL, NULL, thrown);
+    return c_frame(tc, tag, fn, data, NULL, NULL, thrown, NULL);
+}
+
+LispObj vm_call_walled(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data, LispExit *stopped) {
+    bool thrown;
+    *stopped = (LispExit){false, 0, -1, NIL};
+    return c_frame(tc, 0, fn, data, NULL, NULL, &thrown, stopped);
+}
+
+void vm_resume_exit(ThContext *tc, const LispExit *exit) {
+    PT_CHECK(exit->pending && exit->target < tc->vm->ndyn, "vm_resume_exit: no exit to resume here");
+    start_transfer(tc, exit->target, exit->values, exit->go_index);
 }
 
 LispObj vm_protect_call(ThContext *tc, LispObj (*fn)(ThContext *, void *), void *data,
                         void (*cleanup)(ThContext *, void *), void *cleanup_data) {
     bool thrown;
-    return c_frame(tc, 0, fn, data, cleanup, cleanup_data, &thrown);
+    return c_frame(tc, 0, fn, data, cleanup, cleanup_data, &thrown, NULL);
 }
 
 /* Calls fn with args from C. */

@@ -60,6 +60,8 @@ typedef struct ThContext {
     GcWord interrupts;         /* Lisp list of functions to run at the next safepoint,
                                   oldest last; guarded by the world lock; a root */
     uint64_t serial;           /* 1, 2, ... in attach order; read only after attach */
+    void *ffi_call;            /* ffi/: the innermost foreign call in progress (its FfiCall, on
+                                  this thread's C stack), NULL outside one; owner only */
 } ThContext;
 
 /* The calling thread's context (thread-local). */
