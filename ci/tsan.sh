@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 TSAN_BUILD_DIR="${TSAN_BUILD_DIR:-build-tsan}"
-SANITIZE=thread BUILD_DIR="$TSAN_BUILD_DIR" BUILD_TARGETS="petrel" bash ci/build.sh
+SANITIZE=thread BUILD_DIR="$TSAN_BUILD_DIR" BUILD_TARGETS="petrel petrel_ffi_test" bash ci/build.sh
 
 opts="halt_on_error=1:exitcode=86"
 if [ -f stress/threads/tsan.supp ]; then
@@ -30,7 +30,8 @@ case "$TSAN_BUILD_DIR" in
     /*) PETREL_BIN="$TSAN_BUILD_DIR/petrel" ;;
     *)  PETREL_BIN="$PWD/$TSAN_BUILD_DIR/petrel" ;;
 esac
-export PETREL_BIN PETREL_SANITIZE=thread PYTHONDONTWRITEBYTECODE=1
+PETREL_FFI_TEST_LIB="$(dirname "$PETREL_BIN")/tests/ffi/libpetrel_ffi_test.so"
+export PETREL_BIN PETREL_FFI_TEST_LIB PETREL_SANITIZE=thread PYTHONDONTWRITEBYTECODE=1
 # An outer GC torture setting would switch the specs to torture-only mode.
 unset PETREL_GC_TORTURE
 if [ "${TSAN_QUICK:-0}" = 1 ]; then
@@ -42,6 +43,8 @@ else
 fi
 # The thread specs, then the concurrent collector's churn test (mark
 # workers, SATB hand-over, lazy sweep racing mutators; 1 and 3 markers) and
-# the weak pointers and finalizers (read barrier while marking).
+# the weak pointers and finalizers (read barrier while marking), and the
+# FFI (foreign calls in the safe state, callbacks from threads C created).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider stress/threads
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py tests/e2e/test_weak.py tests/e2e/test_finalize.py
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_gc_concurrent.py tests/e2e/test_weak.py \
+    tests/e2e/test_finalize.py tests/e2e/test_ffi.py
