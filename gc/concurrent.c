@@ -265,12 +265,13 @@ enum { PACE_SWEEP_HELP_PAGES = 256 };
  * bytes, grown as they grew from the cycle before (a heap being built
  * doubles its live bytes from cycle to cycle), but never more than can
  * have been reachable at the snapshot: last marked plus all allocated
- * since (half the budget). */
+ * since that cycle's snapshot (at most a whole budget). */
 static uint64_t assist_goal_locked(uint64_t since, uint64_t trigger) {
     uint64_t last = gc_heap.stats.last_marked_bytes, prev = gc_heap.cycle.prev_marked_bytes;
     uint64_t work = last;
-    if (prev && last > prev) work = (uint64_t)((double)last * ((double)last / (double)prev));
-    if (work > last + trigger / 2) work = last + trigger / 2;
+    if (!prev) work = last + trigger;  /* the first cycles: no growth known, assume the bound */
+    else if (last > prev) work = (uint64_t)((double)last * ((double)last / (double)prev));
+    if (work > last + trigger) work = last + trigger;
     uint64_t span = (trigger - trigger / 2) / 8 * 7;
     if (span == 0) return 0;
     double done = (double)(since - trigger / 2) / (double)span;
