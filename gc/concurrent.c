@@ -187,7 +187,9 @@ static void check_barrier_locked(GcMutator *self) {
  * Returns whether a sweep in steps is left for the workers. */
 static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
     GcMarker *mk = &gc_heap.marker;  /* empty since pause 1 gave its roots away (after a fork: what the workers held) */
+    uint64_t t_stopped = now_ns();   /* the log line's breakdown: threads stopped, workers stopped, marked */
     gc_workers_stop(mk);  /* what they had not drained yet comes to mk */
+    uint64_t t_workers = now_ns(), t_marked = t_workers;
     pthread_mutex_lock(&gc_heap.registry_lock);
     gc_lock_pages();
     if (gc_heap.cycle.active) {
@@ -199,6 +201,7 @@ static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
         gc_workers_mark_queued_buffers(mk);
         atomic_store_explicit(&gc_heap.cycle.logging, false, memory_order_release);
         gc_mark_parallel(mk);
+        t_marked = now_ns();
         gc_heap.cycle.prev_marked_bytes = gc_heap.stats.last_marked_bytes;
         gc_heap.stats.last_marked_bytes = mk->marked_bytes;
         gc_heap.stats.last_mark_ns = t0 - gc_heap.cycle.started_ns;
@@ -224,11 +227,13 @@ static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
                      (unsigned long long)gc_heap.stats.collections);
         if (gc_heap.cfg.log)
             fprintf(stderr, "petrel: gc %llu (concurrent, %u marker%s): first pause %.3f ms, mark %.3f ms, final pause %.3f ms, "
-                            "marked %llu KiB\n",
+                            "marked %llu KiB (final pause: threads stop %.3f, workers stop %.3f, mark %.3f, rest %.3f ms)\n",
                     (unsigned long long)gc_heap.stats.collections, gc_heap.cfg.markers, gc_heap.cfg.markers == 1 ? "" : "s",
                     (double)gc_heap.cycle.first_pause_ns / 1e6,
                     (double)(t0 - gc_heap.cycle.started_ns) / 1e6, (double)(now_ns() - t0) / 1e6,
-                    (unsigned long long)(mk->marked_bytes >> 10));
+                    (unsigned long long)(mk->marked_bytes >> 10), (double)(t_stopped - t0) / 1e6,
+                    (double)(t_workers - t_stopped) / 1e6, (double)(t_marked - t_workers) / 1e6,
+                    (double)(now_ns() - t_marked) / 1e6);
     }
     bool sweep = gc_heap.sweep.active;
     gc_unlock_pages();

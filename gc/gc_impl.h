@@ -78,7 +78,8 @@ typedef struct GcPage {
      * (snapshotted); the sweep keeps every cell allocated since.  Guarded by
      * pages_lock (pause: collector). */
     bool snapshotted;
-    bool unswept;            /* in a sweep in steps, not swept yet; guarded by pages_lock */
+    uint32_t swept_epoch;    /* the sweep (GcSweep.epoch) that last swept or formatted it: a page
+                                in use with an older one is not swept yet; guarded by pages_lock */
     bool resident;           /* FREE, but its memory may still be in RAM (heap.c releases it);
                                 guarded by pages_lock */
     uint64_t free_since;     /* FREE: the collection count when it became free; pages_lock */
@@ -124,6 +125,7 @@ typedef struct SweepTotals {
 typedef struct GcSweep {
     bool active;       /* pages in [next, end) are not swept yet */
     size_t next, end;
+    uint32_t epoch;    /* counts sweeps: a sweep begins in O(1), without touching every page */
     SweepTotals totals;
     bool log_when_done;  /* a concurrent cycle's sweep: one log line at its end (PETREL_GC_LOG) */
     uint64_t cycle;      /* the collection it belongs to, for that line */
@@ -311,6 +313,7 @@ uint64_t gc_object_capacity_words(uintptr_t obj);
 
 /* sweep.c */
 void gc_sweep_locked(void);        /* the whole sweep, in a pause */
+bool gc_page_unswept_locked(const GcPage *p);  /* in use and not swept by the sweep in steps */
 void gc_sweep_begin_locked(void);  /* a sweep in steps: begin it in a pause, */
 bool gc_sweep_some_locked(size_t npages); /* ... sweep up to npages (true: more to do) */
 

@@ -166,6 +166,7 @@ static GcPage *take_free_page_locked(void) {
 
 static void format_page(GcPage *p, unsigned slot) {
     gc_set_page_kind(p, slot == GC_SLOT_CONS ? GC_PAGE_CONS : GC_PAGE_SMALL);
+    p->swept_epoch = gc_heap.sweep.epoch;  /* taken during a sweep: not the sweep's */
     p->slot = (uint8_t)slot;
     p->cell_bytes = gc_slot_bytes[slot];
     p->ncells = GC_PAGE_BYTES / p->cell_bytes;
@@ -265,6 +266,7 @@ GcPage *gc_large_alloc_locked(size_t n) {
     for (size_t k = 0; k < n; k++) {
         GcPage *p = &gc_heap.pages[i + k];
         gc_set_page_kind(p, k ? GC_PAGE_LARGE_CONT : GC_PAGE_LARGE_START);
+        p->swept_epoch = gc_heap.sweep.epoch;  /* made during a sweep: not the sweep's */
         p->run = k ? (uint32_t)k : (uint32_t)n;
     }
     if (i + n > gc_heap.hwm)

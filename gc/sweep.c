@@ -75,11 +75,16 @@ void gc_sweep_begin_locked(void) {
     sw->end = gc_heap.hwm;
     sw->active = true;
     /* Only the pages in use now: a FREE page a mutator takes during the
-     * sweep is its own, not the sweep's. */
-    for (size_t i = 0; i < sw->end; i++) {
-        GcPage *p = &gc_heap.pages[i];
-        p->unswept = p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL || p->kind == GC_PAGE_LARGE_START;
-    }
+     * sweep is its own, not the sweep's (taking one stamps the new epoch:
+     * heap.c).  No loop over the pages here: this runs in pause 2, and a
+     * 1.4 GB heap's 22,000 page headers took 0.7 ms to touch. */
+    sw->epoch++;
+}
+
+bool gc_page_unswept_locked(const GcPage *p) {
+    const GcSweep *sw = &gc_heap.sweep;
+    return sw->active && p->swept_epoch != sw->epoch && gc_page_index(p) < sw->end &&
+           (p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL || p->kind == GC_PAGE_LARGE_START);
 }
 
 bool gc_sweep_some_locked(size_t npages) {
@@ -87,9 +92,9 @@ bool gc_sweep_some_locked(size_t npages) {
     GcSweep *sw = &gc_heap.sweep;
     for (; sw->active && npages && sw->next < sw->end; npages--) {
         GcPage *p = &gc_heap.pages[sw->next++];
-        if (!p->unswept)
+        if (!gc_page_unswept_locked(p))
             continue;
-        p->unswept = false;
+        p->swept_epoch = sw->epoch;
         if (p->kind == GC_PAGE_CONS || p->kind == GC_PAGE_SMALL)
             sweep_cells(p, &sw->totals);
         else

@@ -79,7 +79,7 @@ static size_t check_bitmaps(const GcPage *p) {
     size_t bad = 0;
     for (unsigned w = 0; w < GC_BITMAP_WORDS; w++) {
         /* a concurrent cycle between its pauses has marks (gc/concurrent.c) */
-        if (!gc_heap.cycle.active && !p->unswept && p->mark[w]) {
+        if (!gc_heap.cycle.active && !gc_page_unswept_locked(p) && p->mark[w]) {
             report("mark bit set outside a collection", (uintptr_t)gc_page_start(p), "page", p->mark[w]);
             bad++;
         }
