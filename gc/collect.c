@@ -347,6 +347,10 @@ void gc_get_stats(GcStats *out) {
     out->target_percent = gc_heap.cfg.target_percent;
     out->concurrent = gc_heap.cfg.concurrent;
     out->weak_refs = gc_weak_count();
+    pthread_mutex_lock(&gc_heap.cycle.lock);
+    out->assists = gc_heap.cycle.assists;
+    out->assist_ns = gc_heap.cycle.assist_ns;
+    pthread_mutex_unlock(&gc_heap.cycle.lock);
 }
 
 bool gc_is_heap_object(const void *ptr) {

@@ -200,6 +200,7 @@ typedef struct GcStats {
     unsigned target_percent;       /* pacing (GcConfig.target_percent) */
     bool concurrent;               /* GcConfig.concurrent */
     uint64_t weak_refs;            /* weak words registered */
+    uint64_t assists, assist_ns;   /* mutator mark assists run, and their time (gc/workers.c) */
     uint64_t weak_broken_total;    /* weak words cleared since start */
     uint64_t bytes_released_total; /* free pages' memory given back to the OS since start */
 } GcStats;

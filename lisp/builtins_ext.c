@@ -50,6 +50,8 @@ static LispObj ext_gc_statistics(ThContext *tc, size_t nargs, LispObj *args) {
         kw(tc, "WEAK-POINTERS"), num_u64(tc, st.weak_refs),
         kw(tc, "WEAK-POINTERS-BROKEN"), num_u64(tc, st.weak_broken_total),
         kw(tc, "BYTES-RELEASED"), num_u64(tc, st.bytes_released_total),
+        kw(tc, "ASSISTS"), num_u64(tc, st.assists),
+        kw(tc, "ASSIST-NS"), num_u64(tc, st.assist_ns),
     };
     return lisp_list_from(tc, sizeof items / sizeof items[0], items);
 }
