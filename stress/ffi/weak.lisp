@@ -6,7 +6,7 @@
 ;;;; a FOREIGN-POINTER) die at once, into a :KEY table and (the other way
 ;;;; round) a :VALUE table; +KEPT+ entries have keys that stay live all the
 ;;;; time.  After each round it collects and prints
-;;;; "round <r> <key-table-before> <key-table-after> <value-table-after> <rss-bytes>";
+;;;; "round <r> <key-table-before> <handles-held> <key-table-after> <value-table-after> <rss-bytes>";
 ;;;; at the end "kept <entries still found for the live keys>".
 ;;;; Environment: FFI_STRESS_ROUNDS (default 20).
 (defpackage :ffi-stress (:use :cl :petrel-ffi))
@@ -27,21 +27,25 @@
         (gethash (pointer-address (handle-pointer h)) *by-value*) h))
 
 (defun fill-round (r)
-  ;; The handles are referenced from the tables only (weakly).
-  (dotimes (i +per-round+)
-    (let* ((address (* 16 (+ 1000 (* r +per-round+) i)))
-           (h (make-handle :pointer (make-pointer address))))
-      (setf (gethash h *by-key*) (list address)
-            (gethash address *by-value*) h)))
-  (hash-table-count *by-key*))
+  ;; The round's handles are held by a list until the count is taken (a
+  ;; collection during the fill must not remove them yet), then referenced
+  ;; from the tables only (weakly).
+  (let ((hold '()))
+    (dotimes (i +per-round+)
+      (let* ((address (* 16 (+ 1000 (* r +per-round+) i)))
+             (h (make-handle :pointer (make-pointer address))))
+        (push h hold)
+        (setf (gethash h *by-key*) (list address)
+              (gethash address *by-value*) h)))
+    (values (hash-table-count *by-key*) (length hold))))
 
 (defun collect ()
   (dotimes (i 3) (make-list 1000) (petrel-ext:gc)))  ; overwrite stale stack words
 
 (dotimes (r *rounds*)
-  (let ((before (fill-round r)))
+  (multiple-value-bind (before held) (fill-round r)
     (collect)
-    (format t "round ~D ~D ~D ~D ~D~%" r before (hash-table-count *by-key*)
+    (format t "round ~D ~D ~D ~D ~D ~D~%" r before held (hash-table-count *by-key*)
             (hash-table-count *by-value*) (rss))
     (finish-output)))
 (format t "kept ~D~%" (count-if (lambda (h) (and (gethash h *by-key*)
