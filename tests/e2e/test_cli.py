@@ -5,11 +5,15 @@ build/petrel) with a timeout and checks its exit status, stdout and stderr.
 Every run must end by exiting, never by a signal or a sanitizer report; that
 is checked for every process (see `run`).
 
+PETREL_WRAPPER (optional) is a command line put before petrel in `run`, e.g.
+"valgrind --error-exitcode=99 ..." (ci/valgrind.sh); timeouts then grow 30x.
+
 Run alone:  PETREL_BIN=build/petrel /usr/bin/python3 -m pytest -q tests/e2e
 """
 import os
 import random
 import re
+import shlex
 import signal
 import subprocess
 from pathlib import Path
@@ -21,6 +25,8 @@ PETREL = os.environ.get("PETREL_BIN") or str(REPO / "build" / "petrel")
 VERSION = os.environ.get("PETREL_VERSION", "0.1.0")
 # Sanitizer builds and torture mode are several times slower: timeouts scale.
 SANITIZED = bool(os.environ.get("PETREL_SANITIZE"))
+# Only run() honours it; tests that start petrel themselves ignore it.
+WRAPPER = shlex.split(os.environ.get("PETREL_WRAPPER", ""))
 
 SANITIZER_MARKERS = (
     "ERROR: AddressSanitizer",
@@ -69,7 +75,7 @@ def run(args, stdin=None, timeout=30, env=None, torture=True):
     if isinstance(stdin, str):
         stdin = stdin.encode()
     proc = subprocess.run(
-        [PETREL, *args],
+        [*WRAPPER, PETREL, *args],
         input=stdin,
         stdin=subprocess.DEVNULL if stdin is None else None,
         stdout=subprocess.PIPE,
@@ -88,6 +94,8 @@ def slowdown(env):
         factor *= 4
     if env.get("PETREL_GC_TORTURE"):
         factor *= 4
+    if WRAPPER:
+        factor *= 30  # valgrind
     return factor
 
 

@@ -2,7 +2,9 @@
  * identity functions of every scalar type (round trips at the limits),
  * strings both ways, a structure, callbacks called N times, from a thread
  * this library creates, and a call that sleeps (the collector must not
- * wait for it). */
+ * wait for it); and for stress/ffi (leak tests), the bytes malloc has
+ * handed out. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,4 +81,13 @@ long pft_call_n_on_new_thread(pft_int_fn f, int n) {
 int pft_sleep_ms(int ms) {
     usleep((useconds_t)ms * 1000);
     return ms;
+}
+
+/* Bytes malloc has handed out and not had back, over all arenas (glibc's
+ * mallinfo2 sums them): the leak tests in stress/ffi compare it before and
+ * after a loop.  A function of its own because FOREIGN-FUNCALL cannot
+ * return mallinfo2's structure by value. */
+size_t pft_malloc_in_use(void) {
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
 }
