@@ -34,11 +34,6 @@ static void set_phase(GcPhase ph) {
     atomic_store_explicit(&gc_heap.phase, (int)ph, memory_order_relaxed);
 }
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- configuration ---- */
 
@@ -230,6 +225,13 @@ void gc_record_cycle_locked(uint64_t ns) {
     gc_heap.bytes_since_gc = 0;
 }
 
+/* A mark's total, by either collector: the assists' schedule
+ * (concurrent.c) reads the growth from one to the next. */
+void gc_record_marked_locked(uint64_t bytes) {
+    gc_heap.cycle.prev_marked_bytes = gc_heap.stats.last_marked_bytes;
+    gc_heap.stats.last_marked_bytes = bytes;
+}
+
 /* The next cycle is due when the pages handed out since this one reach
  * target_percent of the live heap (at least min_trigger()). */
 void gc_pace_from_live_locked(uint64_t live) {
@@ -304,7 +306,7 @@ void gc_collect(GcMutator *self) {
     set_phase(GC_PHASE_MARK);
     /* now: every root is marked and grey */
     gc_mark_parallel(mk);
-    gc_heap.stats.last_marked_bytes = mk->marked_bytes;
+    gc_record_marked_locked(mk->marked_bytes);
     uint64_t t_sweep = now_ns();
     gc_heap.stats.last_mark_ns = t_sweep - t_mark;
     gc_heap.stats.weak_broken_total += gc_weak_process_locked();

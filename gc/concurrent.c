@@ -32,11 +32,6 @@
 
 enum { SATB_BUFFER_WORDS = 1024 };
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void gc_cycle_init(void) {
     GcCycle *c = &gc_heap.cycle;
@@ -202,8 +197,7 @@ static bool finish_stopped(GcMutator *self, uint64_t t0, bool own_pause) {
         atomic_store_explicit(&gc_heap.cycle.logging, false, memory_order_release);
         gc_mark_parallel(mk);
         t_marked = now_ns();
-        gc_heap.cycle.prev_marked_bytes = gc_heap.stats.last_marked_bytes;
-        gc_heap.stats.last_marked_bytes = mk->marked_bytes;
+        gc_record_marked_locked(mk->marked_bytes);
         gc_heap.stats.last_mark_ns = t0 - gc_heap.cycle.started_ns;
         atomic_store_explicit(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0, memory_order_release);
         /* now: every object of the snapshot that is still reachable is marked */

@@ -23,6 +23,7 @@
 #define PETREL_GC_GC_IMPL_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -180,7 +181,8 @@ typedef struct GcCycle {
     bool assist_overflowed;      /* an assist's grey stack overflowed: pause 2 rescans */
     unsigned assist_holding;     /* assists holding grey entries: the mark is not done */
     uint64_t assists, assist_ns; /* statistics: assists run, their time */
-    uint64_t prev_marked_bytes;  /* the marked bytes of the cycle before the last (pacing; pause 2) */
+    uint64_t prev_marked_bytes;  /* the marked bytes of the mark before the last (assist schedule;
+                                    written in a pause: gc_record_marked_locked) */
 } GcCycle;
 
 typedef struct GcHeap {
@@ -216,6 +218,13 @@ typedef struct GcHeap {
 } GcHeap;
 
 extern GcHeap gc_heap;
+
+/* The monotonic clock in nanoseconds (pause, mark and assist times). */
+static inline uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Size classes (heap.c).  Slot 0 is conses; slots 1.. are object classes. */
 extern uint32_t gc_slot_bytes[GC_TLAB_SLOTS];
@@ -318,6 +327,7 @@ void gc_sweep_begin_locked(void);  /* a sweep in steps: begin it in a pause, */
 bool gc_sweep_some_locked(size_t npages); /* ... sweep up to npages (true: more to do) */
 
 /* collect.c: pieces of a cycle concurrent.c shares. */
+void gc_record_marked_locked(uint64_t bytes);  /* a mark's total: last and previous marked bytes */
 uint64_t gc_pause_begin(GcMutator *self);  /* collect_lock held, the others stopped; its start (ns) */
 void gc_pause_end(GcMutator *self);
 void gc_stop_world_locked(void);

@@ -383,12 +383,6 @@ enum { ASSIST_ROUND = 4 * DRAIN_BUDGET };
 #define ASSIST_MAX_NS 1000000ull
 #define ASSIST_NAP_NS 50000l
 
-static uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void gc_mark_assist(GcMutator *m, uint64_t goal) {
     GcCycle *c = &gc_heap.cycle;
     if (!m->assist) {
@@ -396,7 +390,7 @@ void gc_mark_assist(GcMutator *m, uint64_t goal) {
         PT_CHECK(m->assist != NULL, "out of memory for a mark assist");
     }
     GcMarker *mk = m->assist;
-    uint64_t t0 = mono_ns(), t = t0, marked = 0;
+    uint64_t t0 = now_ns(), t = t0, marked = 0;
     bool waiting = false, holding = false;
     while (atomic_load_explicit(&c->progress, memory_order_relaxed) < goal && t - t0 < ASSIST_MAX_NS) {
         GcWord **bufs = NULL;
@@ -428,7 +422,7 @@ void gc_mark_assist(GcMutator *m, uint64_t goal) {
             marked += mk->marked_bytes - before;
             atomic_fetch_add_explicit(&c->progress, mk->marked_bytes - before, memory_order_relaxed);
         }
-        t = mono_ns();
+        t = now_ns();
     }
     if (waiting) atomic_fetch_sub_explicit(&c->assist_waiting, 1, memory_order_relaxed);
     pthread_mutex_lock(&c->lock);

@@ -28,6 +28,13 @@ static inline void test_stop(void) {
     gc_shutdown();
 }
 
+/* The rest of a concurrent cycle's sweep in steps, so the freed cells are gone. */
+static inline void finish_sweep(void) {
+    gc_lock_pages();
+    gc_sweep_some_locked(SIZE_MAX);
+    gc_unlock_pages();
+}
+
 static inline void setup_default(void) { test_start(0, 0, false); }
 
 /* Precise roots only: no stale stack word can keep anything alive. */

@@ -215,11 +215,6 @@ END_TEST
  * goes, and the markers' byte count equals the sweep's live bytes. */
 static GcWord wide_root, deep_root;
 
-static void finish_sweep(void) {
-    gc_lock_pages();
-    gc_sweep_some_locked(SIZE_MAX);
-    gc_unlock_pages();
-}
 
 /* assist: collect with a concurrent cycle during which this thread runs a
  * mark assist (workers.c) beside the workers, rather than gc_collect. */

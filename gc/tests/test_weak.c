@@ -83,13 +83,6 @@ START_TEST(test_non_reference_untouched) {
 }
 END_TEST
 
-/* The rest of a concurrent cycle's sweep, so the freed cells are gone. */
-static void finish_sweep(void) {
-    gc_lock_pages();
-    gc_sweep_some_locked(SIZE_MAX);
-    gc_unlock_pages();
-}
-
 START_TEST(test_concurrent_cleared) {
     GcWord *h = make_weak(make_cons(fixnum(3), 0));
     roots[0] = tag_obj(h);
