@@ -119,7 +119,6 @@ typedef struct SweepTotals {
     uint64_t live_bytes;
     uint64_t freed_bytes;
     uint64_t free_in_pages;
-    struct GcPage *tails[GC_TLAB_SLOTS];
 } SweepTotals;
 
 /* A sweep in steps (sweep.c); guarded by pages_lock. */
@@ -192,7 +191,9 @@ typedef struct GcHeap {
     size_t hwm;                  /* guarded by pages_lock: pages >= hwm never used */
     size_t free_hint;            /* guarded by pages_lock: no FREE page below it */
     size_t pages_in_use;         /* guarded by pages_lock */
-    GcPage *avail[GC_TLAB_SLOTS];/* partly free, unowned pages; guarded by pages_lock */
+    GcPage *avail[GC_TLAB_SLOTS];/* partly free, unowned pages, a queue per size class
+                                    (heap.c gc_avail_*); guarded by pages_lock */
+    GcPage *avail_tail[GC_TLAB_SLOTS]; /* the queue's last page; guarded by pages_lock */
     uint64_t bytes_since_gc;     /* guarded by pages_lock: handed out since last cycle */
     uint64_t trigger_bytes;      /* written only in a pause: pacing threshold */
     bool in_reserve;             /* guarded by pages_lock: exhaustion reported, reserve pages usable */
@@ -286,6 +287,12 @@ void gc_heap_release(void);
 GcPage *gc_page_acquire_locked(unsigned slot);
 void gc_page_release_locked(GcPage *p);
 void gc_page_free_locked(GcPage *p);
+/* The available queues (GcHeap.avail): the sweep appends in address order,
+ * a page leaving its TLAB with room goes first, allocation takes the first.
+ * The tail moves with every operation: a sweep in steps appends while
+ * allocation empties the same queue. */
+void gc_avail_clear_locked(void);
+void gc_avail_append_locked(GcPage *p);
 /* After a sweep: FREE pages that were already free before the last
  * collection give their memory back to the OS (at most max_pages). */
 size_t gc_release_free_pages_locked(size_t max_pages);

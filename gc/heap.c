@@ -4,7 +4,8 @@
  * Invariants kept here (see gc_impl.h for the page kinds):
  *   - a FREE page has clear alloc and mark bitmaps and is on no list;
  *   - no FREE page lies below free_hint; no page at or above hwm was ever used;
- *   - a page is on avail[slot] only if it is unowned and of that slot;
+ *   - a page is on avail[slot] only if it is unowned and of that slot, and
+ *     then in_avail is set; avail_tail[slot] is the queue's last page;
  *   - pages_in_use counts the pages that are not FREE.
  * Everything here runs under pages_lock (functions ending in _locked), taken by
  * mutators on their allocation slow path and by the collector in a pause. */
@@ -164,6 +165,42 @@ static GcPage *take_free_page_locked(void) {
     return &gc_heap.pages[i];
 }
 
+void gc_avail_clear_locked(void) {
+    memset(gc_heap.avail, 0, sizeof gc_heap.avail);
+    memset(gc_heap.avail_tail, 0, sizeof gc_heap.avail_tail);
+}
+
+void gc_avail_append_locked(GcPage *p) {
+    PT_ASSERT(!p->in_avail && !p->owned);
+    p->in_avail = true;
+    p->next = NULL;
+    if (gc_heap.avail_tail[p->slot])
+        gc_heap.avail_tail[p->slot]->next = p;
+    else
+        gc_heap.avail[p->slot] = p;
+    gc_heap.avail_tail[p->slot] = p;
+}
+
+static void avail_push_locked(GcPage *p) {
+    p->in_avail = true;
+    p->next = gc_heap.avail[p->slot];
+    if (!p->next)
+        gc_heap.avail_tail[p->slot] = p;
+    gc_heap.avail[p->slot] = p;
+}
+
+static GcPage *avail_pop_locked(unsigned slot) {
+    GcPage *p = gc_heap.avail[slot];
+    if (!p)
+        return NULL;
+    gc_heap.avail[slot] = p->next;
+    if (!p->next)
+        gc_heap.avail_tail[slot] = NULL;
+    p->next = NULL;
+    p->in_avail = false;
+    return p;
+}
+
 static void format_page(GcPage *p, unsigned slot) {
     gc_set_page_kind(p, slot == GC_SLOT_CONS ? GC_PAGE_CONS : GC_PAGE_SMALL);
     p->swept_epoch = gc_heap.sweep.epoch;  /* taken during a sweep: not the sweep's */
@@ -182,12 +219,8 @@ GcPage *gc_page_acquire_locked(unsigned slot) {
      * 16 pages at a time up to 512 (well under a millisecond). */
     for (int help = 0; help < 32 && !gc_heap.avail[slot] && gc_sweep_some_locked(16); help++) {
     }
-    GcPage *p = gc_heap.avail[slot];
-    if (p) {
-        gc_heap.avail[slot] = p->next;
-        p->next = NULL;
-        p->in_avail = false;
-    } else {
+    GcPage *p = avail_pop_locked(slot);
+    if (!p) {
         p = take_free_page_locked();
         if (!p)
             return NULL;
@@ -214,11 +247,8 @@ void gc_page_release_locked(GcPage *p) {
     PT_ASSERT(free_now <= p->free_at_take);
     gc_heap.stats.bytes_allocated_total += (uint64_t)(p->free_at_take - free_now) * p->cell_bytes;
     p->owned = false;
-    if (free_now && !p->in_avail) {
-        p->in_avail = true;
-        p->next = gc_heap.avail[p->slot];
-        gc_heap.avail[p->slot] = p;
-    }
+    if (free_now && !p->in_avail)
+        avail_push_locked(p);
 }
 
 /* An unowned page with no allocated cell becomes FREE; it is on no list

@@ -125,7 +125,7 @@ static bool restore_page(GcPage *p, const ImagePage *r) {
 
 /* Counters and available lists, as after a sweep (address order). */
 static void rebuild_lists_locked(size_t hwm) {
-    GcPage *tails[GC_TLAB_SLOTS] = {0};
+    gc_avail_clear_locked();
     uint64_t live = 0, free_in_pages = 0;
     gc_heap.free_hint = hwm;
     for (size_t i = 0; i < hwm; i++) {
@@ -146,10 +146,7 @@ static void rebuild_lists_locked(size_t hwm) {
         if (!nfree)
             continue;
         free_in_pages += (uint64_t)nfree * p->cell_bytes;
-        p->in_avail = true;
-        if (tails[p->slot]) tails[p->slot]->next = p;
-        else gc_heap.avail[p->slot] = p;
-        tails[p->slot] = p;
+        gc_avail_append_locked(p);
     }
     gc_heap.hwm = hwm;
     gc_heap.stats.live_bytes = live;

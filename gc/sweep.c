@@ -11,16 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void append_avail(GcPage *p, SweepTotals *t) {
-    p->in_avail = true;
-    p->next = NULL;
-    if (t->tails[p->slot])
-        t->tails[p->slot]->next = p;
-    else
-        gc_heap.avail[p->slot] = p;
-    t->tails[p->slot] = p;
-}
-
 static void sweep_cells(GcPage *p, SweepTotals *t) {
     PT_ASSERT(!p->owned);
     unsigned before = 0, live = 0;
@@ -46,7 +36,7 @@ static void sweep_cells(GcPage *p, SweepTotals *t) {
     t->live_bytes += (uint64_t)live * p->cell_bytes;
     if (live < p->ncells) {
         t->free_in_pages += (uint64_t)(p->ncells - live) * p->cell_bytes;
-        append_avail(p, t);
+        gc_avail_append_locked(p);
     }
 }
 
@@ -70,7 +60,9 @@ void gc_sweep_begin_locked(void) {
     GC_ASSERT_PAGES_HELD();
     GcSweep *sw = &gc_heap.sweep;
     memset(&sw->totals, 0, sizeof sw->totals);
-    memset(gc_heap.avail, 0, sizeof gc_heap.avail);
+    /* Every page on a queue now is swept below (unowned, in use, under
+     * end), which clears its in_avail first. */
+    gc_avail_clear_locked();
     sw->next = 0;
     sw->end = gc_heap.hwm;
     sw->active = true;

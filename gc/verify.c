@@ -137,11 +137,16 @@ static size_t check_page(size_t i) {
     }
 }
 
+/* Each queue well formed and ending at its tail, and every page flagged
+ * in_avail on one: a flagged page off its queue is never handed out again
+ * until the next sweep, and the heap grows instead (a stale tail once lost
+ * whole queues that way). */
 static size_t check_avail_lists(void) {
-    size_t bad = 0;
+    size_t bad = 0, on_lists = 0, flagged = 0;
     for (unsigned s = 0; s < GC_TLAB_SLOTS; s++) {
         size_t n = 0;
-        for (const GcPage *p = gc_heap.avail[s]; p; p = p->next) {
+        const GcPage *last = NULL;
+        for (const GcPage *p = gc_heap.avail[s]; p; last = p, p = p->next) {
             bool ok = p->in_avail && !p->owned && p->slot == s &&
                       (p->kind == (s == GC_SLOT_CONS ? GC_PAGE_CONS : GC_PAGE_SMALL));
             if (!ok || ++n > gc_heap.npages) {
@@ -150,6 +155,17 @@ static size_t check_avail_lists(void) {
                 break;
             }
         }
+        on_lists += n;
+        if (last != gc_heap.avail_tail[s]) {
+            report("available list's tail is not its last page", (uintptr_t)gc_heap.avail_tail[s], "slot", s);
+            bad++;
+        }
+    }
+    for (size_t i = 0; i < gc_heap.hwm; i++)  /* unswept pages keep a stale flag until swept */
+        flagged += gc_heap.pages[i].in_avail && !gc_page_unswept_locked(&gc_heap.pages[i]);
+    if (!bad && flagged != on_lists) {
+        report("pages flagged available but on no list", 0, "count", flagged - on_lists);
+        bad++;
     }
     return bad;
 }
