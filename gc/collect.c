@@ -3,12 +3,12 @@
  *
  * A cycle (gc_collect) is a script; see the "now:" lines.  It holds
  * collect_lock, then registry_lock and pages_lock for the whole pause, so root
- * scanners must not register roots or allocate.  In this issue only one
- * thread exists; "stopping the world" is dropping every registered mutator's
- * TLABs.  The threads issue adds the handshake that parks the other mutators
- * (and then their stacks are scanned from the stack pointer they park at).
+ * scanners must not register roots or allocate.  Stopping the world parks
+ * every other mutator at a safepoint (their stacks are scanned from the
+ * stack pointer they park at) and drops every TLAB.
  * Pacing: the next cycle starts when the pages handed out since this one
- * reach max(8 MiB, target_percent of the live bytes after this one). */
+ * reach target_percent of the live bytes after this one, but at least
+ * min_trigger(). */
 #include "gc/barrier.h"
 #include "gc/gc_impl.h"
 
@@ -98,7 +98,8 @@ void gc_init(const GcConfig *cfg) {
     if (gc_heap.cfg.markers == 0)
         gc_heap.cfg.markers = gc_default_markers();
     if (gc_heap.cfg.target_percent == 0)
-        gc_heap.cfg.target_percent = 100;
+        gc_heap.cfg.target_percent = gc_heap.cfg.concurrent ? GC_DEFAULT_TARGET_PERCENT_CONCURRENT
+                                                            : GC_DEFAULT_TARGET_PERCENT_STW;
     /* A forced barrier logs every overwritten reference for the whole run;
      * outside a cycle its full buffers are dropped (gc_satb_log). */
     atomic_store(&gc_marking, gc_heap.cfg.force_barrier ? 1 : 0);

@@ -92,10 +92,19 @@ typedef struct GcConfig {
     bool force_barrier;       /* the barrier's logging path on for the whole run, as while a
                                  concurrent mark runs (PETREL_GC_FORCE_BARRIER; measures its cost) */
     unsigned target_percent;  /* a cycle starts when allocation since the last one reaches this
-                                 percentage of the live heap (PETREL_GC_TARGET_PERCENT; 0: 100) */
+                                 percentage of the live heap (PETREL_GC_TARGET_PERCENT; 0: the
+                                 collector's default, GC_DEFAULT_TARGET_PERCENT_*) */
     void *base_hint;          /* where to reserve the heap (NULL: GC_DEFAULT_BASE);
                                  another address is taken if that one is busy */
 } GcConfig;
+
+/* The pacing targets when none is given.  Concurrent: 35, so that a
+ * program's RSS stays within 1.5 x its live bytes (stress/soak; about 1.4
+ * there, against 1.9 at 100); the extra cycles mark on the spare cores.
+ * Stop-the-world: 100, since every cycle's mark stops the program
+ * (figures: gc/README.md, "Pacing"). */
+#define GC_DEFAULT_TARGET_PERCENT_CONCURRENT 35
+#define GC_DEFAULT_TARGET_PERCENT_STW 100
 
 /* The heap is reserved here when free, so that a core image saved by one
  * process maps at the same addresses in the next (gc/image.c). */

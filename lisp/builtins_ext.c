@@ -152,9 +152,10 @@ const BuiltinSpec builtins_ext[] = {
     {"GC-STATISTICS", "EXT", ext_gc_statistics, 0, 0, "", "Collector figures as a plist."},
     {"GC-TARGET-PERCENT", "EXT", ext_gc_target_percent, 0, 1, "&optional percent",
      "The collector's pacing: a cycle starts when the memory allocated since the last one reaches PERCENT of "
-     "the live heap (at least 8 MB). Lower collects more often and keeps the heap smaller; higher collects "
-     "less. With PERCENT (an integer from 10 to 10000) sets it; returns the value in force. Initially 100, "
-     "or PETREL_GC_TARGET_PERCENT."},
+     "the live heap (at least 32 MB, or an eighth of the heap). Lower collects more often and keeps the heap "
+     "smaller; higher collects less. With PERCENT (an integer from 10 to 10000) sets it; returns the value in "
+     "force. Initially PETREL_GC_TARGET_PERCENT, else 35 with the concurrent collector and 100 with the "
+     "stop-the-world one."},
     {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},
     {"QUIT", "EXT", ext_quit, 0, 2, "&key code", "Exits Petrel with status CODE (default 0)."},
     {"GETENV", "EXT", ext_getenv, 1, 1, "name", "The value of environment variable NAME, or NIL."},

@@ -194,6 +194,23 @@ START_TEST(test_config_from_env) {
 }
 END_TEST
 
+/* With no target given, each collector takes its own default (gc.h). */
+START_TEST(test_default_target_per_collector) {
+    test_stop();  /* each heap below is its own */
+    GcConfig conc = {.concurrent = true}, stw = {0}, given = {.concurrent = true, .target_percent = 60};
+    gc_init(&conc);
+    ck_assert_uint_eq(gc_target_percent(), GC_DEFAULT_TARGET_PERCENT_CONCURRENT);
+    gc_shutdown();
+    gc_init(&stw);
+    ck_assert_uint_eq(gc_target_percent(), GC_DEFAULT_TARGET_PERCENT_STW);
+    gc_shutdown();
+    gc_init(&given);
+    ck_assert_uint_eq(gc_target_percent(), 60);
+    gc_shutdown();
+    test_start(0, 0, false);
+}
+END_TEST
+
 START_TEST(test_registry_drops_tlabs) {
     GcMutator other;
     gc_mutator_register(&other, test_stack_base);
@@ -253,6 +270,7 @@ static Suite *collect_suite(void) {
     tcase_add_test(cons, test_unreachable_reclaimed_conservative);
     tcase_add_test(cons, test_config_from_env);
     tcase_add_test(cons, test_registry_drops_tlabs);
+    tcase_add_test(cons, test_default_target_per_collector);
     tcase_add_test(cons, test_log_line);
     suite_add_tcase(s, cons);
     TCase *tort = tcase_create("torture");

@@ -78,3 +78,20 @@ def test_mutator_assists_when_the_mark_falls_behind(tmp_path):
     r = run(["--script", script(tmp_path, ASSIST)], env=env, timeout=240, torture=False)
     assert r.rc == 0, r.err[-3000:]
     assert r.out.split() == ["0", "(T", "T", "T)"], r.out
+
+
+@pytest.mark.parametrize("concurrent, expected", [("1", 35), ("0", 100)])
+def test_default_pacing_target_per_collector(concurrent, expected):
+    """The concurrent collector paces at 35 % of the live heap (RSS within
+    1.5 x live: stress/soak), the stop-the-world one at 100 % (each of its
+    cycles stops the program); the variable and the function override both."""
+    show = "(progn (print (petrel-ext:gc-target-percent)) (print (getf (petrel-ext:gc-statistics) :target-percent)))"
+    env = {"PETREL_GC_CONCURRENT": concurrent, "PETREL_GC_TARGET_PERCENT": ""}
+    r = run(["--eval", show, "--eval", "(petrel-ext:quit)"], env=env, torture=False)
+    assert r.out.split() == [str(expected)] * 2, r.out + r.err
+    r = run(["--eval", show, "--eval", "(petrel-ext:quit)"],
+            env={**env, "PETREL_GC_TARGET_PERCENT": "70"}, torture=False)
+    assert r.out.split() == ["70"] * 2, r.out + r.err
+    r = run(["--eval", "(petrel-ext:gc-target-percent 55)", "--eval", show, "--eval", "(petrel-ext:quit)"],
+            env=env, torture=False)
+    assert r.out.split() == ["55"] * 2, r.out + r.err
