@@ -44,6 +44,19 @@ static void *grow(void *a, size_t *cap, size_t elem) {
     return b;
 }
 
+/* An array used to a quarter or less is halved until it is not (a burst
+ * of finalizers once left megabytes behind for the rest of the run); never
+ * below 64 entries, and twice its use, so that it does not grow again at once. */
+static void *shrink(void *a, size_t n, size_t *cap, size_t elem) {
+    size_t c = *cap;
+    while (c > 64 && n <= c / 4) c /= 2;
+    if (c == *cap) return a;
+    void *b = realloc(a, c * elem);
+    if (!b) return a;  /* keeping the larger block is fine */
+    *cap = c;
+    return b;
+}
+
 /* Root scanner (in a pause): the functions, registered and pending. */
 static void scan(GcMarker *mk, void *data) {
     (void)data;
@@ -71,6 +84,7 @@ void finalize_collect_dead(void) {
         queued++;
     }
     nregs = kept;
+    regs = shrink(regs, nregs, &capregs, sizeof *regs);
     if (queued) pthread_cond_signal(&pending_cond);
     pthread_mutex_unlock(&pending_lock);
     pthread_mutex_unlock(&reg_lock);
@@ -98,6 +112,7 @@ static LispObj sys_cancel_finalization(ThContext *tc, size_t nargs, LispObj *arg
         if (regs[i].object != args[0]) regs[kept++] = regs[i];
     bool any = kept < nregs;
     nregs = kept;
+    regs = shrink(regs, nregs, &capregs, sizeof *regs);
     pthread_mutex_unlock(&reg_lock);
     return any ? T : NIL;
 }
@@ -121,22 +136,24 @@ static LispObj sys_next_finalizer(ThContext *tc, size_t nargs, LispObj *args) {
         pthread_mutex_lock(&pending_lock);
         LispObj fn = npending ? pending[--npending] : NIL;
         if (fn != NIL) finalizers_run++;
+        pending = shrink(pending, npending, &cappending, sizeof *pending);
         pthread_mutex_unlock(&pending_lock);
         if (fn != NIL) return fn;  /* a C local now: the conservative scan keeps it */
         th_poll(tc);               /* interrupts between slices */
     }
 }
 
-/* (values registered pending run): for tests and ROOM-like reports. */
+/* (values registered pending run registered-capacity pending-capacity):
+ * for tests and ROOM-like reports. */
 static LispObj sys_finalizer_counts(ThContext *tc, size_t nargs, LispObj *args) {
     pthread_mutex_lock(&reg_lock);
-    int64_t r = (int64_t)nregs;
+    int64_t r = (int64_t)nregs, rc = (int64_t)capregs;
     pthread_mutex_unlock(&reg_lock);
     pthread_mutex_lock(&pending_lock);
-    int64_t p = (int64_t)npending, n = (int64_t)finalizers_run;
+    int64_t p = (int64_t)npending, n = (int64_t)finalizers_run, pc = (int64_t)cappending;
     pthread_mutex_unlock(&pending_lock);
-    LispObj vals[3] = {fx_make(r), fx_make(p), fx_make(n)};
-    return vm_values(tc, 3, vals);
+    LispObj vals[5] = {fx_make(r), fx_make(p), fx_make(n), fx_make(rc), fx_make(pc)};
+    return vm_values(tc, 5, vals);
 }
 
 const BuiltinSpec builtins_finalize[] = {
@@ -145,6 +162,7 @@ const BuiltinSpec builtins_finalize[] = {
      "Removes OBJECT's finalizers; true if it had any."},
     {"%NEXT-FINALIZER", "SYS", sys_next_finalizer, 0, 0, "", "Waits for the next finalizer due and returns it."},
     {"%FINALIZER-COUNTS", "SYS", sys_finalizer_counts, 0, 0, "",
-     "Three values: finalizers registered, pending, and handed to the finalizer thread so far."},
+     "Five values: finalizers registered, pending, handed to the finalizer thread so far, and the "
+     "capacities of the registration and pending arrays."},
     {0},
 };

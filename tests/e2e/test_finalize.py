@@ -50,9 +50,13 @@ PROG = r"""
 (print (car *later*))
 (print (handler-case (finalize 42 (lambda ())) (type-error () :type-error)))
 (print (petrel-ext:verify-heap))
+;; the 20,000 are gone: the registration and pending arrays shrank back
+;; (to at most twice their use, 64 at the least)
+(multiple-value-bind (registered pending run reg-cap pending-cap) (petrel-system::%finalizer-counts)
+  (print (list registered pending (>= run 20002) (<= reg-cap 256) (<= pending-cap 64))))
 """
 
-EXPECTED = ["T", "(20000 0)", '(0 0 "finalizer")', "1", ":TYPE-ERROR", "0"]
+EXPECTED = ["T", "(20000 0)", '(0 0 "finalizer")', "1", ":TYPE-ERROR", "0", "(100 0 T T T)"]
 
 
 @pytest.mark.parametrize("mode", ["stop-the-world", "concurrent", "torture"])
