@@ -189,6 +189,8 @@ static void mark_stacks_locked(GcMarker *mk, GcMutator *self) {
     }
 }
 
+uint64_t gc_mark_epoch(void) { return gc_heap.mark_epoch; }
+
 void gc_mark_roots_locked(GcMarker *mk, GcMutator *self) {
     if (!gc_heap.test_skip_stack_scan)
         mark_stacks_locked(mk, self);
@@ -302,6 +304,7 @@ void gc_collect(GcMutator *self) {
     /* now: no TLAB owns a page; all mark bits are clear */
     GcMarker *mk = &gc_heap.marker;
     gc_marker_reset(mk);
+    gc_heap.mark_epoch++;
     uint64_t t_mark = now_ns();
     gc_mark_roots_locked(mk, self);
     set_phase(GC_PHASE_MARK);

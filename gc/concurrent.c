@@ -108,6 +108,7 @@ void gc_cycle_start(GcMutator *self) {
          * through gc_page_acquire_locked, which snapshots it */
         drop_logs_locked();
         gc_marker_reset(&gc_heap.marker);
+        gc_heap.mark_epoch++;
         gc_mark_roots_locked(&gc_heap.marker, self);
         gc_heap.cycle.active = true;
         gc_heap.cycle.started_ns = t0;  /* bytes_since_gc goes on counting: the budget runs to pause 2 */

@@ -191,6 +191,21 @@ void gc_set_weak_hook(GcWeakHook fn);
 bool gc_survives(GcWord w);
 void gc_mark_more(GcWord w);
 
+/* Work a weak hook can do before pause 2.  Between the pauses of a
+ * concurrent cycle, the first time the mark runs out of work, one mark
+ * worker calls this hook while the mutators run.  An object that
+ * gc_marked_now(w) says is marked survives the cycle (marks are only added
+ * until the sweep), so a higher layer can set aside its registrations known
+ * to survive and leave the pause only the rest.  epoch names the mark: it
+ * equals gc_mark_epoch() in the pause that ends that cycle, and differs in
+ * any later mark.  The hook returns early, with partial results, once
+ * gc_mark_end_hook_stopping() (a pause is waiting for it). */
+typedef void (*GcMarkEndHook)(uint64_t epoch);
+void gc_set_mark_end_hook(GcMarkEndHook fn);
+bool gc_marked_now(GcWord w);
+bool gc_mark_end_hook_stopping(void);
+uint64_t gc_mark_epoch(void);
+
 typedef struct GcStats {
     uint64_t collections;
     uint64_t bytes_allocated_total;

@@ -182,6 +182,12 @@ typedef struct GcCycle {
     uint64_t assists, assist_ns; /* statistics: assists run, their time */
     uint64_t prev_marked_bytes;  /* the marked bytes of the mark before the last (assist schedule;
                                     written in a pause: gc_record_marked_locked) */
+    /* The mark-end hook (gc.h: gc_set_mark_end_hook; workers.c). */
+    bool hook_due;               /* the mark ran out of work: a worker is to run the hook */
+    bool hook_running;           /* a worker runs it (the mark is not done meanwhile) */
+    bool hook_done;              /* it ran in this cycle */
+    uint64_t hook_epoch;         /* this cycle's mark epoch, for the hook */
+    _Atomic bool hook_stop;      /* a pause waits: the hook should return */
 } GcCycle;
 
 typedef struct GcHeap {
@@ -205,6 +211,7 @@ typedef struct GcHeap {
     _Atomic uintptr_t pages_owner; /* atomic, relaxed: debug ownership checks only */
     GcMutator *mutators;         /* guarded by registry_lock */
     GcWorldHooks hooks;          /* written once before a second mutator exists */
+    uint64_t mark_epoch;         /* counts marks begun (a pause writes it; gc_mark_epoch) */
     GcCycle cycle;               /* the concurrent cycle (gc/concurrent.c) */
     GcSweep sweep;               /* a sweep in steps (sweep.c) */
     GcRootRange *ranges;         /* guarded by registry_lock */

@@ -70,6 +70,14 @@ static GcWeakHook weak_hook;  /* set once at startup */
 
 void gc_set_weak_hook(GcWeakHook fn) { weak_hook = fn; }
 
+bool gc_marked_now(GcWord w) {
+    uintptr_t cell = gc_resolve_ref(w);
+    if (!cell) return true;  /* not a heap reference: never collected */
+    GcPage *p = gc_page_of(cell);
+    unsigned g = gc_granule_of(cell);
+    return (__atomic_load_n(&p->mark[g >> 6], __ATOMIC_RELAXED) >> (g & 63)) & 1;
+}
+
 bool gc_survives(GcWord w) {
     GC_ASSERT_PAGES_HELD();
     uintptr_t cell = gc_resolve_ref(w);

@@ -149,7 +149,7 @@ static bool shared_work_locked(void) {
     GcCycle *c = &gc_heap.cycle;
     if (c->pool_n) return true;
     if (c->pause_mode) return false;
-    return c->nfull > 0 || c->sweeping;
+    return c->nfull > 0 || c->sweeping || c->hook_due;
 }
 
 /* hungry changes under cycle.lock; sharers read it without (atomically). */
@@ -163,12 +163,27 @@ static void set_idle_locked(GcWorker *w, bool idle) {
     add_hungry_locked(idle ? 1 : -1);
 }
 
+static GcMarkEndHook mark_end_hook;  /* set once at startup */
+
+void gc_set_mark_end_hook(GcMarkEndHook fn) { mark_end_hook = fn; }
+
+bool gc_mark_end_hook_stopping(void) {
+    return atomic_load_explicit(&gc_heap.cycle.hook_stop, memory_order_relaxed);
+}
+
 /* A worker just ran out of work: between the pauses, if every worker is
- * out and nothing is queued, the mark is done (until more buffers come). */
+ * out and nothing is queued, the mark is done (until more buffers come);
+ * the first time, a worker runs the mark-end hook first. */
 static void check_mark_done_locked(void) {
     GcCycle *c = &gc_heap.cycle;
-    if (c->pause_mode || !c->active_mark || c->hungry != c->nworkers || c->pool_n || c->nfull || c->assist_holding)
+    if (c->pause_mode || !c->active_mark || c->hungry != c->nworkers || c->pool_n || c->nfull ||
+        c->assist_holding || c->hook_due || c->hook_running)
         return;
+    if (mark_end_hook && !c->hook_done) {
+        c->hook_due = true;
+        pthread_cond_broadcast(&c->wake);
+        return;
+    }
     atomic_store_explicit(&c->mark_done, true, memory_order_release);
 }
 
@@ -209,15 +224,20 @@ static void *worker_main(void *arg) {
         if (c->quit) break;
         set_idle_locked(w, false);
         c->nworking++;
-        bool sweep = !c->pause_mode && c->sweeping && c->pool_n == 0 && w->mk.top == 0;
+        bool hook = c->hook_due && !c->pause_mode && w->mk.top == 0 && c->pool_n == 0 && c->nfull == 0;
+        if (hook) c->hook_due = false, c->hook_running = true;
+        bool sweep = !hook && !c->pause_mode && c->sweeping && c->pool_n == 0 && w->mk.top == 0;
         GcWord **bufs = NULL;
         uint32_t *ns = NULL;
         size_t nbufs = 0;
-        if (!sweep && w->mk.top == 0 && !pool_take_locked(&w->mk) && !c->pause_mode)
+        if (!hook && !sweep && w->mk.top == 0 && !pool_take_locked(&w->mk) && !c->pause_mode)
             nbufs = take_full_locked(&bufs, &ns);
+        uint64_t epoch = c->hook_epoch;
         pthread_mutex_unlock(&c->lock);
-        worker_round(w, sweep, bufs, ns, nbufs);
+        if (hook) mark_end_hook(epoch);
+        else worker_round(w, sweep, bufs, ns, nbufs);
         pthread_mutex_lock(&c->lock);
+        if (hook) c->hook_running = false, c->hook_done = true;
         c->nworking--;
         if (c->nworking == 0) pthread_cond_broadcast(&c->stopped);
     }
@@ -271,6 +291,8 @@ void gc_workers_stop(GcMarker *into) {
     GcCycle *c = &gc_heap.cycle;
     pthread_mutex_lock(&c->lock);
     c->run = false;
+    c->hook_due = false;  /* not run in this cycle: the pause does all the work */
+    atomic_store_explicit(&c->hook_stop, true, memory_order_relaxed);
     while (c->nworking) pthread_cond_wait(&c->stopped, &c->lock);
     for (unsigned i = 0; into && i < c->nworkers; i++) {
         GcWorker *w = &c->workers[i];
@@ -300,6 +322,11 @@ void gc_workers_run(GcMarker *mk, bool mark, bool sweep) {
     start_workers();
     pthread_mutex_lock(&c->lock);
     if (mk) give_all_locked(mk);
+    if (mark) {  /* a new concurrent mark: its hook has not run */
+        c->hook_done = false;
+        c->hook_epoch = gc_heap.mark_epoch;
+        atomic_store_explicit(&c->hook_stop, false, memory_order_relaxed);
+    }
     c->active_mark = mark;
     if (sweep) c->sweeping = true;
     c->run = true;
