@@ -164,6 +164,10 @@ static LispObj ext_hash_table_weakness(ThContext *tc, size_t nargs, LispObj *arg
     return HT(table_arg(tc, args[0]))->weakness;
 }
 
+static LispObj sys_weak_table_pause_checks(ThContext *tc, size_t nargs, LispObj *args) {
+    return fx_make((int64_t)ht_weak_pause_checks());
+}
+
 static LispObj cl_sxhash(ThContext *tc, size_t nargs, LispObj *args) {
     return fx_make((int64_t)ht_sxhash(args[0]));
 }
@@ -199,6 +203,8 @@ const BuiltinSpec builtins_hash[] = {
      "The symbol naming the key test of HASH-TABLE."},
     {"HASH-TABLE-SYNCHRONIZED-P", "EXT", ext_hash_table_synchronized_p, 1, 1, "hash-table",
      "True if HASH-TABLE was made with :SYNCHRONIZED true."},
+    {"%WEAK-TABLE-PAUSE-CHECKS", "SYS", sys_weak_table_pause_checks, 0, 0, "",
+     "Weak hash table entries examined in collection pauses so far (the rest were presorted)."},
     {"HASH-TABLE-WEAKNESS", "EXT", ext_hash_table_weakness, 1, 1, "hash-table",
      "The weakness of HASH-TABLE: NIL, :KEY, :VALUE, :KEY-AND-VALUE or :KEY-OR-VALUE."},
     {"SXHASH", "CL", cl_sxhash, 1, 1, "object",

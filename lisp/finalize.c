@@ -10,7 +10,7 @@
  * first pause).  Every store into the vector goes through the barrier,
  * except in a pause after the mark (finalize_collect_dead).
  * Before pause 2 of a concurrent cycle a mark worker sorts the
- * registrations (presort, the collector's mark-end hook): an object marked
+ * registrations (finalize_presort, from the collector's mark-end hook): an object marked
  * then survives, so the pause looks only at the others (dead, or made
  * during the cycle) and at registrations made since; with 1M live
  * registrations it spent 5-12 ms checking them all.  At the end
@@ -29,6 +29,7 @@
  * never waits on a parked thread.  The finalizer thread waits on
  * pending_cond in a safe region, holding pending_lock only inside
  * pthread_cond_timedwait. */
+#include "lisp/index_list.h"
 #include "lisp/vm_impl.h"
 #include "threads/safepoint.h"
 
@@ -43,9 +44,9 @@ static LispObj functions;           /* guarded by reg_lock: a simple-vector of c
 static size_t nregs, capregs;       /* guarded by reg_lock */
 /* The presort's result, guarded by reg_lock: for mark epoch `epoch`, the
  * registrations below `scanned` whose objects were not marked yet are the
- * `ncand` indices in cand (ascending); the others there survive.  epoch 0:
- * none (cancel-finalization renumbers the registrations). */
-static struct { uint64_t epoch; size_t scanned, *cand, ncand, capcand; } presorted;
+ * indices in cand (ascending); the others there survive.  epoch 0: none
+ * (cancel-finalization renumbers the registrations). */
+static struct { uint64_t epoch; size_t scanned; IndexList cand; } presorted;
 static uint64_t pause_checks;       /* guarded by reg_lock: registrations checked in pauses */
 
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,30 +85,21 @@ static void scan(GcMarker *mk, void *data) {
     pthread_mutex_unlock(&pending_lock);
 }
 
-static void presort(uint64_t epoch);
-
 void finalize_init(void) {
     gc_add_root_range(&functions, 1);
     gc_add_root_scanner(scan, NULL);
-    gc_set_mark_end_hook(presort);
 }
 
-/* The mark-end hook: on a mark worker, mutators running. */
-static void presort(uint64_t epoch) {
+/* Part of the mark-end hook (lisp/hashtable_weak.c): on a mark worker,
+ * mutators running. */
+void finalize_presort(uint64_t epoch) {
     pthread_mutex_lock(&reg_lock);
     presorted.epoch = 0;
-    presorted.ncand = 0;
+    presorted.cand.n = 0;
     size_t i = 0;
     for (; i < nregs; i++) {
         if ((i & 4095) == 0 && gc_mark_end_hook_stopping()) break;  /* the rest stays for the pause */
-        if (gc_marked_now(objects[i])) continue;
-        if (presorted.ncand == presorted.capcand) {
-            size_t cap = presorted.capcand ? presorted.capcand * 2 : 64;
-            size_t *c = realloc(presorted.cand, cap * sizeof *c);
-            if (!c) break;  /* the pause checks the rest */
-            presorted.cand = c, presorted.capcand = cap;
-        }
-        presorted.cand[presorted.ncand++] = i;
+        if (!gc_marked_now(objects[i]) && !index_list_push(&presorted.cand, i)) break;
     }
     presorted.scanned = i;
     presorted.epoch = epoch;
@@ -126,11 +118,11 @@ static void queue_locked(LispObj fn) {
  * each replaced by the last registration (alive: any dead one above was
  * removed first). */
 static size_t collect_presorted_locked(void) {
-    size_t queued = 0, ndead = 0;
-    for (size_t k = 0; k < presorted.ncand; k++)  /* reuse cand for the dead, in order */
-        if (!gc_survives(objects[presorted.cand[k]])) presorted.cand[ndead++] = presorted.cand[k];
+    size_t queued = 0, ndead = 0, *cand = presorted.cand.at;
+    for (size_t k = 0; k < presorted.cand.n; k++)  /* reuse cand for the dead, in order */
+        if (!gc_survives(objects[cand[k]])) cand[ndead++] = cand[k];
     size_t from = presorted.scanned, n = nregs;
-    pause_checks += presorted.ncand + (n - from);
+    pause_checks += presorted.cand.n + (n - from);
     for (size_t i = n; i-- > from;) {
         if (gc_survives(objects[i])) continue;
         queue_locked(*function_slot(i));
@@ -141,7 +133,7 @@ static size_t collect_presorted_locked(void) {
         gc_init_store(function_slot(nregs), NIL);
     }
     while (ndead) {
-        size_t i = presorted.cand[--ndead];
+        size_t i = cand[--ndead];
         queue_locked(*function_slot(i));
         queued++;
         nregs--;

@@ -38,6 +38,7 @@ int ht_weakness_code(LispObj designator);
 enum HtWeakness ht_weakness_of(LispObj table);
 void ht_weak_register(LispObj table, enum HtWeakness w);
 void ht_weak_init(void);  /* at startup: the collector's weak hook */
+uint64_t ht_weak_pause_checks(void);  /* weak-table entries examined in pauses so far */
 
 /* test: one of the symbols EQ EQL EQUAL EQUALP; the other arguments already
  * checked (rehash_threshold a real in [0,1], weakness a keyword

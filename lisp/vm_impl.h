@@ -112,6 +112,8 @@ void weak_pointer_restored(GcWord *w);
  * weak hook, the registrations whose objects died go to the pending queue. */
 void finalize_init(void);
 void finalize_collect_dead(void);
+void finalize_presort(uint64_t epoch);  /* the mark-end hook's part for finalizers */
+
 /* Makes threads/ scan every context's VM (once, at startup). */
 void vm_register_root_scanner(void);
 void vm_register_builtins(ThContext *tc);
