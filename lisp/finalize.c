@@ -117,30 +117,25 @@ static void queue_locked(LispObj fn) {
  * made since are checked.  The dead ones go from the highest index down,
  * each replaced by the last registration (alive: any dead one above was
  * removed first). */
+/* Registration i's object is dead: its function to the queue, the last
+ * registration into its place. */
+static void queue_and_remove_locked(size_t i) {
+    queue_locked(*function_slot(i));
+    nregs--;
+    objects[i] = objects[nregs];
+    gc_init_store(function_slot(i), *function_slot(nregs));
+    gc_init_store(function_slot(nregs), NIL);
+}
+
 static size_t collect_presorted_locked(void) {
     size_t queued = 0, ndead = 0, *cand = presorted.cand.at;
     for (size_t k = 0; k < presorted.cand.n; k++)  /* reuse cand for the dead, in order */
         if (!gc_survives(objects[cand[k]])) cand[ndead++] = cand[k];
     size_t from = presorted.scanned, n = nregs;
     pause_checks += presorted.cand.n + (n - from);
-    for (size_t i = n; i-- > from;) {
-        if (gc_survives(objects[i])) continue;
-        queue_locked(*function_slot(i));
-        queued++;
-        nregs--;
-        objects[i] = objects[nregs];
-        gc_init_store(function_slot(i), *function_slot(nregs));
-        gc_init_store(function_slot(nregs), NIL);
-    }
-    while (ndead) {
-        size_t i = cand[--ndead];
-        queue_locked(*function_slot(i));
-        queued++;
-        nregs--;
-        objects[i] = objects[nregs];
-        gc_init_store(function_slot(i), *function_slot(nregs));
-        gc_init_store(function_slot(nregs), NIL);
-    }
+    for (size_t i = n; i-- > from;)
+        if (!gc_survives(objects[i])) queue_and_remove_locked(i), queued++;
+    for (; ndead; queued++) queue_and_remove_locked(cand[--ndead]);
     return queued;
 }
 
