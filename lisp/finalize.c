@@ -113,12 +113,8 @@ static void queue_locked(LispObj fn) {
     pending[npending++] = fn;
 }
 
-/* After a presort of this mark: only its candidates and the registrations
- * made since are checked.  The dead ones go from the highest index down,
- * each replaced by the last registration (alive: any dead one above was
- * removed first). */
-/* Registration i's object is dead: its function to the queue, the last
- * registration into its place. */
+/* In a pause after the mark (plain stores): registration i's object is
+ * dead, its function goes to the queue, the last registration to its place. */
 static void queue_and_remove_locked(size_t i) {
     queue_locked(*function_slot(i));
     nregs--;
@@ -127,6 +123,10 @@ static void queue_and_remove_locked(size_t i) {
     gc_init_store(function_slot(nregs), NIL);
 }
 
+/* After a presort of this mark: only its candidates and the registrations
+ * made since are checked.  The dead ones go from the highest index down,
+ * each replaced by the last registration (alive: any dead one above was
+ * removed first). */
 static size_t collect_presorted_locked(void) {
     size_t queued = 0, ndead = 0, *cand = presorted.cand.at;
     for (size_t k = 0; k < presorted.cand.n; k++)  /* reuse cand for the dead, in order */
@@ -152,7 +152,8 @@ void finalize_collect_dead(void) {
         return;
     }
     pause_checks += nregs;
-    /* In a pause after the mark: plain stores (nothing is left to log). */
+    /* In a pause after the mark: plain stores, nothing is left to log (gc_survives
+     * asserts the pause: it needs pages_lock). */
     for (size_t i = 0; i < nregs; i++) {
         if (gc_survives(objects[i])) {
             if (kept != i) {  /* only after the first death: a steady heap moves nothing */
