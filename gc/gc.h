@@ -98,12 +98,13 @@ typedef struct GcConfig {
                                  another address is taken if that one is busy */
 } GcConfig;
 
-/* The pacing targets when none is given.  Concurrent: 35, so that a
- * program's RSS stays within 1.5 x its live bytes (stress/soak; about 1.4
- * there, against 1.9 at 100); the extra cycles mark on the spare cores.
+/* The pacing targets when none is given.  Concurrent: 30, so that a
+ * program's RSS stays within 1.5 x its live bytes (stress/soak: 1.38-1.40
+ * there, 1.39-1.49 at 35, 1.9 at 100); the extra cycles mark on the spare
+ * cores.
  * Stop-the-world: 100, since every cycle's mark stops the program
- * (figures: gc/README.md, "Pacing"). */
-#define GC_DEFAULT_TARGET_PERCENT_CONCURRENT 35
+ * (figures: gc/README.md, "Pacing target"). */
+#define GC_DEFAULT_TARGET_PERCENT_CONCURRENT 30
 #define GC_DEFAULT_TARGET_PERCENT_STW 100
 
 /* The heap is reserved here when free, so that a core image saved by one

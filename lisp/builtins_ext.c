@@ -154,7 +154,7 @@ const BuiltinSpec builtins_ext[] = {
      "The collector's pacing: a cycle starts when the memory allocated since the last one reaches PERCENT of "
      "the live heap (at least 32 MB, or an eighth of the heap). Lower collects more often and keeps the heap "
      "smaller; higher collects less. With PERCENT (an integer from 10 to 10000) sets it; returns the value in "
-     "force. Initially PETREL_GC_TARGET_PERCENT, else 35 with the concurrent collector and 100 with the "
+     "force. Initially PETREL_GC_TARGET_PERCENT, else 30 with the concurrent collector and 100 with the "
      "stop-the-world one."},
     {"ROOM", "CL", cl_room, 0, 1, "&optional detail", "Prints heap and collector figures."},
     {"QUIT", "EXT", ext_quit, 0, 2, "&key code", "Exits Petrel with status CODE (default 0)."},

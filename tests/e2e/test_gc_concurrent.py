@@ -80,9 +80,9 @@ def test_mutator_assists_when_the_mark_falls_behind(tmp_path):
     assert r.out.split() == ["0", "(T", "T", "T)"], r.out
 
 
-@pytest.mark.parametrize("concurrent, expected", [("1", 35), ("0", 100)])
+@pytest.mark.parametrize("concurrent, expected", [("1", 30), ("0", 100)])
 def test_default_pacing_target_per_collector(concurrent, expected):
-    """The concurrent collector paces at 35 % of the live heap (RSS within
+    """The concurrent collector paces at 30 % of the live heap (RSS within
     1.5 x live: stress/soak), the stop-the-world one at 100 % (each of its
     cycles stops the program); the variable and the function override both."""
     show = "(progn (print (petrel-ext:gc-target-percent)) (print (getf (petrel-ext:gc-statistics) :target-percent)))"
