@@ -7,16 +7,12 @@
 ;;;; call attaches the thread and detaches it).  Per round it prints
 ;;;; "round <r> <sorted-p> <comparator-calls> <thread-sum-ok-p> <rss-bytes> <malloc-in-use>".
 ;;;; Environment: FFI_STRESS_ROUNDS (default 12), PETREL_FFI_TEST_LIB.
-(defpackage :ffi-stress (:use :cl :petrel-ffi))
+(load (merge-pathnames "common.lisp" *load-truename*))
 (in-package :ffi-stress)
-(load-foreign-library (petrel-ext:getenv "PETREL_FFI_TEST_LIB"))
 
-(defvar *rounds* (let ((s (petrel-ext:getenv "FFI_STRESS_ROUNDS"))) (if s (parse-integer s) 12)))
+(defvar *rounds* (env-count "FFI_STRESS_ROUNDS" 12))
 (defconstant +elements+ 100000)
 (defconstant +thread-calls+ 20000)
-(defvar *page-size* (foreign-funcall "getpagesize" :int))
-(defun rss () (with-open-file (s "/proc/self/statm") (read s) (* *page-size* (read s))))
-(defun malloc-in-use () (foreign-funcall "pft_malloc_in_use" :size))
 
 (defvar *compares* 0)
 (defcallback compare-ints :int ((a :pointer) (b :pointer))

@@ -8,14 +8,10 @@
 ;;;; if none was lost) and malloc-growth is malloc's bytes in use at the end
 ;;;; minus after a first warm-up pass.
 ;;;; Environment: FFI_STRESS_N (default 100000), PETREL_FFI_TEST_LIB.
-(defpackage :ffi-stress (:use :cl :petrel-ffi))
+(load (merge-pathnames "common.lisp" *load-truename*))
 (in-package :ffi-stress)
-(load-foreign-library (petrel-ext:getenv "PETREL_FFI_TEST_LIB"))
 
-(defvar *n* (let ((s (petrel-ext:getenv "FFI_STRESS_N"))) (if s (parse-integer s) 100000)))
-(defvar *page-size* (foreign-funcall "getpagesize" :int))
-(defun rss () (with-open-file (s "/proc/self/statm") (read s) (* *page-size* (read s))))
-(defun malloc-in-use () (foreign-funcall "pft_malloc_in_use" :size))
+(defvar *n* (env-count "FFI_STRESS_N" 100000))
 
 ;; 300 characters: each foreign copy is a 301-byte malloc.
 (defvar *text* (make-string 300 :initial-element #\x))

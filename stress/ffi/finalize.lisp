@@ -8,20 +8,14 @@
 ;;;; the window, collects until every finalizer has run (or a deadline), and
 ;;;; prints "result <made> <frees> <ran-twice> <malloc-growth>".
 ;;;; Environment: FFI_STRESS_N (default 1500000), PETREL_FFI_TEST_LIB.
-(defpackage :ffi-stress (:use :cl :petrel-ffi))
+(load (merge-pathnames "common.lisp" *load-truename*))
 (in-package :ffi-stress)
-(load-foreign-library (petrel-ext:getenv "PETREL_FFI_TEST_LIB"))
 
-(defvar *n* (let ((s (petrel-ext:getenv "FFI_STRESS_N"))) (if s (parse-integer s) 1500000)))
+(defvar *n* (env-count "FFI_STRESS_N" 1500000))
 (defconstant +window+ 1000)
 (defconstant +buffer-bytes+ 64)
 (defvar *sample-every* (max 1 (floor *n* 60)))
-(defvar *page-size* (foreign-funcall "getpagesize" :int))
 
-(defun rss ()
-  ;; /proc/self/statm: size resident shared ... in pages
-  (with-open-file (s "/proc/self/statm") (read s) (* *page-size* (read s))))
-(defun malloc-in-use () (foreign-funcall "pft_malloc_in_use" :size))
 
 (defstruct handle buffer index)
 ;; Written only by the finalizer thread; read by this thread under the lock.

@@ -9,14 +9,12 @@
 ;;;; "round <r> <key-table-before> <handles-held> <key-table-after> <value-table-after> <rss-bytes>";
 ;;;; at the end "kept <entries still found for the live keys>".
 ;;;; Environment: FFI_STRESS_ROUNDS (default 20).
-(defpackage :ffi-stress (:use :cl :petrel-ffi))
+(load (merge-pathnames "common.lisp" *load-truename*))
 (in-package :ffi-stress)
 
-(defvar *rounds* (let ((s (petrel-ext:getenv "FFI_STRESS_ROUNDS"))) (if s (parse-integer s) 20)))
+(defvar *rounds* (env-count "FFI_STRESS_ROUNDS" 20))
 (defconstant +per-round+ 50000)
 (defconstant +kept+ 100)
-(defvar *page-size* (foreign-funcall "getpagesize" :int))
-(defun rss () (with-open-file (s "/proc/self/statm") (read s) (* *page-size* (read s))))
 
 (defstruct handle pointer)
 (defvar *by-key* (make-hash-table :test 'eq :weakness :key))
